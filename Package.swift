@@ -1,0 +1,62 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Our own targets: Swift 6 language mode (the default for tools 6.x), complete
+/// concurrency checking, and every warning an error.
+let strict: [SwiftSetting] = [
+    .treatAllWarnings(as: .error),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "PasswordVault",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "PasswordVault", targets: ["PasswordVault"]),
+        .library(name: "PasswordVaultSQLite", targets: ["PasswordVaultSQLite"]),
+        .executable(name: "pwvault", targets: ["pwvault"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(
+            name: "PasswordVault",
+            dependencies: ["CSodium", "COpenSSL"],
+            swiftSettings: strict),
+        .target(
+            name: "PasswordVaultSQLite",
+            dependencies: ["PasswordVault", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "pwvault",
+            dependencies: [
+                "PasswordVault", "PasswordVaultSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        // Test support: the storage conformance suite every adapter runs.
+        .target(
+            name: "StorageConformance",
+            dependencies: ["PasswordVault"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PasswordVaultTests",
+            dependencies: ["PasswordVault", "StorageConformance"],
+            resources: [.copy("Vectors")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PasswordVaultSQLiteTests",
+            dependencies: ["PasswordVaultSQLite", "StorageConformance"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "pwvaultTests",
+            dependencies: ["PasswordVault"],
+            swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,4 @@
+import PasswordVault
+
+/// The conformance suite every ``VaultStorage`` adapter runs.
+public enum StorageConformance {}

@@ -1,0 +1,7 @@
+import PasswordVault
+import PasswordVaultSQLite
+import Testing
+
+@Test func adapterLinksTheEngine() {
+    #expect(PasswordVaultSQLite.engineVersion == PasswordVaultInfo.version)
+}
