@@ -1,6 +1,6 @@
 /// The identifier of a password entry: a positive integer assigned by the vault's
 /// storage, unique and never reused. On the wire it is its decimal string (`"312"`).
-public struct EntryID: RawRepresentable, Hashable, Comparable, Sendable {
+public struct EntryID: RawRepresentable, Hashable, Comparable, Sendable, Codable {
     /// The positive integer.
     public let rawValue: Int64
 
@@ -29,7 +29,7 @@ extension EntryID: CustomStringConvertible {
 }
 
 /// The numeric identifier of a user in the directory.
-public struct UserID: RawRepresentable, Hashable, Comparable, Sendable {
+public struct UserID: RawRepresentable, Hashable, Comparable, Sendable, Codable {
     public let rawValue: Int64
     public init(rawValue: Int64) { self.rawValue = rawValue }
     public static func < (lhs: UserID, rhs: UserID) -> Bool { lhs.rawValue < rhs.rawValue }
