@@ -1,0 +1,80 @@
+import Synchronization
+
+/// Who exists: users (numeric id + username) and groups (name + members).
+///
+/// The vault reads it at every check, so a change of membership takes effect
+/// at once. Conform your own (LDAP, an identity provider) or use
+/// ``InMemoryDirectory``, or ``StorageDirectory`` to keep it in the vault's storage.
+public protocol Directory: Sendable {
+    /// The user with that username.
+    func user(named username: String) async throws -> User?
+    /// The user with that id.
+    func user(id: UserID) async throws -> User?
+    /// Whether a group of that name exists.
+    func groupExists(named name: String) async throws -> Bool
+    /// The names of the groups `username` belongs to.
+    func groups(containing username: String) async throws -> Set<String>
+}
+
+/// A ``Directory`` held in memory, for tests and host programs that sync their own.
+public final class InMemoryDirectory: Directory {
+    private let state = Mutex<(users: [String: User], groups: [String: Set<String>])>(([:], [:]))
+
+    /// An empty directory.
+    public init() {}
+
+    /// Adds (or replaces) a user.
+    @discardableResult
+    public func addUser(_ username: String, id: Int64) -> User {
+        let user = User(id: UserID(rawValue: id), username: username)
+        state.withLock { $0.users[username] = user }
+        return user
+    }
+
+    /// Adds a group with members (an existing group gains them).
+    public func addGroup(_ name: String, members: [String] = []) {
+        state.withLock { $0.groups[name, default: []].formUnion(members) }
+    }
+
+    /// Adds `username` to `group` (creating the group if needed).
+    public func addMember(_ username: String, to group: String) {
+        state.withLock { _ = $0.groups[group, default: []].insert(username) }
+    }
+
+    /// Removes `username` from `group`.
+    public func removeMember(_ username: String, from group: String) {
+        state.withLock { _ = $0.groups[group]?.remove(username) }
+    }
+
+    public func user(named username: String) async throws -> User? {
+        state.withLock { $0.users[username] }
+    }
+
+    public func user(id: UserID) async throws -> User? {
+        state.withLock { $0.users.values.first { $0.id == id } }
+    }
+
+    public func groupExists(named name: String) async throws -> Bool {
+        state.withLock { $0.groups[name] != nil }
+    }
+
+    public func groups(containing username: String) async throws -> Set<String> {
+        state.withLock { s in Set(s.groups.compactMap { $0.value.contains(username) ? $0.key : nil }) }
+    }
+}
+
+/// The directory kept in a vault's ``VaultStorage`` (what the command line uses).
+public struct StorageDirectory: Directory {
+    /// The storage holding users and groups.
+    public let storage: any VaultStorage
+
+    /// A directory over `storage`.
+    public init(_ storage: any VaultStorage) { self.storage = storage }
+
+    public func user(named username: String) async throws -> User? { try await storage.user(named: username) }
+    public func user(id: UserID) async throws -> User? { try await storage.user(id: id) }
+    public func groupExists(named name: String) async throws -> Bool { try await storage.group(named: name) != nil }
+    public func groups(containing username: String) async throws -> Set<String> {
+        try await storage.groups(containing: username)
+    }
+}

@@ -1,0 +1,25 @@
+/// `secret_key` (DESIGN.md §5): a base32 seed (RFC 4648 §6, lenient) decoding to
+/// at least one byte, with the defaults SHA-1, 6 digits, 30 s; or an
+/// `otpauth://totp/…` URI carrying its own parameters.
+enum SecretKeyRule {
+    static func parse(_ text: String) throws(VaultError) -> TOTP {
+        if text.utf8.count >= 10, text.prefix(10).lowercased() == "otpauth://" {
+            do {
+                return try OTPAuthURI(parsing: text).makeTOTP()
+            } catch {
+                throw .invalidParameter(field: "secret_key", reason: "not a usable otpauth URI: \(error)")
+            }
+        }
+        let seed: SecretBytes
+        do {
+            seed = try Base32.decodeSecret(text)
+        } catch {
+            throw .invalidParameter(field: "secret_key", reason: "not base32: \(error)")
+        }
+        do {
+            return try TOTP(secret: seed)
+        } catch {
+            throw .invalidParameter(field: "secret_key", reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// Tags (DESIGN.md §2): on the wire one string, `"tag1, tag2"`, split on commas,
+/// trimmed, empties dropped, repeats dropped keeping the first; written back
+/// joined by `", "`. An array of strings is accepted too.
+public enum Tags {
+    /// Splits the wire form into raw pieces (not yet trimmed or deduplicated).
+    public static func split(_ text: String) -> [String] {
+        text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// Trims, drops empty pieces and repeats (keeping the first). Idempotent.
+    public static func normalize(_ pieces: [String]) -> [String] {
+        var seen = Set<String>()
+        var result: [String] = []
+        for piece in pieces {
+            let tag = piece.trimmedWhitespace
+            if tag.isEmpty || !seen.insert(tag).inserted { continue }
+            result.append(tag)
+        }
+        return result
+    }
+
+    /// The wire form: tags joined by `", "`.
+    public static func join(_ tags: [String]) -> String {
+        tags.joined(separator: ", ")
+    }
+
+    /// The change a request's `tags` asks for, checked: `""`, `null` or `[]` clears.
+    static func change(_ input: Input<[String]>) throws(VaultError) -> FieldChange<[String]> {
+        switch input {
+        case .absent: return .keep
+        case .null: return .clear
+        case .invalid(let reason): throw .invalidParameter(field: "tags", reason: reason)
+        case .value(let pieces):
+            if let comma = pieces.firstIndex(where: { $0.contains(",") }) {
+                // A piece with a comma can only come from an array item; it would not survive the wire form.
+                throw .invalidParameter(field: "tags", reason: "tag \(comma + 1) contains a comma")
+            }
+            let tags = normalize(pieces)
+            guard tags.count <= FieldLimits.tagCount else {
+                throw .invalidParameter(field: "tags", reason: "must have at most \(FieldLimits.tagCount) tags")
+            }
+            for tag in tags {
+                do {
+                    try TextRule.check(tag, field: "tags", limit: FieldLimits.tag, kind: .singleLine)
+                } catch {
+                    throw .invalidParameter(
+                        field: "tags",
+                        reason: "each tag must have at most \(FieldLimits.tag) characters and no control characters")
+                }
+            }
+            return tags.isEmpty ? .clear : .set(tags)
+        }
+    }
+}

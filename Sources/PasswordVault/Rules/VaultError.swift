@@ -1,0 +1,71 @@
+/// The error catalogue (DESIGN.md §3): every refusal a vault call can answer,
+/// with the seed API's code and exact message.
+public enum VaultError: Error, Sendable {
+    /// 1000: the body does not parse, or is not a JSON object.
+    case invalidJSON
+    /// 1001: a required field is absent, null or blank.
+    case notInformed(field: String)
+    /// 1002: a field has the wrong type, is too long, has control characters, or is not valid.
+    case invalidParameter(field: String, reason: String)
+    /// 1005: unknown identifier, or the caller has no access at all.
+    case notFound
+    /// 1006: the caller may see the entry but not do this.
+    case accessDenied
+    /// 1007: reveal, TOTP or update of a disabled entry.
+    case disabled
+    /// 1008: a compare-and-set lost; nothing was written.
+    case concurrentChange
+    /// A storage or internal failure (HTTP 500, "Unexpected error."); nothing half-written.
+    /// The cause is for logs and tests, never shown to a caller of the wire API.
+    case unexpected(cause: any Error)
+
+    /// The catalogue code; 500 for ``unexpected(cause:)``.
+    public var code: Int {
+        switch self {
+        case .invalidJSON: 1000
+        case .notInformed: 1001
+        case .invalidParameter: 1002
+        case .notFound: 1005
+        case .accessDenied: 1006
+        case .disabled: 1007
+        case .concurrentChange: 1008
+        case .unexpected: 500
+        }
+    }
+
+    /// The exact message of the catalogue, e.g. `1006: User does not have access`.
+    public var message: String {
+        switch self {
+        case .invalidJSON: "1000: Request body is not valid JSON"
+        case .notInformed(let field): "1001: Parameter '\(field)' was not informed!"
+        case .invalidParameter(let field, let reason): "1002: Parameter '\(field)' is invalid: \(reason)"
+        case .notFound: "1005: Password not found"
+        case .accessDenied: "1006: User does not have access"
+        case .disabled: "1007: Password is disabled"
+        case .concurrentChange: "1008: Password was changed concurrently"
+        case .unexpected: "Unexpected error."
+        }
+    }
+}
+
+extension VaultError: CustomStringConvertible {
+    /// The catalogue message; for ``unexpected(cause:)`` the cause follows (it never holds a secret).
+    public var description: String {
+        if case .unexpected(let cause) = self { return "Unexpected error. (\(cause))" }
+        return message
+    }
+}
+
+extension VaultError: Equatable {
+    /// Two errors are equal when their codes and messages are (causes compare by description).
+    public static func == (lhs: VaultError, rhs: VaultError) -> Bool {
+        lhs.code == rhs.code && lhs.description == rhs.description
+    }
+}
+
+extension VaultError {
+    /// Wraps a storage failure: a lost compare-and-set is 1008, anything else unexpected.
+    init(_ error: StorageError) {
+        self = error == .conflict ? .concurrentChange : .unexpected(cause: error)
+    }
+}

@@ -1,0 +1,97 @@
+public import Foundation
+
+extension Vault {
+    /// The entry's metadata (no secret opened). Disabled entries can be read.
+    /// - Throws: 1005 when it does not exist or `user` has no access.
+    public func entity(_ id: EntryID, as user: User) async throws(VaultError) -> PasswordEntity {
+        try await load(id, as: user, for: .read).0
+    }
+
+    /// The password, opened. - Throws: 1005, 1007 (disabled), or unexpected (a value that does not open).
+    public func revealPassword(_ id: EntryID, as user: User) async throws(VaultError) -> SecretBytes {
+        let entity = try await loadForReveal(id, as: user).0
+        return try open(entity.sealedPassword, entry: id, field: .password, with: ring)
+    }
+
+    /// The notes, opened; `nil` when the entry has none. - Throws: 1005, 1007, or unexpected.
+    public func revealNotes(_ id: EntryID, as user: User) async throws(VaultError) -> SecretBytes? {
+        let entity = try await loadForReveal(id, as: user).0
+        guard let sealed = entity.sealedNotes else { return nil }
+        return try open(sealed, entry: id, field: .notes, with: ring)
+    }
+
+    /// The TOTP seed with its parameters; `nil` when the entry has none. - Throws: 1005, 1007, or unexpected.
+    public func revealSecretKey(_ id: EntryID, as user: User) async throws(VaultError) -> TOTP? {
+        let entity = try await loadForReveal(id, as: user).0
+        return try openSecretKey(entity, with: ring)
+    }
+
+    /// The TOTP code at `date` (now by default): what the wire's `token` shows; `nil` without a seed.
+    /// - Throws: 1005, 1007, 1002 (`time`) for a time before the seed's T0, or unexpected.
+    public func code(_ id: EntryID, at date: Date? = nil, as user: User) async throws(VaultError) -> String? {
+        let entity = try await loadForReveal(id, as: user).0
+        guard let totp = try openSecretKey(entity, with: ring) else { return nil }
+        return try totpCode(of: totp, at: date ?? clock.now())
+    }
+
+    /// Everything the wire's get-one answer shows, from one read and one access check.
+    /// - Throws: 1005, 1007, or unexpected.
+    public func reveal(_ id: EntryID, at date: Date? = nil, as user: User) async throws(VaultError) -> RevealedEntry {
+        let (entity, role) = try await loadForReveal(id, as: user)
+        let ring = self.ring
+        let password = try open(entity.sealedPassword, entry: id, field: .password, with: ring)
+        let notes = try entity.sealedNotes.map { (sealed) throws(VaultError) in
+            try open(sealed, entry: id, field: .notes, with: ring)
+        }
+        let totp = try openSecretKey(entity, with: ring)
+        let code = try totp.map { (totp) throws(VaultError) in try totpCode(of: totp, at: date ?? clock.now()) }
+        return RevealedEntry(entity: entity, role: role, password: password, notes: notes, secretKey: totp, code: code)
+    }
+
+    /// Loads for a reveal: 1005 without access, 1007 when disabled.
+    private func loadForReveal(_ id: EntryID, as user: User) async throws(VaultError) -> (PasswordEntity, Role) {
+        let (entity, role) = try await load(id, as: user, for: .reveal)
+        guard entity.isActive else { throw .disabled }
+        return (entity, role)
+    }
+
+    private func openSecretKey(_ entity: PasswordEntity, with ring: KeyRing) throws(VaultError) -> TOTP? {
+        guard let sealed = entity.sealedSecretKey else { return nil }
+        let plain = try open(sealed, entry: entity.identifier, field: .secretKey, with: ring)
+        guard let totp = SecretKeyCoding.decode(plain) else {
+            throw .unexpected(
+                cause: CryptoError.sealedValueRejected(entry: entity.identifier.description, field: "secret_key"))
+        }
+        return totp
+    }
+
+    private func totpCode(of totp: TOTP, at date: Date) throws(VaultError) -> String {
+        do {
+            return try totp.code(at: date)
+        } catch {
+            throw .invalidParameter(field: "time", reason: "\(error)")
+        }
+    }
+
+    /// The entries `user` may see, ascending by identifier, with their role.
+    ///
+    /// Served from the storage's indexes (owner, user share, group share), never a scan.
+    /// - Parameters:
+    ///   - filter: tag / name / username / url filters, combined.
+    ///   - includeDisabled: whether disabled entries are listed too.
+    public func list(
+        _ filter: ListFilter = ListFilter(), includeDisabled: Bool = false, as user: User
+    ) async throws(VaultError) -> [ListedEntry] {
+        let groups = try await groups(of: user)
+        let query = VisibilityQuery(
+            owner: user.id, username: user.username, groups: groups, includeDisabled: includeDisabled, filter: filter)
+        let entities: [PasswordEntity]
+        entities = try await storing { () async throws(StorageError) in try await storage.entities(visibleTo: query) }
+        return entities.compactMap { entity in
+            guard includeDisabled || entity.isActive, filter.matches(entity),
+                let role = entity.role(of: user, memberOf: groups)
+            else { return nil }
+            return ListedEntry(entity: entity, role: role)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+extension Vault {
+    /// Disables an entry: it leaves lists (unless asked for), and reveal, TOTP
+    /// and updates answer 1007 until it is enabled again.
+    /// - Returns: ``StateChange/alreadyInState`` when it already was disabled.
+    /// - Throws: 1005, 1006 (a viewer), 1008, or unexpected.
+    @discardableResult
+    public func disable(_ id: EntryID, as user: User) async throws(VaultError) -> StateChange {
+        try await setActive(false, id, as: user)
+    }
+
+    /// Enables a disabled entry.
+    /// - Returns: ``StateChange/alreadyInState`` when it already was active.
+    /// - Throws: 1005, 1006 (a viewer), 1008, or unexpected.
+    @discardableResult
+    public func enable(_ id: EntryID, as user: User) async throws(VaultError) -> StateChange {
+        try await setActive(true, id, as: user)
+    }
+
+    /// Deletes an entry; only its owner may. Its identifier is never reused.
+    /// - Throws: 1005, 1006 (not the owner), 1008, or unexpected.
+    public func delete(_ id: EntryID, as user: User) async throws(VaultError) {
+        let (entity, _) = try await load(id, as: user, for: .delete)
+        try await storing { () async throws(StorageError) in
+            try await storage.delete(id, expectedVersion: entity.version)
+        }
+    }
+
+    private func setActive(_ active: Bool, _ id: EntryID, as user: User) async throws(VaultError) -> StateChange {
+        let (current, _) = try await load(id, as: user, for: .toggleActive)
+        guard current.isActive != active else { return .alreadyInState }
+        var entity = current
+        entity.isActive = active
+        entity.version += 1
+        entity.updatedAt = clock.now()
+        try await storing { () async throws(StorageError) in
+            try await storage.replace(entity, expectedVersion: current.version)
+        }
+        return .changed
+    }
+}

@@ -1,0 +1,140 @@
+extension Vault {
+    /// Creates an entry owned by `user` (DESIGN.md §3).
+    ///
+    /// Shares naming an unknown user or group, or the owner, are left out and
+    /// reported in ``WriteResult/sharedErrors``; the rest applies.
+    /// - Throws: ``VaultError``: 1001 (name, username, password in that order),
+    ///   1002, or unexpected. Nothing is stored when it throws.
+    public func create(_ request: PasswordRequest, as user: User) async throws(VaultError) -> WriteResult {
+        try await insert(request.validated(.create), as: user)
+    }
+
+    /// Saves a password through the save-passwords profile (seed 000): the entry
+    /// is owned by `user`, named `name` (or the URL when none), with an empty username.
+    public func savePassword(
+        url: String, password: String, name: String?, as user: User
+    ) async throws(VaultError) -> WriteResult {
+        var fields = try PasswordRequest(url: .value(url)).validated(.update)
+        try TextRule.check(password, field: "password", limit: FieldLimits.password, kind: .secret)
+        let title = name.flatMap { $0.isBlank ? nil : $0 } ?? url
+        try TextRule.check(title, field: "name", limit: FieldLimits.name, kind: .singleLine)
+        fields.name = title
+        fields.username = ""
+        fields.password = SecretBytes(utf8: password)
+        return try await insert(fields, as: user)
+    }
+
+    private func insert(_ fields: ValidatedRequest, as user: User) async throws(VaultError) -> WriteResult {
+        guard let name = fields.name, let username = fields.username, let password = fields.password else {
+            throw .unexpected(cause: StorageError.failure("create without its required fields"))
+        }
+        let shares = try await resolveShares(users: fields.usersAllowed, groups: fields.groupsAllowed, owner: user)
+        let id: EntryID
+        id = try await storing { () async throws(StorageError) in try await storage.allocateIdentifier() }
+        let ring = self.ring
+        let now = clock.now()
+        let notes = fields.notes.value
+        var entity = PasswordEntity(
+            identifier: id, name: name, username: username, url: fields.url.value ?? "",
+            tags: fields.tags.value ?? [], owner: user.id, usersAllowed: shares.users ?? [],
+            groupsAllowed: shares.groups ?? [], createdAt: now, updatedAt: now,
+            sealedPassword: try seal(password, entry: id, field: .password, with: ring))
+        if let totp = fields.secretKey.value {
+            entity.sealedSecretKey = try seal(SecretKeyCoding.encode(totp), entry: id, field: .secretKey, with: ring)
+        }
+        if let notes {
+            entity.sealedNotes = try seal(notes, entry: id, field: .notes, with: ring)
+        }
+        try await storing { () async throws(StorageError) in try await storage.insert(entity) }
+        return WriteResult(entity: entity, notes: notes, sharedErrors: shares.errors)
+    }
+
+    /// Applies a partial update (DESIGN.md §3) as one compare-and-set write.
+    ///
+    /// Checks run in the contract's order: 1005 (no such entry or no access),
+    /// 1006 (a viewer; or an editor changing shares), 1007 (disabled), then the
+    /// field rules (1001, 1002), then compare-and-set (1008).
+    /// - Throws: ``VaultError``; nothing is written when it throws.
+    public func update(
+        _ id: EntryID, _ request: PasswordRequest, as user: User
+    ) async throws(VaultError) -> WriteResult {
+        let (current, role) = try await load(id, as: user, for: .update)
+        if request.touchesSharing, !role.permits(.share) { throw .accessDenied }
+        guard current.isActive else { throw .disabled }
+        let fields = try request.validated(.update)
+        // Only the owner may get here with share lists, so the owner is `user`.
+        let shares = try await resolveShares(users: fields.usersAllowed, groups: fields.groupsAllowed, owner: user)
+
+        let ring = self.ring
+        var entity = current
+        if let name = fields.name { entity.name = name }
+        if let username = fields.username { entity.username = username }
+        if let password = fields.password {
+            entity.sealedPassword = try seal(password, entry: id, field: .password, with: ring)
+        }
+        switch fields.url {
+        case .keep: break
+        case .clear: entity.url = ""
+        case .set(let url): entity.url = url
+        }
+        switch fields.tags {
+        case .keep: break
+        case .clear: entity.tags = []
+        case .set(let tags): entity.tags = tags
+        }
+        switch fields.secretKey {
+        case .keep: break
+        case .clear: entity.sealedSecretKey = nil
+        case .set(let totp):
+            entity.sealedSecretKey = try seal(SecretKeyCoding.encode(totp), entry: id, field: .secretKey, with: ring)
+        }
+        var notes: SecretBytes?
+        switch fields.notes {
+        case .keep:
+            notes = try current.sealedNotes.map { (sealed) throws(VaultError) in
+                try open(sealed, entry: id, field: .notes, with: ring)
+            }
+        case .clear: entity.sealedNotes = nil
+        case .set(let text):
+            notes = text
+            entity.sealedNotes = try seal(text, entry: id, field: .notes, with: ring)
+        }
+        if let users = shares.users { entity.usersAllowed = users }
+        if let groups = shares.groups { entity.groupsAllowed = groups }
+
+        if entity != current {
+            entity.version = current.version + 1
+            entity.updatedAt = clock.now()
+            try await storing { () async throws(StorageError) in
+                try await storage.replace(entity, expectedVersion: current.version)
+            }
+        }
+        return WriteResult(entity: entity, notes: notes, sharedErrors: shares.errors)
+    }
+}
+
+// MARK: - Sealing
+
+extension Vault {
+    /// Seals a secret for one field of one entry; a failure here is unexpected.
+    func seal(
+        _ secret: SecretBytes, entry: EntryID, field: SecretField, with ring: KeyRing
+    ) throws(VaultError) -> SealedValue {
+        do {
+            return try ring.seal(secret, entry: entry, field: field)
+        } catch {
+            throw .unexpected(cause: error)
+        }
+    }
+
+    /// Opens a sealed field; a value that does not open is unexpected, with an error naming the entry and field.
+    func open(
+        _ sealed: SealedValue, entry: EntryID, field: SecretField, with ring: KeyRing
+    ) throws(VaultError) -> SecretBytes {
+        do {
+            return try ring.open(sealed, entry: entry, field: field)
+        } catch {
+            throw .unexpected(cause: error)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+/// The transport-free HTTP API: (method, path, body, caller) → (status, body).
+///
+/// It serves DESIGN.md's MySafe routes and the save-passwords endpoint with the
+/// seeds' bodies, so any HTTP server can mount it:
+///
+/// ```swift
+/// let api = WireHandler(vault: vault)
+/// let answer = await api.handle(WireRequest(method: "POST", path: "api/mysafe/password", body: body), as: caller)
+/// // answer.status == 201, answer.body is the seed's JSON
+/// ```
+///
+/// The caller is whoever the host authenticated; the handler never reads credentials.
+public struct WireHandler: Sendable {
+    /// The vault it serves.
+    public let vault: Vault
+
+    /// A handler over `vault`.
+    public init(vault: Vault) { self.vault = vault }
+
+    /// Answers one request. Never throws: every failure is an answer.
+    public func handle(_ request: WireRequest, as caller: User) async -> WireResponse {
+        let (segments, query) = Self.split(request.path)
+        let method = request.method.uppercased()
+        switch (method, segments) {
+        case ("POST", ["api", "password-generator", "save-passwords"]):
+            return await SavePasswordsProfile(vault: vault).handle(request.body, as: caller)
+        case (_, let path) where path.count >= 3 && path[0] == "api" && path[1] == "mysafe" && path[2] == "password":
+            guard let route = MySafeRoute(method: method, path: Array(path.dropFirst(3))) else {
+                return MySafeEnvelope.noRoute
+            }
+            do {
+                return try await serve(route, query: query, body: request.body, as: caller)
+            } catch {
+                return MySafeEnvelope.failure(error)
+            }
+        default:
+            return MySafeEnvelope.noRoute
+        }
+    }
+
+    /// The MySafe routes.
+    enum MySafeRoute: Equatable {
+        case list
+        case get(String)
+        case create
+        case update(String)
+        case disable(String)
+        case enable(String)
+        case delete(String)
+
+        init?(method: String, path: [String]) {
+            switch (method, path.count) {
+            case ("GET", 0): self = .list
+            case ("GET", 1): self = .get(path[0])
+            case ("POST", 0): self = .create
+            case ("PUT", 2) where path[0] == "update": self = .update(path[1])
+            case ("POST", 2) where path[0] == "inactive": self = .disable(path[1])
+            case ("POST", 2) where path[0] == "active": self = .enable(path[1])
+            case ("DELETE", 1): self = .delete(path[0])
+            default: return nil
+            }
+        }
+    }
+
+    private func serve(
+        _ route: MySafeRoute, query: [String: String], body: [UInt8], as caller: User
+    ) async throws(VaultError) -> WireResponse {
+        switch route {
+        case .list:
+            let filter = ListFilter(
+                tag: query["tag"], name: query["name"], username: query["username"], url: query["url"])
+            let includeDisabled = ["1", "true", "yes"].contains(query["include_disabled"]?.lowercased() ?? "")
+            let items = try await vault.list(filter, includeDisabled: includeDisabled, as: caller)
+            return MySafeEnvelope.success(
+                status: 200, message: "", [("password_on_list", .array(items.map(MySafeEnvelope.listed)))])
+        case .get(let id):
+            let entry = try await vault.reveal(try Self.identifier(id), as: caller)
+            return MySafeEnvelope.success(
+                status: 200, message: "Success", [("password_entity", MySafeEnvelope.revealed(entry))])
+        case .create:
+            let request = RequestDecoding.passwordRequest(try RequestDecoding.object(body))
+            let result = try await vault.create(request, as: caller)
+            return MySafeEnvelope.success(
+                status: 201, message: "Password successfully registered",
+                [("password_entity", MySafeEnvelope.written(result))])
+        case .update(let id):
+            // The body is parsed first (1000), before the identifier is looked at (1005).
+            let request = RequestDecoding.passwordRequest(try RequestDecoding.object(body))
+            let result = try await vault.update(try Self.identifier(id), request, as: caller)
+            return MySafeEnvelope.success(
+                status: 200, message: "Password successfully updated",
+                [("password_entity", MySafeEnvelope.written(result))])
+        case .disable(let id):
+            let change = try await vault.disable(try Self.identifier(id), as: caller)
+            return MySafeEnvelope.success(
+                status: 200,
+                message: change == .changed
+                    ? "Password successfully deactivated" : "Password has already been deactivated")
+        case .enable(let id):
+            let change = try await vault.enable(try Self.identifier(id), as: caller)
+            return MySafeEnvelope.success(
+                status: 200,
+                message: change == .changed ? "Password successfully activated" : "Password has already been activated")
+        case .delete(let id):
+            try await vault.delete(try Self.identifier(id), as: caller)
+            return MySafeEnvelope.success(status: 200, message: "Password successfully deleted")
+        }
+    }
+
+    /// An identifier from the path; anything that is not one is simply not found.
+    private static func identifier(_ text: String) throws(VaultError) -> EntryID {
+        guard let id = EntryID(text) else { throw .notFound }
+        return id
+    }
+
+    /// Path segments (without empty ones, so leading and trailing `/` do not matter) and the query.
+    static func split(_ path: String) -> (segments: [String], query: [String: String]) {
+        let parts = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let segments = parts[0].split(separator: "/").map { percentDecoded(String($0)) ?? String($0) }
+        var query: [String: String] = [:]
+        if parts.count > 1 {
+            for pair in parts[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let key = percentDecoded(String(kv[0]), plusIsSpace: true) ?? String(kv[0])
+                let value = kv.count > 1 ? (percentDecoded(String(kv[1]), plusIsSpace: true) ?? String(kv[1])) : ""
+                if query[key] == nil { query[key] = value }
+            }
+        }
+        return (segments, query)
+    }
+
+    /// Percent-decoding (RFC 3986 §2.1); `nil` for a broken escape or invalid UTF-8.
+    static func percentDecoded(_ text: String, plusIsSpace: Bool = false) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%") {
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                    return nil
+                }
+                bytes.append(high << 4 | low)
+            } else if plusIsSpace && byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x41 + 10
+        case 0x61...0x66: byte - 0x61 + 10
+        default: nil
+        }
+    }
+}
