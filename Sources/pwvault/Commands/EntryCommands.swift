@@ -1,0 +1,216 @@
+import ArgumentParser
+import Foundation
+import PasswordVault
+
+/// `pwvault create`.
+struct CreateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an entry owned by --as.")
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var actor: ActingUser
+    @OptionGroup var fields: EntryFields
+
+    func run() async throws {
+        try await runReporting {
+            let opened = try await vault.openVault()
+            let user = try await actor.resolve(in: opened)
+            report(try await opened.create(fields.request(promptForPassword: true), as: user), verb: "Created")
+        }
+    }
+}
+
+/// `pwvault update ID`.
+struct UpdateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update", abstract: "Update an entry: only the fields given change.")
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var entry: EntryArgument
+    @OptionGroup var actor: ActingUser
+    @OptionGroup var fields: EntryFields
+
+    func run() async throws {
+        try await runReporting {
+            let opened = try await vault.openVault()
+            let user = try await actor.resolve(in: opened)
+            report(try await opened.update(try entry.resolve(), fields.request(promptForPassword: false), as: user), verb: "Updated")
+        }
+    }
+}
+
+/// `pwvault get ID`: the metadata, no secret.
+struct GetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show an entry's metadata (no secret).")
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var entry: EntryArgument
+    @OptionGroup var actor: ActingUser
+
+    func run() async throws {
+        try await runReporting {
+            let opened = try await vault.openVault()
+            let user = try await actor.resolve(in: opened)
+            let id = try entry.resolve()
+            let e = try await opened.entity(id, as: user)
+            let role = try await opened.effectiveRole(of: id, for: user)
+            let owner = try await opened.directory.user(id: e.owner)?.username ?? "#\(e.owner)"
+            let rows: [(String, String)] = [
+                ("identifier", e.identifier.description), ("name", e.name), ("username", e.username), ("url", e.url),
+                ("tags", Tags.join(e.tags)), ("owner", owner), ("your role", role?.description ?? "none"),
+                ("users", e.usersAllowed.map { $0.username + ($0.canEdit ? " (edit)" : "") }.joined(separator: ", ")),
+                ("groups", e.groupsAllowed.map { $0.name + ($0.canEdit ? " (edit)" : "") }.joined(separator: ", ")),
+                ("active", e.isActive ? "yes" : "no"), ("totp", e.hasSecretKey ? "yes" : "no"),
+                ("notes", e.hasNotes ? "yes" : "no"), ("version", String(e.version)),
+                ("created", ISO8601DateFormatter().string(from: e.createdAt)),
+                ("updated", ISO8601DateFormatter().string(from: e.updatedAt)),
+            ]
+            for (label, value) in rows { print("\(label.padding(toLength: 10, withPad: " ", startingAt: 0))  \(value)") }
+        }
+    }
+}
+
+/// `pwvault list`: a readable table.
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the entries --as may see.")
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var actor: ActingUser
+    @Option(help: "Only entries with this tag.") var tag: String?
+    @Option(help: "Only entries whose name contains this.") var name: String?
+    @Option(help: "Only entries whose username contains this.") var username: String?
+    @Option(help: "Only entries whose URL contains this.") var url: String?
+    @Flag(name: .customLong("include-disabled"), help: "List disabled entries too.") var includeDisabled = false
+
+    func run() async throws {
+        try await runReporting {
+            let opened = try await vault.openVault()
+            let user = try await actor.resolve(in: opened)
+            let items = try await opened.list(
+                ListFilter(tag: tag, name: name, username: username, url: url), includeDisabled: includeDisabled,
+                as: user)
+            var rows = [["ID", "NAME", "USERNAME", "URL", "TAGS", "ROLE", "ACTIVE"]]
+            rows += items.map { item in
+                let e = item.entity
+                return [
+                    e.identifier.description, e.name, e.username, e.url, Tags.join(e.tags), item.role.description,
+                    e.isActive ? "yes" : "no",
+                ]
+            }
+            print(table(rows), terminator: "")
+            if items.isEmpty { printError("(no entries)") }
+        }
+    }
+
+    /// Left-aligned columns, two spaces apart.
+    func table(_ rows: [[String]]) -> String {
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}
+
+/// `pwvault reveal ID`: the password (or another secret) alone on stdout.
+struct RevealCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reveal", abstract: "Print an entry's password (or its notes or TOTP seed) on stdout.")
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var entry: EntryArgument
+    @OptionGroup var actor: ActingUser
+    @Option(help: "password, notes or secret-key.") var field: RevealedField = .password
+
+    enum RevealedField: String, ExpressibleByArgument, CaseIterable {
+        case password, notes
+        case secretKey = "secret-key"
+    }
+
+    func run() async throws {
+        try await runReporting {
+            let opened = try await vault.openVault()
+            let user = try await actor.resolve(in: opened)
+            let id = try entry.resolve()
+            switch field {
+            case .password: print(try await opened.revealPassword(id, as: user).revealUTF8() ?? "")
+            case .notes: print(try await opened.revealNotes(id, as: user)?.revealUTF8() ?? "")
+            case .secretKey:
+                guard let totp = try await opened.revealSecretKey(id, as: user) else { return }
+                print(Base32.encode(totp.secret))
+            }
+        }
+    }
+}
+
+/// `pwvault totp ID`: the current code.
+struct TOTPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "totp", abstract: "Print an entry's current TOTP code.")
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var entry: EntryArgument
+    @OptionGroup var actor: ActingUser
+    @Option(help: ArgumentHelp("The Unix time to compute the code for (default: now).", valueName: "unix"))
+    var time: Int64?
+
+    func run() async throws {
+        try await runReporting {
+            let opened = try await vault.openVault()
+            let user = try await actor.resolve(in: opened)
+            let date = time.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+            guard let code = try await opened.code(try entry.resolve(), at: date, as: user) else {
+                throw CLIFailure.refused("pwvault: the entry has no TOTP seed")
+            }
+            print(code)
+        }
+    }
+}
+
+/// `pwvault disable ID` / `enable ID` / `delete ID`.
+struct StateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable an entry.")
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var entry: EntryArgument
+    @OptionGroup var actor: ActingUser
+
+    func run() async throws {
+        try await runState(vault: vault, entry: entry, actor: actor, action: .disable)
+    }
+}
+
+struct EnableCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a disabled entry.")
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var entry: EntryArgument
+    @OptionGroup var actor: ActingUser
+
+    func run() async throws {
+        try await runState(vault: vault, entry: entry, actor: actor, action: .enable)
+    }
+}
+
+struct DeleteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete an entry (owner only).")
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var entry: EntryArgument
+    @OptionGroup var actor: ActingUser
+
+    func run() async throws {
+        try await runState(vault: vault, entry: entry, actor: actor, action: .delete)
+    }
+}
+
+enum StateAction { case disable, enable, delete }
+
+func runState(vault: VaultOptions, entry: EntryArgument, actor: ActingUser, action: StateAction) async throws {
+    try await runReporting {
+        let opened = try await vault.openVault()
+        let user = try await actor.resolve(in: opened)
+        let id = try entry.resolve()
+        switch action {
+        case .disable:
+            let change = try await opened.disable(id, as: user)
+            print(change == .changed ? "Password successfully deactivated" : "Password has already been deactivated")
+        case .enable:
+            let change = try await opened.enable(id, as: user)
+            print(change == .changed ? "Password successfully activated" : "Password has already been activated")
+        case .delete:
+            try await opened.delete(id, as: user)
+            print("Password successfully deleted")
+        }
+    }
+}

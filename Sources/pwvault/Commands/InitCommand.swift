@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import PasswordVault
+
+/// `pwvault init`: a new vault file under a passphrase.
+struct InitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create a new vault file, sealed under a passphrase.")
+
+    @OptionGroup var vault: VaultOptions
+
+    @Option(help: "Argon2id cost: minimum (tests only), interactive, moderate or sensitive.")
+    var cost: CostPreset = .moderate
+
+    func run() async throws {
+        try await runReporting {
+            let path = vault.resolvedPath
+            guard !FileManager.default.fileExists(atPath: path) else {
+                throw CLIFailure.usage("\(path) already exists; choose another --vault path")
+            }
+            let passphrase = try vault.passphrase(confirm: true)
+            let storage = try VaultStore.create(path: path)
+            _ = try await Vault.create(storage: storage, credential: .passphrase(passphrase), cost: cost.cost)
+            print("Created vault \(path)")
+        }
+    }
+}
+
+/// The Argon2id presets, by name.
+enum CostPreset: String, ExpressibleByArgument, CaseIterable {
+    case minimum, interactive, moderate, sensitive
+
+    var cost: KeyDerivationCost {
+        switch self {
+        case .minimum: .minimum
+        case .interactive: .interactive
+        case .moderate: .moderate
+        case .sensitive: .sensitive
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import PasswordVault
+
+/// The options every vault command shares: where the vault is and how to unlock it.
+struct VaultOptions: ParsableArguments {
+    @Option(
+        name: .customLong("vault"),
+        help: ArgumentHelp("The vault file (default: $PWVAULT_PATH, else ./vault.db).", valueName: "path"))
+    var path: String?
+
+    @Option(
+        name: .customLong("passphrase-file"),
+        help: ArgumentHelp(
+            "Read the passphrase from the first line of this file (default: $PWVAULT_PASSPHRASE, else a prompt).",
+            valueName: "path"))
+    var passphraseFile: String?
+
+    /// The vault file's path.
+    var resolvedPath: String {
+        path ?? ProcessInfo.processInfo.environment["PWVAULT_PATH"] ?? "./vault.db"
+    }
+
+    /// The passphrase, from the file, the environment or a prompt.
+    func passphrase(confirm: Bool = false) throws(CLIFailure) -> SecretBytes {
+        try PassphraseSource.read(
+            file: passphraseFile, variable: "PWVAULT_PASSPHRASE", prompt: "Passphrase for \(resolvedPath): ",
+            confirm: confirm)
+    }
+
+    /// Opens the existing vault.
+    func openVault() async throws(CLIFailure) -> Vault {
+        let path = resolvedPath
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .usage("no vault at \(path): create one with `pwvault init`")
+        }
+        let passphrase = try passphrase()
+        do {
+            let storage = try VaultStore.open(path: path)
+            return try await Vault.open(storage: storage, credential: .passphrase(passphrase))
+        } catch {
+            throw CLIFailure.from(error)
+        }
+    }
+}
+
+/// The acting user of a command.
+struct ActingUser: ParsableArguments {
+    @Option(name: .customLong("as"), help: ArgumentHelp("The username acting.", valueName: "user"))
+    var username: String
+
+    /// The user, looked up in the vault's directory.
+    func resolve(in vault: Vault) async throws(CLIFailure) -> User {
+        let found: User?
+        do {
+            found = try await vault.directory.user(named: username)
+        } catch {
+            throw CLIFailure.from(error)
+        }
+        guard let user = found else { throw .usage("unknown user '\(username)': add it with `pwvault user add`") }
+        return user
+    }
+}
+
+/// Runs a command body, turning every failure into its message and exit status.
+func runReporting(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        let failure = CLIFailure.from(error)
+        printError(failure.message)
+        throw ExitCode(failure.status)
+    }
+}

@@ -1,0 +1,72 @@
+import Synchronization
+
+@testable import PasswordVault
+
+/// A storage that delegates to an in-memory one and fails on command:
+/// entry writes after a budget fail (a crash or a full disk), replaces can be
+/// made to lose every race, and reads can fail.
+final class FaultInjectingStorage: VaultStorage {
+    let inner = InMemoryStorage()
+    private let plan = Mutex(Plan())
+
+    struct Plan {
+        /// Entry writes (insert, replace, delete) allowed before every later one fails.
+        var writesLeft: Int?
+        /// Every replace loses its compare-and-set.
+        var conflictOnReplace = false
+        /// Every read of an entry fails.
+        var failReads = false
+    }
+
+    func update(_ change: (inout Plan) -> Void) { plan.withLock { change(&$0) } }
+
+    private func spendWrite() throws(StorageError) {
+        try plan.withLock { (p: inout Plan) throws(StorageError) in
+            guard let left = p.writesLeft else { return }
+            guard left > 0 else { throw .failure("injected write failure") }
+            p.writesLeft = left - 1
+        }
+    }
+
+    func readHeader() async throws(StorageError) -> [UInt8]? { try await inner.readHeader() }
+    func writeHeader(_ header: [UInt8], expected: [UInt8]?) async throws(StorageError) {
+        try await inner.writeHeader(header, expected: expected)
+    }
+    func allocateIdentifier() async throws(StorageError) -> EntryID { try await inner.allocateIdentifier() }
+    func insert(_ entity: PasswordEntity) async throws(StorageError) {
+        try spendWrite()
+        try await inner.insert(entity)
+    }
+    func entity(_ id: EntryID) async throws(StorageError) -> PasswordEntity? {
+        if plan.withLock({ $0.failReads }) { throw .failure("injected read failure") }
+        return try await inner.entity(id)
+    }
+    func replace(_ entity: PasswordEntity, expectedVersion: UInt64) async throws(StorageError) {
+        if plan.withLock({ $0.conflictOnReplace }) { throw .conflict }
+        try spendWrite()
+        try await inner.replace(entity, expectedVersion: expectedVersion)
+    }
+    func delete(_ id: EntryID, expectedVersion: UInt64) async throws(StorageError) {
+        try spendWrite()
+        try await inner.delete(id, expectedVersion: expectedVersion)
+    }
+    func entities(visibleTo query: VisibilityQuery) async throws(StorageError) -> [PasswordEntity] {
+        try await inner.entities(visibleTo: query)
+    }
+    func entities(after: EntryID?, limit: Int) async throws(StorageError) -> [PasswordEntity] {
+        try await inner.entities(after: after, limit: limit)
+    }
+    func addUser(_ user: User) async throws(StorageError) { try await inner.addUser(user) }
+    func user(named username: String) async throws(StorageError) -> User? { try await inner.user(named: username) }
+    func user(id: UserID) async throws(StorageError) -> User? { try await inner.user(id: id) }
+    func users() async throws(StorageError) -> [User] { try await inner.users() }
+    func addGroup(named name: String) async throws(StorageError) { try await inner.addGroup(named: name) }
+    func setMembership(group: String, username: String, isMember: Bool) async throws(StorageError) {
+        try await inner.setMembership(group: group, username: username, isMember: isMember)
+    }
+    func group(named name: String) async throws(StorageError) -> Group? { try await inner.group(named: name) }
+    func groups() async throws(StorageError) -> [Group] { try await inner.groups() }
+    func groups(containing username: String) async throws(StorageError) -> Set<String> {
+        try await inner.groups(containing: username)
+    }
+}
