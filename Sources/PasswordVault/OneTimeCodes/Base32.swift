@@ -1,0 +1,167 @@
+/// Base32 (RFC 4648 §6): the alphabet `A`–`Z`, `2`–`7`, five bits per symbol.
+///
+/// Decoding is lenient in the ways people paste TOTP seeds, and strict otherwise:
+/// - letters in any case;
+/// - spaces, tabs, CR, LF and `-` ignored anywhere (`JBSW Y3DP-EHPK 3PXP`);
+/// - `=` padding optional, but only at the end (followed at most by ignored
+///   characters) and of the one legal amount that completes the last 8-symbol
+///   quantum: 6, 4, 3 or 1 (RFC 4648 §6);
+/// - a symbol count leaving 1, 3 or 6 symbols in the last quantum is refused:
+///   no number of bytes encodes to it (RFC 4648 §6);
+/// - non-zero bits left over after the last whole byte are accepted and dropped.
+///   RFC 4648 §3.5 lets decoders reject them; we accept them, as most
+///   authenticator apps do;
+/// - an empty text (or one of ignored characters only) is refused.
+///
+/// Encoding writes uppercase symbols without padding, the form of `otpauth://` URIs.
+///
+/// ```swift
+/// let seed = try Base32.decodeSecret("jbsw y3dp ehpk 3pxp")   // 10 bytes
+/// Base32.encode(seed)                                        // "JBSWY3DPEHPK3PXP"
+/// ```
+public enum Base32 {
+    /// Decodes base32 text into bytes.
+    ///
+    /// - Parameter text: Base32 text, with the leniencies listed on ``Base32``.
+    /// - Returns: The decoded bytes (at least one).
+    /// - Throws: ``Base32Error``, naming the first problem found.
+    public static func decode(_ text: String) throws(Base32Error) -> [UInt8] {
+        let byteCount = try validate(text)
+        return [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, initialized in
+            decodeSymbols(of: text, into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = byteCount
+        }
+    }
+
+    /// Decodes base32 text straight into a ``SecretBytes``, for seeds and keys.
+    ///
+    /// The bytes are written only into the secret's own (wiped on release) buffer:
+    /// no intermediate array holds them.
+    ///
+    /// - Parameter text: Base32 text, with the leniencies listed on ``Base32``.
+    /// - Throws: ``Base32Error``, naming the first problem found.
+    public static func decodeSecret(_ text: String) throws(Base32Error) -> SecretBytes {
+        let byteCount = try validate(text)
+        return SecretBytes(count: byteCount) { decodeSymbols(of: text, into: $0) }
+    }
+
+    /// Encodes bytes as uppercase base32 without padding.
+    ///
+    /// - Parameter bytes: Any bytes; none gives `""`.
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        let symbolCount = (bytes.count * 8 + 4) / 5
+        guard symbolCount > 0 else { return "" }
+        return String(unsafeUninitializedCapacity: symbolCount) { output in
+            var accumulator: UInt32 = 0
+            var bits = 0
+            var written = 0
+            for byte in bytes {
+                accumulator = accumulator << 8 | UInt32(byte)
+                bits += 8
+                while bits >= 5 {
+                    bits -= 5
+                    output[written] = symbol(for: accumulator >> UInt32(bits))
+                    written += 1
+                }
+            }
+            if bits > 0 {
+                // The last symbol carries the remaining bits, zero-filled on the right (RFC 4648 §6).
+                output[written] = symbol(for: accumulator << UInt32(5 - bits))
+                written += 1
+            }
+            return written
+        }
+    }
+
+    /// Encodes a secret as uppercase base32 without padding.
+    ///
+    /// The result is an ordinary `String` holding the secret: keep it no longer than needed.
+    public static func encode(_ secret: SecretBytes) -> String {
+        secret.withUnsafeBytes { encode($0) }
+    }
+}
+
+extension Base32 {
+    /// The 5-bit value of an ASCII symbol, either case, or `nil`.
+    @inline(__always)
+    static func value(of ascii: UInt8) -> UInt8? {
+        switch ascii {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): ascii &- UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): ascii &- UInt8(ascii: "a")
+        case UInt8(ascii: "2")...UInt8(ascii: "7"): ascii &- UInt8(ascii: "2") &+ 26
+        default: nil
+        }
+    }
+
+    /// The uppercase symbol of the low five bits of `value`.
+    @inline(__always)
+    static func symbol(for value: UInt32) -> UInt8 {
+        let index = UInt8(truncatingIfNeeded: value & 0x1F)
+        return index < 26 ? UInt8(ascii: "A") &+ index : UInt8(ascii: "2") &+ (index &- 26)
+    }
+
+    /// Whether a character is one of those ignored anywhere: space, tab, CR, LF, CR-LF, `-`.
+    @inline(__always)
+    static func isIgnored(_ character: Character) -> Bool {
+        switch character {
+        case " ", "\t", "\r", "\n", "\r\n", "-": true
+        default: false
+        }
+    }
+
+    /// Checks the whole text and returns the number of bytes it decodes to.
+    private static func validate(_ text: String) throws(Base32Error) -> Int {
+        var symbols = 0
+        var padding = 0
+        var firstPadding: Int?
+        var position = 0
+        for character in text {
+            position += 1
+            if isIgnored(character) { continue }
+            if character == "=" {
+                if firstPadding == nil { firstPadding = position }
+                padding += 1
+                continue
+            }
+            guard let ascii = character.asciiValue, value(of: ascii) != nil else {
+                throw .invalidCharacter(position: position)
+            }
+            // RFC 4648 §3.2: padding only ever ends the data.
+            if let firstPadding { throw .misplacedPadding(position: firstPadding) }
+            symbols += 1
+        }
+        if symbols == 0 && padding == 0 { throw .empty }
+        // RFC 4648 §6: a final quantum of 8, 16, 24, 32 or 40 bits gives 2, 4, 5, 7 or 8 symbols.
+        switch symbols % 8 {
+        case 1, 3, 6: throw .invalidLength(symbols: symbols)
+        default: break
+        }
+        // RFC 4648 §6: padding completes the last quantum to 8 symbols (6, 4, 3 or 1 `=`), nothing else.
+        if padding > 0 && (padding >= 8 || (symbols + padding) % 8 != 0) {
+            throw .invalidPaddingLength(padding)
+        }
+        return symbols * 5 / 8
+    }
+
+    /// Decodes the symbols of an already validated text into `output` (exactly its byte count).
+    ///
+    /// Validation leaves only single ASCII characters and CR-LF, so the UTF-8 view is enough:
+    /// every byte that is not a symbol (ignored characters, `=`) is skipped.
+    private static func decodeSymbols(of text: String, into output: UnsafeMutableRawBufferPointer) {
+        var accumulator: UInt32 = 0
+        var bits = 0
+        var written = 0
+        for ascii in text.utf8 {
+            guard written < output.count else { break }
+            guard let value = value(of: ascii) else { continue }
+            accumulator = accumulator << 5 | UInt32(value)
+            bits += 5
+            if bits >= 8 {
+                bits -= 8
+                output[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                written += 1
+            }
+        }
+        // Leftover bits (fewer than 8) are dropped, zero or not; see the type's documentation.
+    }
+}
