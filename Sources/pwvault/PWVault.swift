@@ -7,5 +7,10 @@ struct PWVault: AsyncParsableCommand {
         commandName: "pwvault",
         abstract: "A password vault: passwords, TOTP seeds and notes, sealed at rest and shared with care.",
         version: PasswordVaultInfo.version,
-        subcommands: [CodeCommand.self])
+        subcommands: [
+            InitCommand.self, DemoCommand.self, UserCommand.self, GroupCommand.self, APICommand.self,
+            CreateCommand.self, UpdateCommand.self, GetCommand.self, ListCommand.self, RevealCommand.self,
+            TOTPCommand.self, StateCommand.self, EnableCommand.self, DeleteCommand.self, CodeCommand.self,
+            PasswdCommand.self, RotateKeyCommand.self,
+        ])
 }
