@@ -7,5 +7,5 @@ struct PWVault: AsyncParsableCommand {
         commandName: "pwvault",
         abstract: "A password vault: passwords, TOTP seeds and notes, sealed at rest and shared with care.",
         version: PasswordVaultInfo.version,
-        subcommands: [])
+        subcommands: [GenerateCommand.self])
 }
