@@ -11,6 +11,6 @@ struct PWVault: AsyncParsableCommand {
             InitCommand.self, DemoCommand.self, UserCommand.self, GroupCommand.self, APICommand.self,
             CreateCommand.self, UpdateCommand.self, GetCommand.self, ListCommand.self, RevealCommand.self,
             TOTPCommand.self, StateCommand.self, EnableCommand.self, DeleteCommand.self, CodeCommand.self,
-            PasswdCommand.self, RotateKeyCommand.self,
+            GenerateCommand.self, PasswdCommand.self, RotateKeyCommand.self,
         ])
 }

@@ -52,9 +52,9 @@ enum PassphraseSource {
             _ = write(tty, "\n", 1)
         }
         var bytes: [UInt8] = []
-        defer { bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { _ = bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         var byte: UInt8 = 0
-        while read(tty, &byte, 1) == 1, byte != 0x0A, byte != 0x0D { bytes.append(byte) }
+        while Glibc.read(tty, &byte, 1) == 1, byte != 0x0A, byte != 0x0D { bytes.append(byte) }
         return SecretBytes(bytes)
     }
 }

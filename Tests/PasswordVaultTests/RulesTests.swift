@@ -22,7 +22,7 @@ struct RulesTests {
         return request
     }
 
-    static let long = { (n: Int) in String(repeating: "a", count: n) }
+    static func long(_ n: Int) -> String { String(repeating: "a", count: n) }
     static let createCases: [Case] = [
         Case(label: "empty body", request: PasswordRequest(), message: "1001: Parameter 'name' was not informed!"),
         Case(label: "name only", request: PasswordRequest(name: "x"), message: "1001: Parameter 'username' was not informed!"),

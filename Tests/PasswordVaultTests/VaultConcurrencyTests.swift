@@ -18,7 +18,7 @@ struct VaultConcurrencyTests {
                         _ = try await vault.update(id, PasswordRequest(notes: .value("note \(n)")), as: alice)
                         return (n, true)
                     } catch {
-                        #expect(error == .concurrentChange)
+                        #expect(error as? VaultError == .concurrentChange)
                         return (n, false)
                     }
                 }

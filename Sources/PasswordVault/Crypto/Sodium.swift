@@ -41,3 +41,59 @@ enum Sodium {
         return sodium_memcmp(pa, pb, a.count) == 0
     }
 }
+
+extension Sodium {
+    /// Bytes in a key for ``deriveSubkey(of:id:context:)`` and in every subkey it makes.
+    static let subkeyBytes = Int(crypto_kdf_KEYBYTES)
+    /// Bytes in a BLAKE2b digest as this library uses it (`crypto_generichash_BYTES`, 32).
+    static let digestBytes = Int(crypto_generichash_BYTES)
+
+    /// `crypto_kdf_derive_from_key`: the 32-byte subkey number `id` of a 32-byte `key` in an
+    /// 8-character `context`. Different ids or contexts give independent keys.
+    static func deriveSubkey(of key: SecretBytes, id: UInt64, context: StaticString) throws(CryptoError)
+        -> SecretBytes
+    {
+        try ensureInitialized()
+        precondition(context.utf8CodeUnitCount == Int(crypto_kdf_CONTEXTBYTES), "a kdf context has 8 bytes")
+        precondition(key.count == subkeyBytes, "a kdf master key has 32 bytes")
+        let ctx = UnsafeRawPointer(context.utf8Start).assumingMemoryBound(to: CChar.self)
+        return try SecretBytes(count: subkeyBytes) { (subkey) throws(CryptoError) in
+            let status = key.withUnsafeBytes { k in
+                crypto_kdf_derive_from_key(
+                    subkey.baseAddress!.assumingMemoryBound(to: UInt8.self), subkey.count, id, ctx, k.uint8Base)
+            }
+            guard status == 0 else { throw .operationFailed("crypto_kdf_derive_from_key") }
+        }
+    }
+
+    /// BLAKE2b-256 (`crypto_generichash`) of `message`: keyed with a 32-byte `key` it is a
+    /// MAC, without one a checksum.
+    static func blake2b(_ message: ArraySlice<UInt8>, key: SecretBytes? = nil) throws(CryptoError) -> [UInt8] {
+        try ensureInitialized()
+        var digest = [UInt8](repeating: 0, count: digestBytes)
+        let status = digest.withUnsafeMutableBytes { out in
+            message.withUnsafeBytes { m in
+                m.withNonNullBase { mBase in
+                    func hash(_ keyBase: UnsafePointer<UInt8>?, _ keyCount: Int) -> Int32 {
+                        crypto_generichash(
+                            out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count, mBase, UInt64(m.count),
+                            keyBase, keyCount)
+                    }
+                    guard let key else { return hash(nil, 0) }
+                    return key.withUnsafeBytes { k in hash(k.uint8Base, k.count) }
+                }
+            }
+        }
+        guard status == 0 else { throw .operationFailed("crypto_generichash") }
+        return digest
+    }
+}
+
+extension Sodium {
+    /// `count` random bytes that are not secret (a nonce, a salt).
+    static func randomBytes(count: Int) throws(CryptoError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        try bytes.withTypedUnsafeMutableBytes { (buffer) throws(CryptoError) in try randomFill(buffer) }
+        return bytes
+    }
+}

@@ -6,7 +6,7 @@ extension Vault {
     ///   (another process changed the passphrase or rotated): nothing is changed then.
     public func changeCredential(to credential: VaultCredential, cost: KeyDerivationCost = .moderate) async throws {
         let state = keys.withLock { $0 }
-        let (ring, header) = try state.ring.rewrapped(to: credential, cost: cost)
+        let (ring, header) = try state.ring.changingCredential(to: credential, cost: cost)
         try await storage.writeHeader(header, expected: state.header)
         keys.withLock { $0 = KeyState(ring: ring, header: header) }
     }
@@ -72,7 +72,7 @@ extension Vault {
             do {
                 try await storage.replace(updated, expectedVersion: entity.version)
                 return true
-            } catch let error as StorageError where error == .conflict {
+            } catch .conflict {
                 guard let fresh = try await storage.entity(entity.identifier) else { return false }
                 entity = fresh
             }
