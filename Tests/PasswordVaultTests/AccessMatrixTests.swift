@@ -126,7 +126,9 @@ struct AccessMatrixTests {
         try await f.vault.disable(id, as: f.alice)
         let bad = PasswordRequest(name: .invalid(reason: "expected a string, got a number"), usersAllowed: .value([]))
         await #expect(throws: VaultError.notFound) { try await f.vault.update(id, bad, as: f.mallory) }
-        await #expect(throws: VaultError.notFound) { try await f.vault.update(EntryID(rawValue: 999)!, bad, as: f.alice) }
+        await #expect(throws: VaultError.notFound) {
+            try await f.vault.update(EntryID(rawValue: 999)!, bad, as: f.alice)
+        }
         // The owner, on the other hand, learns it is disabled before the field rules.
         await #expect(throws: VaultError.disabled) { try await f.vault.update(id, bad, as: f.alice) }
         // A viewer learns 1006 before 1007.

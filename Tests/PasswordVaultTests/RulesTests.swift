@@ -25,13 +25,23 @@ struct RulesTests {
     static func long(_ n: Int) -> String { String(repeating: "a", count: n) }
     static let createCases: [Case] = [
         Case(label: "empty body", request: PasswordRequest(), message: "1001: Parameter 'name' was not informed!"),
-        Case(label: "name only", request: PasswordRequest(name: "x"), message: "1001: Parameter 'username' was not informed!"),
-        Case(label: "no password", request: PasswordRequest(name: "x", username: "y"), message: "1001: Parameter 'password' was not informed!"),
-        Case(label: "blank name", request: base { $0.name = " \t\n " }, message: "1001: Parameter 'name' was not informed!"),
+        Case(
+            label: "name only", request: PasswordRequest(name: "x"),
+            message: "1001: Parameter 'username' was not informed!"),
+        Case(
+            label: "no password", request: PasswordRequest(name: "x", username: "y"),
+            message: "1001: Parameter 'password' was not informed!"),
+        Case(
+            label: "blank name", request: base { $0.name = " \t\n " },
+            message: "1001: Parameter 'name' was not informed!"),
         Case(label: "empty name", request: base { $0.name = "" }, message: "1001: Parameter 'name' was not informed!"),
         Case(label: "null name", request: base { $0.name = nil }, message: "1001: Parameter 'name' was not informed!"),
-        Case(label: "null username", request: base { $0.username = nil }, message: "1001: Parameter 'username' was not informed!"),
-        Case(label: "blank password", request: base { $0.password = "   " }, message: "1001: Parameter 'password' was not informed!"),
+        Case(
+            label: "null username", request: base { $0.username = nil },
+            message: "1001: Parameter 'username' was not informed!"),
+        Case(
+            label: "blank password", request: base { $0.password = "   " },
+            message: "1001: Parameter 'password' was not informed!"),
         Case(
             label: "1001 comes before 1002",
             request: PasswordRequest(name: .invalid(reason: "expected a string, got a number"), password: "p"),
@@ -47,7 +57,9 @@ struct RulesTests {
             label: "limits count scalars, not characters",
             request: base { $0.name = .value(String(repeating: "e\u{301}", count: 101)) },
             message: "1002: Parameter 'name' is invalid: must have at most 200 characters"),
-        Case(label: "200 emoji are 200 scalars", request: base { $0.name = .value(String(repeating: "😀", count: 200)) }, message: nil),
+        Case(
+            label: "200 emoji are 200 scalars", request: base { $0.name = .value(String(repeating: "😀", count: 200)) },
+            message: nil),
         Case(
             label: "line break in name", request: base { $0.name = "a\nb" },
             message: "1002: Parameter 'name' is invalid: must not contain control characters or line breaks"),
@@ -93,33 +105,45 @@ struct RulesTests {
             message: "1002: Parameter 'tags' is invalid: must have at most 64 tags"),
         Case(
             label: "a tag of 65", request: base { $0.tags = .value([long(65)]) },
-            message: "1002: Parameter 'tags' is invalid: each tag must have at most 64 characters and no control characters"),
+            message:
+                "1002: Parameter 'tags' is invalid: each tag must have at most 64 characters and no control characters"),
         Case(
-            label: "tags of the wrong type", request: base { $0.tags = .invalid(reason: "expected a string or an array of strings, got a number") },
+            label: "tags of the wrong type",
+            request: base { $0.tags = .invalid(reason: "expected a string or an array of strings, got a number") },
             message: "1002: Parameter 'tags' is invalid: expected a string or an array of strings, got a number"),
         Case(
-            label: "share without username", request: base { $0.usersAllowed = .value([ShareRequest(name: .absent, canEdit: true)]) },
+            label: "share without username",
+            request: base { $0.usersAllowed = .value([ShareRequest(name: .absent, canEdit: true)]) },
             message: "1002: Parameter 'users_allowed' is invalid: item 1: 'username' was not informed"),
         Case(
-            label: "share with blank name", request: base { $0.groupsAllowed = .value([ShareRequest(name: "Test group"), ShareRequest(name: "  ")]) },
+            label: "share with blank name",
+            request: base { $0.groupsAllowed = .value([ShareRequest(name: "Test group"), ShareRequest(name: "  ")]) },
             message: "1002: Parameter 'groups_allowed' is invalid: item 2: 'name' was not informed"),
         Case(
-            label: "share name of the wrong type", request: base { $0.usersAllowed = .value([ShareRequest(name: .invalid(reason: "x"))]) },
+            label: "share name of the wrong type",
+            request: base { $0.usersAllowed = .value([ShareRequest(name: .invalid(reason: "x"))]) },
             message: "1002: Parameter 'users_allowed' is invalid: item 1: 'username' must be a string"),
         Case(
-            label: "can_edit not a boolean", request: base { $0.usersAllowed = .value([ShareRequest(name: "bob", canEdit: .invalid(reason: "x"))]) },
+            label: "can_edit not a boolean",
+            request: base { $0.usersAllowed = .value([ShareRequest(name: "bob", canEdit: .invalid(reason: "x"))]) },
             message: "1002: Parameter 'users_allowed' is invalid: item 1: 'can_edit' must be a boolean"),
         Case(
-            label: "can_edit null", request: base { $0.usersAllowed = .value([ShareRequest(name: "bob", canEdit: .null)]) },
+            label: "can_edit null",
+            request: base { $0.usersAllowed = .value([ShareRequest(name: "bob", canEdit: .null)]) },
             message: "1002: Parameter 'users_allowed' is invalid: item 1: 'can_edit' must be a boolean"),
         Case(
-            label: "share list of the wrong type", request: base { $0.groupsAllowed = .invalid(reason: "expected an array of objects, got a string") },
+            label: "share list of the wrong type",
+            request: base { $0.groupsAllowed = .invalid(reason: "expected an array of objects, got a string") },
             message: "1002: Parameter 'groups_allowed' is invalid: expected an array of objects, got a string"),
         Case(
-            label: "1001 shares", request: base { $0.usersAllowed = .value((0...1000).map { ShareRequest(name: .value("u\($0)")) }) },
+            label: "1001 shares",
+            request: base { $0.usersAllowed = .value((0...1000).map { ShareRequest(name: .value("u\($0)")) }) },
             message: "1002: Parameter 'users_allowed' is invalid: must have at most 1000 items"),
         Case(
-            label: "fields are checked in order", request: base { $0.url = "a\nb"; $0.tags = .value([long(65)]) },
+            label: "fields are checked in order",
+            request: base {
+                $0.url = "a\nb"; $0.tags = .value([long(65)])
+            },
             message: "1002: Parameter 'url' is invalid: must not contain control characters or line breaks"),
     ]
 
@@ -150,7 +174,8 @@ struct RulesTests {
 
     @Test func tagsAreNormalised() async throws {
         let f = try await VaultFixture()
-        let result = try await f.vault.create(Self.base { $0.tags = .value(Tags.split(" tag1, tag2,,tag1 , tag3 ")) }, as: f.alice)
+        let result = try await f.vault.create(
+            Self.base { $0.tags = .value(Tags.split(" tag1, tag2,,tag1 , tag3 ")) }, as: f.alice)
         #expect(result.entity.tags == ["tag1", "tag2", "tag3"])
         #expect(Tags.join(result.entity.tags) == "tag1, tag2, tag3")
         #expect(Tags.normalize(Tags.normalize(["a ", " a", "b"])) == ["a", "b"])

@@ -66,7 +66,9 @@ struct UpdateSemanticsTests {
         case "username": request.username = value
         default: request.password = value
         }
-        await #expect(throws: VaultError.notInformed(field: field)) { try await f.vault.update(id, request, as: f.alice) }
+        await #expect(throws: VaultError.notInformed(field: field)) {
+            try await f.vault.update(id, request, as: f.alice)
+        }
     }
 
     @Test func emptyShareListRemovesThatKindOnly() async throws {
@@ -118,7 +120,9 @@ struct UpdateSemanticsTests {
         await #expect(throws: VaultError.disabled) { try await f.vault.revealNotes(id, as: f.erin) }
         await #expect(throws: VaultError.disabled) { try await f.vault.code(id, as: f.alice) }
         await #expect(throws: VaultError.disabled) { try await f.vault.reveal(id, as: f.alice) }
-        await #expect(throws: VaultError.disabled) { try await f.vault.update(id, PasswordRequest(name: "n"), as: f.alice) }
+        await #expect(throws: VaultError.disabled) {
+            try await f.vault.update(id, PasswordRequest(name: "n"), as: f.alice)
+        }
         #expect(try await f.vault.entity(id, as: f.erin).isActive == false)
         #expect(try await f.vault.list(as: f.alice).isEmpty)
         #expect(try await f.vault.list(includeDisabled: true, as: f.alice).map(\.entity.identifier) == [id])

@@ -44,8 +44,10 @@ struct VaultConcurrencyTests {
         let ids = try await withThrowingTaskGroup(of: EntryID.self) { group in
             for n in 0..<300 {
                 group.addTask {
-                    try await vault.create(PasswordRequest(name: .value("e\(n)"), username: "u", password: "p"), as: alice)
-                        .entity.identifier
+                    try await vault.create(
+                        PasswordRequest(name: .value("e\(n)"), username: "u", password: "p"), as: alice
+                    )
+                    .entity.identifier
                 }
             }
             var all: [EntryID] = []
@@ -88,7 +90,8 @@ struct ListingTests {
         let f = try await VaultFixture()
         func make(_ name: String, _ username: String, _ url: String, _ tags: [String]) async throws {
             _ = try await f.vault.create(
-                PasswordRequest(name: .value(name), username: .value(username), password: "p", url: .value(url), tags: .value(tags)),
+                PasswordRequest(
+                    name: .value(name), username: .value(username), password: "p", url: .value(url), tags: .value(tags)),
                 as: f.alice)
         }
         try await make("Github", "me@example.com", "https://github.com", [])
@@ -104,6 +107,6 @@ struct ListingTests {
         #expect(try await names(ListFilter(username: "dleite")) == ["senhasegura"])
         #expect(try await names(ListFilter(url: "www.gmail.com")) == ["gmail personal", "gmail corporate"])
         #expect(try await names(ListFilter(name: "github", url: "gmail")) == [])
-        #expect(try await names(ListFilter(tag: "")) .count == 4)
+        #expect(try await names(ListFilter(tag: "")).count == 4)
     }
 }

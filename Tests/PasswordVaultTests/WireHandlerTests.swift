@@ -60,7 +60,8 @@ struct WireHandlerTests {
     }
 
     @Test func getWithoutSeedHasNullSecretKeyAndToken() async throws {
-        let answer = await call("POST", "api/mysafe/password", #"{"name":"n","username":"u","password":"p"}"#, as: f.alice)
+        let answer = await call(
+            "POST", "api/mysafe/password", #"{"name":"n","username":"u","password":"p"}"#, as: f.alice)
         let created = try json(answer.body)["password_entity"]
         #expect(created?["note"] == .null)
         #expect(created?["url"] == .string(""))
@@ -128,14 +129,23 @@ struct WireHandlerTests {
             ("POST", "api/mysafe/password", "", f.alice, "1000: Request body is not valid JSON"),
             ("POST", "api/mysafe/password", #"{"name": "a",}"#, f.alice, "1000: Request body is not valid JSON"),
             ("PUT", "api/mysafe/password/update/999", "{", f.alice, "1000: Request body is not valid JSON"),
-            ("POST", "api/mysafe/password", #"{"name": "n", "password": "p"}"#, f.alice, "1001: Parameter 'username' was not informed!"),
-            ("POST", "api/mysafe/password", #"{"name": 1, "username": "u", "password": "p"}"#, f.alice, "1002: Parameter 'name' is invalid: expected a string, got a number"),
+            (
+                "POST", "api/mysafe/password", #"{"name": "n", "password": "p"}"#, f.alice,
+                "1001: Parameter 'username' was not informed!"
+            ),
+            (
+                "POST", "api/mysafe/password", #"{"name": 1, "username": "u", "password": "p"}"#, f.alice,
+                "1002: Parameter 'name' is invalid: expected a string, got a number"
+            ),
             ("GET", "api/mysafe/password/999", "", f.alice, "1005: Password not found"),
             ("GET", "api/mysafe/password/abc", "", f.alice, "1005: Password not found"),
             ("GET", "api/mysafe/password/0", "", f.alice, "1005: Password not found"),
             ("GET", "api/mysafe/password/\(id)", "", f.mallory, "1005: Password not found"),
             ("PUT", "api/mysafe/password/update/\(id)", #"{"name": "x"}"#, f.erin, "1006: User does not have access"),
-            ("PUT", "api/mysafe/password/update/\(id)", #"{"users_allowed": []}"#, f.bob, "1006: User does not have access"),
+            (
+                "PUT", "api/mysafe/password/update/\(id)", #"{"users_allowed": []}"#, f.bob,
+                "1006: User does not have access"
+            ),
             ("POST", "api/mysafe/password/inactive/\(id)", "", f.frank, "1006: User does not have access"),
             ("DELETE", "api/mysafe/password/\(id)", "", f.bob, "1006: User does not have access"),
         ]
@@ -161,12 +171,15 @@ struct WireHandlerTests {
             storage: storage, directory: f.directory, credential: .rawKey(try SecretBytes.random(count: 32)))
         let api = WireHandler(vault: vault)
         let created = await api.handle(
-            WireRequest(method: "POST", path: "api/mysafe/password", body: Array(#"{"name":"n","username":"u","password":"p"}"#.utf8)),
+            WireRequest(
+                method: "POST", path: "api/mysafe/password",
+                body: Array(#"{"name":"n","username":"u","password":"p"}"#.utf8)),
             as: f.alice)
         #expect(created.status == 201)
         storage.update { $0.conflictOnReplace = true }
         let raced = await api.handle(
-            WireRequest(method: "PUT", path: "api/mysafe/password/update/1", body: Array(#"{"name":"m"}"#.utf8)), as: f.alice)
+            WireRequest(method: "PUT", path: "api/mysafe/password/update/1", body: Array(#"{"name":"m"}"#.utf8)),
+            as: f.alice)
         #expect(raced.status == 400)
         #expect(try message(raced) == "1008: Password was changed concurrently")
         storage.update { $0.failReads = true }
@@ -189,7 +202,9 @@ struct WireHandlerTests {
     }
 
     /// Every field, every wrong JSON type: 1002 naming the field, never a crash.
-    @Test(arguments: ["name", "username", "password", "url", "secret_key", "notes", "tags", "users_allowed", "groups_allowed"])
+    @Test(arguments: [
+        "name", "username", "password", "url", "secret_key", "notes", "tags", "users_allowed", "groups_allowed",
+    ])
     func wrongTypesAre1002NamingTheField(_ field: String) async throws {
         let wrongs: [String] =
             switch field {
@@ -198,23 +213,36 @@ struct WireHandlerTests {
             default: ["1", "1.5", "true", "false", "[]", "{}", "[\"x\"]"]
             }
         for wrong in wrongs {
-            var members = [#""name": "n""#, #""username": "u""#, #""password": "p""#].filter { !$0.hasPrefix("\"\(field)\"") }
+            var members = [#""name": "n""#, #""username": "u""#, #""password": "p""#].filter {
+                !$0.hasPrefix("\"\(field)\"")
+            }
             members.append("\"\(field)\": \(wrong)")
             let answer = await call("POST", "api/mysafe/password", "{\(members.joined(separator: ", "))}", as: f.alice)
             #expect(answer.status == 400)
-            #expect(try message(answer)?.hasPrefix("1002: Parameter '\(field)' is invalid: ") == true, "\(field): \(wrong)")
+            #expect(
+                try message(answer)?.hasPrefix("1002: Parameter '\(field)' is invalid: ") == true, "\(field): \(wrong)")
         }
     }
 
     @Test func shareItemsOfTheWrongShape() async throws {
         for (body, expected) in [
             (#"[{"username": 5}]"#, "1002: Parameter 'users_allowed' is invalid: item 1: 'username' must be a string"),
-            (#"[{"can_edit": true}]"#, "1002: Parameter 'users_allowed' is invalid: item 1: 'username' was not informed"),
-            (#"[{"username": "bob", "can_edit": "true"}]"#, "1002: Parameter 'users_allowed' is invalid: item 1: 'can_edit' must be a boolean"),
-            (#"[{"username": "bob", "can_edit": 1}]"#, "1002: Parameter 'users_allowed' is invalid: item 1: 'can_edit' must be a boolean"),
+            (
+                #"[{"can_edit": true}]"#,
+                "1002: Parameter 'users_allowed' is invalid: item 1: 'username' was not informed"
+            ),
+            (
+                #"[{"username": "bob", "can_edit": "true"}]"#,
+                "1002: Parameter 'users_allowed' is invalid: item 1: 'can_edit' must be a boolean"
+            ),
+            (
+                #"[{"username": "bob", "can_edit": 1}]"#,
+                "1002: Parameter 'users_allowed' is invalid: item 1: 'can_edit' must be a boolean"
+            ),
         ] {
             let answer = await call(
-                "POST", "api/mysafe/password", #"{"name": "n", "username": "u", "password": "p", "users_allowed": \#(body)}"#,
+                "POST", "api/mysafe/password",
+                #"{"name": "n", "username": "u", "password": "p", "users_allowed": \#(body)}"#,
                 as: f.alice)
             #expect(try message(answer) == expected)
         }
@@ -239,7 +267,9 @@ struct WireHandlerTests {
         #expect(answer.status == 201)
         let expected = JSONValue.array([
             .object([("type", .string("user")), ("name", .string("ghost")), ("message", .string("User not found"))]),
-            .object([("type", .string("user")), ("name", .string("alice")), ("message", .string("Owner already has access"))]),
+            .object([
+                ("type", .string("user")), ("name", .string("alice")), ("message", .string("Owner already has access")),
+            ]),
             .object([("type", .string("group")), ("name", .string("nope")), ("message", .string("Group not found"))]),
         ])
         #expect(try json(answer.body)["password_entity"]?["shared_error"] == expected)
@@ -249,12 +279,22 @@ struct WireHandlerTests {
         let path = "api/password-generator/save-passwords/"
         let long = String(repeating: "x", count: 201)
         let cases: [(String, Int, String)] = [
-            (#"{"user": 1, "password_saved": "p", "url": "\#(long)"}"#, 400, #"{"url":["Ensure this field has no more than 200 characters."]}"#),
-            (#"{"user": 1, "password_saved": "\#(long)", "url": "u", "name_pages": "\#(long)"}"#, 400,
-             #"{"password_saved":["Ensure this field has no more than 200 characters."],"name_pages":["Ensure this field has no more than 200 characters."]}"#),
-            (#"{"user": "x", "password_saved": "", "url": null}"#, 400,
-             #"{"user":["A valid integer is required."],"password_saved":["This field may not be blank."],"url":["This field may not be null."]}"#),
-            (#"{"user": 2, "password_saved": "p", "url": "u"}"#, 403, #"{"detail":"You do not have permission to perform this action."}"#),
+            (
+                #"{"user": 1, "password_saved": "p", "url": "\#(long)"}"#, 400,
+                #"{"url":["Ensure this field has no more than 200 characters."]}"#
+            ),
+            (
+                #"{"user": 1, "password_saved": "\#(long)", "url": "u", "name_pages": "\#(long)"}"#, 400,
+                #"{"password_saved":["Ensure this field has no more than 200 characters."],"name_pages":["Ensure this field has no more than 200 characters."]}"#
+            ),
+            (
+                #"{"user": "x", "password_saved": "", "url": null}"#, 400,
+                #"{"user":["A valid integer is required."],"password_saved":["This field may not be blank."],"url":["This field may not be null."]}"#
+            ),
+            (
+                #"{"user": 2, "password_saved": "p", "url": "u"}"#, 403,
+                #"{"detail":"You do not have permission to perform this action."}"#
+            ),
             (#"{"user": "1", "password_saved": "p", "url": "u"}"#, 200, #""password saved successfully""#),
             (#"[]"#, 400, #"{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}"#),
         ]

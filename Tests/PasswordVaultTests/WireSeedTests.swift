@@ -70,7 +70,9 @@ struct WireSeedTests {
             as: f.npass)
         #expect(created.status == 201)
         let expected = try json(try seedFixture("not-found-003.response"))
-        for (path, caller) in [("api/mysafe/password/update/1", f.mallory), ("api/mysafe/password/update/312", f.npass)] {
+        for (path, caller) in [
+            ("api/mysafe/password/update/1", f.mallory), ("api/mysafe/password/update/312", f.npass),
+        ] {
             let answer = await api.handle(
                 WireRequest(method: "PUT", path: path, body: try seedFixture("update-003.request")), as: caller)
             #expect(answer.status == 400)
@@ -91,7 +93,9 @@ struct WireSeedTests {
         #expect(listed.map(\.entity.name) == ["Example Website"])
         #expect(listed.map(\.entity.username) == [""])
         #expect(listed.map(\.entity.url) == ["https://example.com"])
-        #expect(try await f.vault.revealPassword(listed[0].entity.identifier, as: f.alice).revealUTF8() == "MySecureP@ss123")
+        #expect(
+            try await f.vault.revealPassword(listed[0].entity.identifier, as: f.alice).revealUTF8() == "MySecureP@ss123"
+        )
 
         let missing = await api.handle(WireRequest(method: "POST", path: path, body: Array("{}".utf8)), as: f.alice)
         #expect(missing.status == 400)

@@ -26,7 +26,8 @@ struct APICommand: AsyncParsableCommand {
             let body = isatty(STDIN_FILENO) == 1 ? [] : Array(FileHandle.standardInput.readDataToEndOfFile())
             let opened = try await vault.openVault()
             let user = try await actor.resolve(in: opened)
-            let answer = await WireHandler(vault: opened).handle(WireRequest(method: method, path: path, body: body), as: user)
+            let answer = await WireHandler(vault: opened).handle(
+                WireRequest(method: method, path: path, body: body), as: user)
             if include { print(answer.statusLine) }
             FileHandle.standardOutput.write(Data(answer.body + [0x0A]))
             switch answer.status {

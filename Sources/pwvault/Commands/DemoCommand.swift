@@ -15,7 +15,9 @@ struct DemoCommand: AsyncParsableCommand {
 struct Demo {
     func step(_ title: String) { print("\n== \(title)") }
 
-    func show(_ method: String, _ path: String, _ body: String?, as user: User, _ api: WireHandler) async -> WireResponse {
+    func show(_ method: String, _ path: String, _ body: String?, as user: User, _ api: WireHandler) async
+        -> WireResponse
+    {
         print("$ pwvault api \(method) \(path) --as \(user.username)" + (body == nil ? "" : " <<'EOF'"))
         if let body { print(body + "\nEOF") }
         let answer = await api.handle(WireRequest(method: method, path: path, body: Array((body ?? "").utf8)), as: user)
@@ -57,7 +59,9 @@ struct Demo {
              "secret_key": "JBSWY3DPEHPK3PXP", "notes": "Access details", "tags": "tag1, tag2",
              "users_allowed": [{"username": "pduarte"}], "groups_allowed": [{"name": "Test group", "can_edit": false}]}
             """, as: npass, api)
-        let id = String(decoding: created.body, as: UTF8.self).firstMatch(of: /"identifier":"(\d+)"/).map { String($0.1) } ?? "1"
+        let id =
+            String(decoding: created.body, as: UTF8.self).firstMatch(of: /"identifier":"(\d+)"/).map { String($0.1) }
+            ?? "1"
 
         step("pduarte sees it shared with him (a viewer): the password, the seed and the current TOTP token")
         _ = await show("GET", "api/mysafe/password/\(id)", nil, as: pduarte, api)
@@ -67,7 +71,8 @@ struct Demo {
 
         step("The owner makes pduarte an editor")
         _ = await show(
-            "PUT", "api/mysafe/password/update/\(id)", #"{"users_allowed": [{"username": "pduarte", "can_edit": true}]}"#,
+            "PUT", "api/mysafe/password/update/\(id)",
+            #"{"users_allowed": [{"username": "pduarte", "can_edit": true}]}"#,
             as: npass, api)
 
         step("The list, as mcosta (through Test group)")
@@ -79,7 +84,8 @@ struct Demo {
         _ = await show("POST", "api/mysafe/password/active/\(id)", nil, as: npass, api)
 
         step("A stranger learns nothing: 1005")
-        _ = await show("GET", "api/mysafe/password/\(id)", nil, as: User(id: UserID(rawValue: 99), username: "eve"), api)
+        _ = await show(
+            "GET", "api/mysafe/password/\(id)", nil, as: User(id: UserID(rawValue: 99), username: "eve"), api)
 
         step("The password generator's save-passwords endpoint (seed 000)")
         _ = await show(
@@ -91,7 +97,8 @@ struct Demo {
         step("Rotating the data key reseals every secret; the passphrase still opens the vault")
         try await vault.rotateDataKey()
         let reopened = try await Vault.open(
-            storage: try VaultStore.open(path: path), credential: .passphrase(SecretBytes(utf8: "correct horse battery staple")))
+            storage: try VaultStore.open(path: path),
+            credential: .passphrase(SecretBytes(utf8: "correct horse battery staple")))
         let password = try await reopened.revealPassword(EntryID(id)!, as: npass)
         print("reveal after rotation: \(password.revealUTF8() == "8jhfy@3789" ? "8jhfy@3789 (unchanged)" : "MISMATCH")")
         print("\nDone: the vault file is removed.")

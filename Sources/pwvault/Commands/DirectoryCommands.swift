@@ -95,7 +95,8 @@ struct GroupCommand: AsyncParsableCommand {
 
     struct RemoveMember: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "remove-member", abstract: "Remove a user from a group (their access through it ends at once).")
+            commandName: "remove-member", abstract: "Remove a user from a group (their access through it ends at once)."
+        )
         @OptionGroup var vault: VaultOptions
         @Argument(help: "The group's name.") var group: String
         @Argument(help: "The member's username.") var username: String
@@ -124,8 +125,12 @@ struct GroupCommand: AsyncParsableCommand {
 
 private func setMembership(vault: VaultOptions, group: String, username: String, isMember: Bool) async throws {
     let storage = try await vault.openVault().storage
-    guard try await storage.group(named: group) != nil else { throw CLIFailure.refused("pwvault: unknown group '\(group)'") }
-    guard try await storage.user(named: username) != nil else { throw CLIFailure.refused("pwvault: unknown user '\(username)'") }
+    guard try await storage.group(named: group) != nil else {
+        throw CLIFailure.refused("pwvault: unknown group '\(group)'")
+    }
+    guard try await storage.user(named: username) != nil else {
+        throw CLIFailure.refused("pwvault: unknown user '\(username)'")
+    }
     try await storage.setMembership(group: group, username: username, isMember: isMember)
 }
 

@@ -31,14 +31,17 @@ struct UpdateCommand: AsyncParsableCommand {
         try await runReporting {
             let opened = try await vault.openVault()
             let user = try await actor.resolve(in: opened)
-            report(try await opened.update(try entry.resolve(), fields.request(promptForPassword: false), as: user), verb: "Updated")
+            report(
+                try await opened.update(try entry.resolve(), fields.request(promptForPassword: false), as: user),
+                verb: "Updated")
         }
     }
 }
 
 /// `pwvault get ID`: the metadata, no secret.
 struct GetCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show an entry's metadata (no secret).")
+    static let configuration = CommandConfiguration(
+        commandName: "get", abstract: "Show an entry's metadata (no secret).")
     @OptionGroup var vault: VaultOptions
     @OptionGroup var entry: EntryArgument
     @OptionGroup var actor: ActingUser
@@ -61,7 +64,9 @@ struct GetCommand: AsyncParsableCommand {
                 ("created", ISO8601DateFormatter().string(from: e.createdAt)),
                 ("updated", ISO8601DateFormatter().string(from: e.updatedAt)),
             ]
-            for (label, value) in rows { print("\(label.padding(toLength: 10, withPad: " ", startingAt: 0))  \(value)") }
+            for (label, value) in rows {
+                print("\(label.padding(toLength: 10, withPad: " ", startingAt: 0))  \(value)")
+            }
         }
     }
 }
@@ -140,7 +145,8 @@ struct RevealCommand: AsyncParsableCommand {
 
 /// `pwvault totp ID`: the current code.
 struct TOTPCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "totp", abstract: "Print an entry's current TOTP code.")
+    static let configuration = CommandConfiguration(
+        commandName: "totp", abstract: "Print an entry's current TOTP code.")
     @OptionGroup var vault: VaultOptions
     @OptionGroup var entry: EntryArgument
     @OptionGroup var actor: ActingUser

@@ -13,9 +13,13 @@ struct EntryFields: ParsableArguments {
     var secretKey: String?
     @Option(help: "Notes (\"\" clears them).") var notes: String?
     @Option(help: "Tags, comma-separated (\"\" clears them).") var tags: String?
-    @Option(name: .customLong("share-user"), help: "Share with a user: NAME or NAME:edit (repeat; replaces all user shares).")
+    @Option(
+        name: .customLong("share-user"),
+        help: "Share with a user: NAME or NAME:edit (repeat; replaces all user shares).")
     var shareUsers: [String] = []
-    @Option(name: .customLong("share-group"), help: "Share with a group: NAME or NAME:edit (repeat; replaces all group shares).")
+    @Option(
+        name: .customLong("share-group"),
+        help: "Share with a group: NAME or NAME:edit (repeat; replaces all group shares).")
     var shareGroups: [String] = []
     @Flag(name: .customLong("unshare-users"), help: "Remove every user share.") var unshareUsers = false
     @Flag(name: .customLong("unshare-groups"), help: "Remove every group share.") var unshareGroups = false

@@ -6,7 +6,9 @@ import PasswordVault
 struct PasswdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "passwd",
-        abstract: "Change the vault's passphrase (the new one from $PWVAULT_NEW_PASSPHRASE, --new-passphrase-file, or a prompt).")
+        abstract:
+            "Change the vault's passphrase (the new one from $PWVAULT_NEW_PASSPHRASE, --new-passphrase-file, or a prompt)."
+    )
     @OptionGroup var vault: VaultOptions
     @Option(
         name: .customLong("new-passphrase-file"),
@@ -50,7 +52,8 @@ final class ProgressBar: Sendable {
         // Redraw at most every 1% and at the end.
         guard progress.examined == progress.total || progress.examined % max(total / 100, 1) == 0 else { return }
         let filled = 30 * min(progress.examined, total) / total
-        let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
+        let line =
+            "\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
             + "] \(progress.examined)/\(progress.total) entries, \(progress.resealed) resealed"
         FileHandle.standardError.write(Data(line.utf8))
     }
