@@ -1,0 +1,154 @@
+// The peer rows: liboath, libsodium and SQLite called directly from C. See CPeers.h.
+#include "CPeers.h"
+
+#include <liboath/oath.h>
+#include <malloc.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+// MARK: One-time codes
+
+int peer_init(void) { return oath_init() == OATH_OK && sodium_init() >= 0 ? 0 : -1; }
+
+int peer_totp(const uint8_t *secret, size_t secret_length, int64_t unix_time, unsigned digits, int algorithm,
+              char *out) {
+    int flags = 0;
+    if (algorithm == 256) flags = OATH_TOTP_HMAC_SHA256;
+    if (algorithm == 512) flags = OATH_TOTP_HMAC_SHA512;
+    return oath_totp_generate2((const char *)secret, secret_length, (time_t)unix_time, 30, 0, digits, flags, out);
+}
+
+long peer_base32_decode(const char *text, size_t length) {
+    char *out = NULL;
+    size_t out_length = 0;
+    if (oath_base32_decode(text, length, &out, &out_length) != OATH_OK) return -1;
+    free(out);
+    return (long)out_length;
+}
+
+// MARK: Sealing
+
+int peer_secretbox_seal_open(const uint8_t *key, const uint8_t *message, size_t length, uint8_t *sealed,
+                             uint8_t *opened) {
+    randombytes_buf(sealed, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(sealed + crypto_secretbox_NONCEBYTES, message, length, sealed, key);
+    return crypto_secretbox_open_easy(opened, sealed + crypto_secretbox_NONCEBYTES,
+                                      length + crypto_secretbox_MACBYTES, sealed, key);
+}
+
+int peer_secretbox_kdf_seal_open(const uint8_t *key, uint64_t subkey_id, const uint8_t *message, size_t length,
+                                 uint8_t *sealed, uint8_t *opened) {
+    uint8_t field_key[crypto_secretbox_KEYBYTES];
+    crypto_kdf_derive_from_key(field_key, sizeof field_key, subkey_id, "PWVAULT1", key);
+    randombytes_buf(sealed, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(sealed + crypto_secretbox_NONCEBYTES, message, length, sealed, field_key);
+    sodium_memzero(field_key, sizeof field_key);
+    crypto_kdf_derive_from_key(field_key, sizeof field_key, subkey_id, "PWVAULT1", key);
+    int status = crypto_secretbox_open_easy(opened, sealed + crypto_secretbox_NONCEBYTES,
+                                            length + crypto_secretbox_MACBYTES, sealed, field_key);
+    sodium_memzero(field_key, sizeof field_key);
+    return status;
+}
+
+int peer_argon2id(uint8_t *key, const char *passphrase, size_t passphrase_length, const uint8_t *salt,
+                  unsigned long long ops_limit, size_t mem_limit) {
+    return crypto_pwhash(key, 32, passphrase, passphrase_length, salt, ops_limit, mem_limit,
+                         crypto_pwhash_ALG_ARGON2ID13);
+}
+
+// MARK: SQLite
+
+struct peer_db {
+    sqlite3 *db;
+    sqlite3_stmt *insert;
+    sqlite3_stmt *lookup;
+};
+
+peer_db *peer_sqlite_open(const char *path) {
+    peer_db *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) goto fail;
+    const char *schema =
+        "PRAGMA journal_mode = WAL;"
+        "PRAGMA synchronous = FULL;"
+        "CREATE TABLE IF NOT EXISTS entry (id INTEGER PRIMARY KEY, name TEXT NOT NULL, username TEXT NOT NULL,"
+        " url TEXT NOT NULL, owner INTEGER NOT NULL, sealed BLOB NOT NULL);";
+    if (sqlite3_exec(p->db, schema, NULL, NULL, NULL) != SQLITE_OK) goto fail;
+    if (sqlite3_prepare_v2(p->db, "INSERT INTO entry (id, name, username, url, owner, sealed) VALUES (?, ?, ?, ?, ?, ?)",
+                           -1, &p->insert, NULL) != SQLITE_OK)
+        goto fail;
+    if (sqlite3_prepare_v2(p->db, "SELECT id, name, username, url, owner, sealed FROM entry WHERE id = ?", -1,
+                           &p->lookup, NULL) != SQLITE_OK)
+        goto fail;
+    return p;
+fail:
+    peer_sqlite_close(p);
+    return NULL;
+}
+
+static int insert_row(peer_db *p, int64_t id, const char *name, const char *username, const char *url,
+                      int64_t owner, const uint8_t *sealed, size_t sealed_length) {
+    char numbered[256];
+    int length = snprintf(numbered, sizeof numbered, "%s %lld", name, (long long)id);
+    sqlite3_stmt *s = p->insert;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, numbered, length, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, username, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, url, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, owner);
+    sqlite3_bind_blob(s, 6, sealed, (int)sealed_length, SQLITE_STATIC);
+    int status = sqlite3_step(s);
+    sqlite3_reset(s);
+    return status == SQLITE_DONE ? 0 : -1;
+}
+
+int peer_sqlite_insert_batch(peer_db *p, int64_t first_id, int count, const char *name, const char *username,
+                             const char *url, int64_t owner, const uint8_t *sealed, size_t sealed_length) {
+    if (sqlite3_exec(p->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return -1;
+    for (int i = 0; i < count; i++) {
+        if (insert_row(p, first_id + i, name, username, url, owner, sealed, sealed_length) != 0) {
+            sqlite3_exec(p->db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+    }
+    return sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int peer_sqlite_insert_one(peer_db *p, int64_t id, const char *name, const char *username, const char *url,
+                           int64_t owner, const uint8_t *sealed, size_t sealed_length) {
+    return insert_row(p, id, name, username, url, owner, sealed, sealed_length);
+}
+
+long peer_sqlite_lookup(peer_db *p, int64_t id, uint8_t *out, size_t capacity) {
+    sqlite3_stmt *s = p->lookup;
+    sqlite3_bind_int64(s, 1, id);
+    long read = -1;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        read = 8 + sqlite3_column_bytes(s, 1) + sqlite3_column_bytes(s, 2) + sqlite3_column_bytes(s, 3) + 8;
+        const unsigned char *name = sqlite3_column_text(s, 1);
+        const unsigned char *username = sqlite3_column_text(s, 2);
+        const unsigned char *url = sqlite3_column_text(s, 3);
+        (void)name, (void)username, (void)url, (void)sqlite3_column_int64(s, 4);
+        const void *blob = sqlite3_column_blob(s, 5);
+        int blob_length = sqlite3_column_bytes(s, 5);
+        if ((size_t)blob_length <= capacity) memcpy(out, blob, (size_t)blob_length);
+        read += blob_length;
+    }
+    sqlite3_reset(s);
+    return read;
+}
+
+void peer_sqlite_close(peer_db *p) {
+    if (!p) return;
+    sqlite3_finalize(p->insert);
+    sqlite3_finalize(p->lookup);
+    sqlite3_close(p->db);
+    free(p);
+}
+
+// MARK: Measuring
+
+size_t bench_heap_in_use(void) { return mallinfo2().uordblks; }
