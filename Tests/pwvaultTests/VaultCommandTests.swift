@@ -43,7 +43,7 @@ struct VaultCommandTests {
         let lines = created.stdout.split(separator: "\n", maxSplits: 1).map(String.init)
         #expect(lines.first == "HTTP/1.1 201 Created")
         #expect(
-            lines.last
+            lines.last?.trimmingCharacters(in: .newlines)
                 == #"{"code":201,"response":{"status":201,"message":"Password successfully registered","error":false,"error_code":0,"detail":"","mensagem":"Password successfully registered","erro":false,"cod_erro":0},"password_entity":{"identifier":"1","name":"senseg account","url":"www.senhasegura.com","username":"npass","note":"Access details","tags":"tag1, tag2","users_allowed":[{"username":"pduarte","can_edit":false}],"groups_allowed":[{"name":"Test group","can_edit":false}],"shared_error":[]}}"#
         )
 
@@ -51,7 +51,8 @@ struct VaultCommandTests {
         #expect(got.status == 0)
         #expect(got.stdout.contains(#""password":"8jhfy@3789","secret_key":"JBSWY3DPEHPK3PXP","token":""#))
 
-        let refused = try pw("api", "PUT", "api/mysafe/password/update/1", "--as", "pduarte", "--include", stdin: #"{"name": "x"}"#)
+        let refused = try pw(
+            "api", "PUT", "api/mysafe/password/update/1", "--as", "pduarte", "--include", stdin: #"{"name": "x"}"#)
         #expect(refused.status == 1)
         #expect(refused.stdout.hasPrefix("HTTP/1.1 400 Bad Request\n"))
         #expect(refused.stdout.contains("1006: User does not have access"))
@@ -118,14 +119,17 @@ struct VaultCommandTests {
         #expect(try pw("frobnicate").status == 2)
         #expect(try pw("list", "--as", "nobody").status == 2)
         #expect(try pw("init", "--cost", "minimum").status == 2)  // the file exists
-        #expect(try pw("list", "--as", "npass", env: ["PWVAULT_PATH": folder.appendingPathComponent("none.db").path]).status == 2)
+        #expect(
+            try pw("list", "--as", "npass", env: ["PWVAULT_PATH": folder.appendingPathComponent("none.db").path]).status
+                == 2)
     }
 
     @Test func passphraseFromEachSource() throws {
         try makeVault()
         let file = folder.appendingPathComponent("passphrase.txt")
         try "correct horse battery staple\n".write(to: file, atomically: true, encoding: .utf8)
-        #expect(try pw("user", "list", "--passphrase-file", file.path, env: ["PWVAULT_PASSPHRASE": "wrong"]).status == 0)
+        #expect(
+            try pw("user", "list", "--passphrase-file", file.path, env: ["PWVAULT_PASSPHRASE": "wrong"]).status == 0)
         let wrong = try pw("user", "list", env: ["PWVAULT_PASSPHRASE": "wrong"])
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("does not open this vault"))

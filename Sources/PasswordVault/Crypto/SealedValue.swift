@@ -42,7 +42,7 @@ extension SealedValue {
     /// at least its minimum length.
     var keyID: UInt32? {
         guard bytes.count >= Layout.overhead, bytes[0] == Layout.version else { return nil }
-        var reader = ByteReader(bytes[Layout.keyID])
+        var reader = BigEndianReader(bytes[Layout.keyID])
         return reader.readBigEndian()
     }
 }
