@@ -1,6 +1,6 @@
 /// Opaque sealed bytes of one secret field of one entry, as storage keeps them.
 ///
-/// Only a ``KeyRing`` holding the right data key opens them, and only for the entry and field
+/// Only a key ring holding the right data key opens them, and only for the entry and field
 /// they were sealed for. The layout, version 1, for an `n`-byte secret (`45 + n` bytes):
 ///
 /// | offset | bytes | content |
