@@ -48,7 +48,10 @@ extension SealedValue {
 }
 
 extension SealedValue: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// A description that never shows secret material.
     public var description: String { "SealedValue(\(bytes.count) bytes)" }
+    /// The same as `description`: no secret material.
     public var debugDescription: String { description }
+    /// A mirror without children, so `dump` shows no secret material.
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

@@ -13,6 +13,7 @@ public struct SystemRandomSource: RandomSource {
     /// The system source.
     public init() {}
 
+    /// A uniform draw below `upperBound` from `randombytes_uniform`.
     public func uniform(below upperBound: UInt32) throws -> UInt32 {
         try Sodium.randomUniform(upperBound)
     }

@@ -26,10 +26,12 @@ public final class InMemoryStorage: VaultStorage {
     /// How many entries are stored.
     public var count: Int { state.withLock { $0.entities.count } }
 
+    /// See ``VaultStorage/readHeader()``.
     public func readHeader() async throws(StorageError) -> [UInt8]? {
         state.withLock { $0.header }
     }
 
+    /// See ``VaultStorage/writeHeader(_:expected:)``.
     public func writeHeader(_ header: [UInt8], expected: [UInt8]?) async throws(StorageError) {
         try state.withLock { (s: inout State) throws(StorageError) in
             guard s.header == expected else { throw .conflict }
@@ -37,6 +39,7 @@ public final class InMemoryStorage: VaultStorage {
         }
     }
 
+    /// See ``VaultStorage/allocateIdentifier()``.
     public func allocateIdentifier() async throws(StorageError) -> EntryID {
         state.withLock { s in
             s.lastIdentifier += 1
@@ -44,6 +47,7 @@ public final class InMemoryStorage: VaultStorage {
         }
     }
 
+    /// See ``VaultStorage/insert(_:)``.
     public func insert(_ entity: PasswordEntity) async throws(StorageError) {
         try state.withLock { (s: inout State) throws(StorageError) in
             let id = entity.identifier
@@ -55,10 +59,12 @@ public final class InMemoryStorage: VaultStorage {
         }
     }
 
+    /// See ``VaultStorage/entity(_:)``.
     public func entity(_ id: EntryID) async throws(StorageError) -> PasswordEntity? {
         state.withLock { $0.entities[id] }
     }
 
+    /// See ``VaultStorage/replace(_:expectedVersion:)``.
     public func replace(_ entity: PasswordEntity, expectedVersion: UInt64) async throws(StorageError) {
         try state.withLock { (s: inout State) throws(StorageError) in
             guard let old = s.entities[entity.identifier], old.version == expectedVersion else { throw .conflict }
@@ -68,6 +74,7 @@ public final class InMemoryStorage: VaultStorage {
         }
     }
 
+    /// See ``VaultStorage/delete(_:expectedVersion:)``.
     public func delete(_ id: EntryID, expectedVersion: UInt64) async throws(StorageError) {
         try state.withLock { (s: inout State) throws(StorageError) in
             guard let old = s.entities[id], old.version == expectedVersion else { throw .conflict }
@@ -77,6 +84,7 @@ public final class InMemoryStorage: VaultStorage {
         }
     }
 
+    /// See ``VaultStorage/entities(visibleTo:)``.
     public func entities(visibleTo query: VisibilityQuery) async throws(StorageError) -> [PasswordEntity] {
         state.withLock { s in
             var ids = s.byOwner[query.owner] ?? []
@@ -93,6 +101,7 @@ public final class InMemoryStorage: VaultStorage {
         }
     }
 
+    /// See ``VaultStorage/entities(after:limit:)``.
     public func entities(after: EntryID?, limit: Int) async throws(StorageError) -> [PasswordEntity] {
         state.withLock { s in
             let start = after.map { s.firstIndex(above: $0) } ?? 0
@@ -103,6 +112,7 @@ public final class InMemoryStorage: VaultStorage {
 
     // MARK: Directory
 
+    /// See ``VaultStorage/addUser(_:)``.
     public func addUser(_ user: User) async throws(StorageError) {
         try state.withLock { (s: inout State) throws(StorageError) in
             guard s.usersByID[user.id] == nil else { throw .duplicate("user id \(user.id)") }
@@ -112,18 +122,22 @@ public final class InMemoryStorage: VaultStorage {
         }
     }
 
+    /// See ``VaultStorage/user(named:)``.
     public func user(named username: String) async throws(StorageError) -> User? {
         state.withLock { s in s.userIDsByName[username].flatMap { s.usersByID[$0] } }
     }
 
+    /// See ``VaultStorage/user(id:)``.
     public func user(id: UserID) async throws(StorageError) -> User? {
         state.withLock { $0.usersByID[id] }
     }
 
+    /// See ``VaultStorage/users()``.
     public func users() async throws(StorageError) -> [User] {
         state.withLock { $0.usersByID.values.sorted { $0.id < $1.id } }
     }
 
+    /// See ``VaultStorage/addGroup(named:)``.
     public func addGroup(named name: String) async throws(StorageError) {
         try state.withLock { (s: inout State) throws(StorageError) in
             guard s.groups[name] == nil else { throw .duplicate("group \(name)") }
@@ -131,6 +145,7 @@ public final class InMemoryStorage: VaultStorage {
         }
     }
 
+    /// See ``VaultStorage/setMembership(group:username:isMember:)``.
     public func setMembership(group: String, username: String, isMember: Bool) async throws(StorageError) {
         try state.withLock { (s: inout State) throws(StorageError) in
             guard s.groups[group] != nil else { throw .notFound("group \(group)") }
@@ -144,14 +159,17 @@ public final class InMemoryStorage: VaultStorage {
         }
     }
 
+    /// See ``VaultStorage/group(named:)``.
     public func group(named name: String) async throws(StorageError) -> Group? {
         state.withLock { $0.groups[name] }
     }
 
+    /// See ``VaultStorage/groups()``.
     public func groups() async throws(StorageError) -> [Group] {
         state.withLock { $0.groups.values.sorted { $0.name < $1.name } }
     }
 
+    /// See ``VaultStorage/groups(containing:)``.
     public func groups(containing username: String) async throws(StorageError) -> Set<String> {
         state.withLock { $0.groupsByMember[username] ?? [] }
     }
