@@ -105,7 +105,7 @@ public final class InMemoryStorage: VaultStorage {
     public func entities(after: EntryID?, limit: Int) async throws(StorageError) -> [PasswordEntity] {
         state.withLock { s in
             let start = after.map { s.firstIndex(above: $0) } ?? 0
-            let end = Swift.min(s.ordered.count, start + Swift.max(limit, 0))
+            let end = start + Swift.min(s.ordered.count - start, Swift.max(limit, 0))  // no overflow near Int.max
             return s.ordered[start..<end].compactMap { s.entities[$0] }
         }
     }
