@@ -114,4 +114,13 @@ struct SQLiteStorageTests {
         #expect(try await second.readHeader() == [1])
         await #expect(throws: StorageError.conflict) { try await second.writeHeader([2], expected: nil) }
     }
+
+    @Test func pagingWithTheLargestLimit() async throws {
+        defer { folder.remove() }
+        let storage = try SQLiteStorage.create(at: folder.file("vault.db"))
+        let ids = try await storage.allocateIdentifiers(5)
+        try await storage.insert(contentsOf: ids.map { entity($0) })
+        let rest = try await storage.entities(after: ids[1], limit: Int.max)
+        #expect(rest.map(\.identifier) == Array(ids.dropFirst(2)))
+    }
 }

@@ -147,4 +147,14 @@ struct FileStorageTests {
         #expect(try await storage.readHeader() == [1, 2, 3])
         #expect(try await FileStorage.open(at: path).readHeader() == [1, 2, 3])
     }
+
+    /// `InMemoryStorage` traps here (`start + limit` overflows); this adapter must not.
+    @Test func pagingWithTheLargestLimit() async throws {
+        defer { folder.remove() }
+        _ = try await makeVault(folder.file("v.pwvault"))
+        let storage = try FileStorage.open(at: folder.file("v.pwvault"))
+        let all = try await storage.entities(after: nil, limit: 10)
+        let rest = try await storage.entities(after: all[1].identifier, limit: Int.max)
+        #expect(rest.map(\.identifier) == all.dropFirst(2).map(\.identifier))
+    }
 }
