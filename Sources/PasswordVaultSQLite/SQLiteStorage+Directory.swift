@@ -5,7 +5,9 @@ extension SQLiteStorage {
     public func addUser(_ user: User) async throws(StorageError) {
         try EntryRow.refuseNUL([user.username], what: "user \(user.id)")
         try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_user WHERE id = ?", arguments: [user.id.rawValue]) == nil
+            guard
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_user WHERE id = ?", arguments: [user.id.rawValue])
+                    == nil
             else { throw StorageError.duplicate("user id \(user.id)") }
             let key = user.username.canonicalKey
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_user WHERE username_key = ?", arguments: [key]) == nil
@@ -19,7 +21,8 @@ extension SQLiteStorage {
     public func user(named username: String) async throws(StorageError) -> User? {
         try await read { db in
             try Row.fetchOne(
-                db, sql: "SELECT id, username FROM vault_user WHERE username_key = ?", arguments: [username.canonicalKey]
+                db, sql: "SELECT id, username FROM vault_user WHERE username_key = ?",
+                arguments: [username.canonicalKey]
             ).map(Self.user)
         }
     }
@@ -51,7 +54,8 @@ extension SQLiteStorage {
         try EntryRow.refuseNUL([group, username], what: "membership")
         try await write { db in
             let groupKey = group.canonicalKey
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_group WHERE name_key = ?", arguments: [groupKey]) != nil
+            guard
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_group WHERE name_key = ?", arguments: [groupKey]) != nil
             else { throw StorageError.notFound("group \(group)") }
             if isMember {
                 try db.execute(
@@ -68,7 +72,9 @@ extension SQLiteStorage {
     public func group(named name: String) async throws(StorageError) -> Group? {
         try await read { db in
             let key = name.canonicalKey
-            guard let name = try String.fetchOne(db, sql: "SELECT name FROM vault_group WHERE name_key = ?", arguments: [key])
+            guard
+                let name = try String.fetchOne(
+                    db, sql: "SELECT name FROM vault_group WHERE name_key = ?", arguments: [key])
             else { return nil }
             let members = try String.fetchAll(
                 db, sql: "SELECT member FROM group_member WHERE group_key = ?", arguments: [key])

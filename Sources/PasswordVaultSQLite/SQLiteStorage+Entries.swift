@@ -34,7 +34,8 @@ extension SQLiteStorage {
         let last = try await write { db in
             guard
                 let last = try Int64.fetchOne(
-                    db, sql: "UPDATE identifier_counter SET last_value = last_value + ? WHERE id = 1 RETURNING last_value",
+                    db,
+                    sql: "UPDATE identifier_counter SET last_value = last_value + ? WHERE id = 1 RETURNING last_value",
                     arguments: [count])
             else { throw StorageError.corrupted("the identifier counter is missing") }
             return last

@@ -53,7 +53,8 @@ enum FileCheck {
             }
             if valid, pages > 0, size < pages * pageSize {
                 throw .corrupted(
-                    "truncated: the header records \(pages) pages of \(pageSize) bytes, the file holds \(size / pageSize)")
+                    "truncated: the header records \(pages) pages of \(pageSize) bytes, the file holds \(size / pageSize)"
+                )
             }
         }
     }

@@ -64,7 +64,8 @@ struct VisibilitySQL {
             arguments += [Self.likePattern(text)]
         }
         if let tag = filter.tag, Self.narrows(tag) {
-            conditions.append("EXISTS (SELECT 1 FROM entry_tag WHERE entry_tag.entry_id = entry.id AND entry_tag.tag = ?)")
+            conditions.append(
+                "EXISTS (SELECT 1 FROM entry_tag WHERE entry_tag.entry_id = entry.id AND entry_tag.tag = ?)")
             arguments += [tag]
         }
         sql = """

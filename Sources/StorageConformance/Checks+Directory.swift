@@ -12,8 +12,12 @@ extension StorageConformanceSuite {
             User(id: UserID(rawValue: 7), username: "Ana María"), User(id: UserID(rawValue: 8), username: "ana maría"),
         ]
         for user in users { try await storage.addUser(user) }
-        await expectError(.duplicate, "same id") { try await storage.addUser(User(id: UserID(rawValue: 30), username: "x")) }
-        await expectError(.duplicate, "same name") { try await storage.addUser(User(id: UserID(rawValue: 31), username: "zed")) }
+        await expectError(.duplicate, "same id") {
+            try await storage.addUser(User(id: UserID(rawValue: 30), username: "x"))
+        }
+        await expectError(.duplicate, "same name") {
+            try await storage.addUser(User(id: UserID(rawValue: 31), username: "zed"))
+        }
         #expect(try await storage.user(id: UserID(rawValue: 31)) == nil)
         #expect(try await storage.user(named: "x") == nil)
         #expect(try await storage.users() == users.sorted { $0.id < $1.id })

@@ -179,7 +179,8 @@ extension StorageConformanceSuite {
         let kept = try await insertNew(storage) { Sample.entity($0) }
         try await storage.delete(doomed.identifier, expectedVersion: doomed.version)
         #expect(try await storage.entity(doomed.identifier) == nil)
-        expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.alice, includeDisabled: true)), [kept.identifier])
+        expectIDs(
+            try await storage.entities(visibleTo: Sample.query(Sample.alice, includeDisabled: true)), [kept.identifier])
         expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.bob, groups: ["team"])), [])
         expectIDs(try await storage.entities(after: nil, limit: 10), [kept.identifier])
         await expectError(.conflict, "deleting twice") {
@@ -191,7 +192,9 @@ extension StorageConformanceSuite {
     public func staleDeleteConflicts() async throws {
         let storage = try await make()
         let stored = try await insertNew(storage) { Sample.entity($0) }
-        await expectError(.conflict) { try await storage.delete(stored.identifier, expectedVersion: stored.version + 1) }
+        await expectError(.conflict) {
+            try await storage.delete(stored.identifier, expectedVersion: stored.version + 1)
+        }
         expectSame(try await storage.entity(stored.identifier), stored)
         expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.alice)), [stored.identifier])
     }

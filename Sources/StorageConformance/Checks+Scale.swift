@@ -22,7 +22,8 @@ extension StorageConformanceSuite {
         expectSame(try await storage.entity(big.identifier), big)
         let user999 = User(id: UserID(rawValue: 5_000), username: "user-999")
         expectIDs(try await storage.entities(visibleTo: Sample.query(user999)), [big.identifier])
-        expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.bob, groups: ["group-0"])), [big.identifier])
+        expectIDs(
+            try await storage.entities(visibleTo: Sample.query(Sample.bob, groups: ["group-0"])), [big.identifier])
         expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.bob, groups: ["group-1000"])), [])
         var smaller = big
         smaller.usersAllowed.removeLast(500)
@@ -46,7 +47,8 @@ extension StorageConformanceSuite {
         entities.reserveCapacity(count)
         for (index, id) in ids.enumerated() {
             var entity = PasswordEntity(
-                identifier: id, name: "entry \(index)", username: "login", owner: UserID(rawValue: 1_000 + Int64(index % 997)),
+                identifier: id, name: "entry \(index)", username: "login",
+                owner: UserID(rawValue: 1_000 + Int64(index % 997)),
                 usersAllowed: index % 7 == 0 ? [UserShare(username: "u\(index % 501)")] : [],
                 groupsAllowed: index % 11 == 0 ? [GroupShare(name: "g\(index % 301)")] : [], createdAt: Sample.created,
                 updatedAt: Sample.created, sealedPassword: SealedValue(bytes: [UInt8(truncatingIfNeeded: index)]))
@@ -73,7 +75,8 @@ extension StorageConformanceSuite {
             let index = ids.firstIndex(of: entity.identifier)!
             expectSame(entity, entities[index])
         }
-        let filtered = try await storage.entities(visibleTo: Sample.query(target, groups: ["target-team"], filter: ListFilter(name: "entry 3")))
+        let filtered = try await storage.entities(
+            visibleTo: Sample.query(target, groups: ["target-team"], filter: ListFilter(name: "entry 3")))
         #expect(filtered.allSatisfy { $0.name.hasPrefix("entry 3") })
         expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.stranger)), [])
         let lastPage = try await storage.entities(after: ids[count - 3], limit: 10)
@@ -91,7 +94,9 @@ extension StorageConformanceSuite {
         try await storage.addGroup(named: "ops")
         try await storage.addGroup(named: "empty")
         try await storage.setMembership(group: "ops", username: "bob", isMember: true)
-        let kept = try await insertNew(storage) { Sample.entity($0, users: [UserShare(username: "bob", canEdit: true)]) }
+        let kept = try await insertNew(storage) {
+            Sample.entity($0, users: [UserShare(username: "bob", canEdit: true)])
+        }
         let deleted = try await insertNew(storage) { Sample.entity($0) }
         try await storage.delete(deleted.identifier, expectedVersion: deleted.version)
         var changed = try await insertNew(storage) { Sample.entity($0, groups: [GroupShare(name: "ops")]) }

@@ -22,7 +22,9 @@ extension StorageConformanceSuite {
         let shared = try await insertNew(storage) { id in
             Sample.entity(id, owner: Sample.alice, users: [UserShare(username: "carol"), UserShare(username: "bob")])
         }
-        _ = try await insertNew(storage) { Sample.entity($0, owner: Sample.alice, users: [UserShare(username: "bobby")]) }
+        _ = try await insertNew(storage) {
+            Sample.entity($0, owner: Sample.alice, users: [UserShare(username: "bobby")])
+        }
         expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.bob)), [shared.identifier])
         expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.carol)), [shared.identifier])
         expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.stranger)), [])
@@ -50,8 +52,12 @@ extension StorageConformanceSuite {
                 id, owner: Sample.bob, users: [UserShare(username: "bob"), UserShare(username: "bob", canEdit: true)],
                 groups: [GroupShare(name: "ops"), GroupShare(name: "dev")])
         }
-        let byGroup = try await insertNew(storage) { Sample.entity($0, owner: Sample.alice, groups: [GroupShare(name: "dev")]) }
-        let byUser = try await insertNew(storage) { Sample.entity($0, owner: Sample.carol, users: [UserShare(username: "bob")]) }
+        let byGroup = try await insertNew(storage) {
+            Sample.entity($0, owner: Sample.alice, groups: [GroupShare(name: "dev")])
+        }
+        let byUser = try await insertNew(storage) {
+            Sample.entity($0, owner: Sample.carol, users: [UserShare(username: "bob")])
+        }
         let owned = try await insertNew(storage) { Sample.entity($0, owner: Sample.bob) }
         _ = try await insertNew(storage) { Sample.entity($0, owner: Sample.carol) }
         let listed = try await storage.entities(visibleTo: Sample.query(Sample.bob, groups: ["ops", "dev"]))
@@ -63,13 +69,17 @@ extension StorageConformanceSuite {
     public func disabledOnlyWhenAsked() async throws {
         let storage = try await make()
         let active = try await insertNew(storage) { Sample.entity($0) }
-        let disabled = try await insertNew(storage) { Sample.entity($0, users: [UserShare(username: "bob")], isActive: false) }
+        let disabled = try await insertNew(storage) {
+            Sample.entity($0, users: [UserShare(username: "bob")], isActive: false)
+        }
         expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.alice)), [active.identifier])
         expectIDs(
             try await storage.entities(visibleTo: Sample.query(Sample.alice, includeDisabled: true)),
             [active.identifier, disabled.identifier])
         expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.bob)), [])
-        expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.bob, includeDisabled: true)), [disabled.identifier])
+        expectIDs(
+            try await storage.entities(visibleTo: Sample.query(Sample.bob, includeDisabled: true)),
+            [disabled.identifier])
         var enabled = disabled
         enabled.isActive = true
         enabled.version += 1
@@ -166,7 +176,9 @@ extension StorageConformanceSuite {
         let storage = try await make()
         var ids: [EntryID] = []
         for index in 0..<25 {
-            let entity = try await insertNew(storage) { Sample.entity($0, owner: index % 2 == 0 ? Sample.alice : Sample.bob) }
+            let entity = try await insertNew(storage) {
+                Sample.entity($0, owner: index % 2 == 0 ? Sample.alice : Sample.bob)
+            }
             ids.append(entity.identifier)
         }
         for index in [3, 4, 24] {

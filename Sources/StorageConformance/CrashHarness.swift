@@ -59,7 +59,8 @@ public struct CrashHarness: Sendable {
             try await storage.writeHeader(CrashRecord.header, expected: nil)
             try await storage.addUser(CrashRecord.reader)
             try await storage.addGroup(named: CrashRecord.crew)
-            try await storage.setMembership(group: CrashRecord.crew, username: CrashRecord.reader.username, isMember: true)
+            try await storage.setMembership(
+                group: CrashRecord.crew, username: CrashRecord.reader.username, isMember: true)
         }
         var summary = Summary()
         var acknowledged: [EntryID: String] = [:]

@@ -19,7 +19,8 @@ public enum CrashRecord {
             identifier: id, name: "\(tag) record \(n)", username: tag, url: "crash.example/\(n)",
             tags: [tag, "t\(n % 7)"], owner: UserID(rawValue: 100 + n % 3),
             usersAllowed: [UserShare(username: reader.username, canEdit: n % 2 == 0)],
-            groupsAllowed: [GroupShare(name: crew)], createdAt: Date(timeIntervalSince1970: 1_700_000_000 + Double(n) / 8),
+            groupsAllowed: [GroupShare(name: crew)],
+            createdAt: Date(timeIntervalSince1970: 1_700_000_000 + Double(n) / 8),
             updatedAt: Date(timeIntervalSince1970: 1_700_000_000 + Double(n) / 8),
             sealedPassword: SealedValue(bytes: (0..<48).map { seed &+ UInt8($0) }),
             sealedNotes: SealedValue(bytes: (0..<200).map { seed ^ UInt8($0) }))

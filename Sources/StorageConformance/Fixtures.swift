@@ -70,7 +70,8 @@ func expectError(
 ) async {
     do {
         try await body()
-        Issue.record("expected \(kind), nothing was thrown. \(comment?.description ?? "")", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected \(kind), nothing was thrown. \(comment?.description ?? "")", sourceLocation: sourceLocation)
     } catch let error as StorageError {
         #expect(ErrorKind(error) == kind, "\(error). \(comment?.description ?? "")", sourceLocation: sourceLocation)
     } catch {
@@ -84,12 +85,14 @@ func expectSame(
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     guard var actual else {
-        Issue.record("entry \(expected.identifier) is missing. \(comment?.description ?? "")", sourceLocation: sourceLocation)
+        Issue.record(
+            "entry \(expected.identifier) is missing. \(comment?.description ?? "")", sourceLocation: sourceLocation)
         return
     }
     for (got, want) in [(actual.createdAt, expected.createdAt), (actual.updatedAt, expected.updatedAt)] {
         #expect(
-            abs(got.timeIntervalSince(want)) < 0.001, "date \(got) is not \(want) to the millisecond", sourceLocation: sourceLocation)
+            abs(got.timeIntervalSince(want)) < 0.001, "date \(got) is not \(want) to the millisecond",
+            sourceLocation: sourceLocation)
     }
     actual.createdAt = expected.createdAt
     actual.updatedAt = expected.updatedAt

@@ -55,7 +55,9 @@ struct SQLiteStorageTests {
         ]
         for query in queries {
             let plan = try await storage.queryPlan(for: query)
-            let scans = plan.filter { $0.hasPrefix("SCAN") && !$0.hasPrefix("SCAN visible") && !$0.contains("json_each") }
+            let scans = plan.filter {
+                $0.hasPrefix("SCAN") && !$0.hasPrefix("SCAN visible") && !$0.contains("json_each")
+            }
             #expect(scans.isEmpty, "full scans in \(plan)")
             #expect(plan.contains { $0.contains("SEARCH entry USING COVERING INDEX entry_owner") }, "\(plan)")
             #expect(plan.contains { $0.contains("SEARCH entry_user_share") }, "\(plan)")

@@ -37,7 +37,10 @@ struct SQLiteBadFileTests {
         ("not whole pages", { Array($0.dropLast(100)) }, "truncated"),
         ("random bytes", { _ in randomBytes(8192) }, "not an SQLite database"),
         ("text", { _ in Array("hello, vault\n".utf8) }, "not an SQLite database"),
-        ("a FileStorage vault", { _ in [0x89, 0x50, 0x57, 0x56, 0x0D, 0x0A, 0x1A, 0x0A] + randomBytes(100) }, "not an SQLite"),
+        (
+            "a FileStorage vault", { _ in [0x89, 0x50, 0x57, 0x56, 0x0D, 0x0A, 0x1A, 0x0A] + randomBytes(100) },
+            "not an SQLite"
+        ),
     ]
 
     @Test(arguments: 0..<damages.count)
@@ -59,7 +62,8 @@ struct SQLiteBadFileTests {
             if wal { configuration.journalMode = .wal }
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             try queue.write { db in
-                try db.execute(sql: "CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO note VALUES (1, 'x')")
+                try db.execute(
+                    sql: "CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO note VALUES (1, 'x')")
             }
             try queue.close()
         }
@@ -74,7 +78,8 @@ struct SQLiteBadFileTests {
         do {
             let queue = try DatabaseQueue(path: path)
             try queue.write { db in
-                try db.execute(sql: "PRAGMA application_id = \(0x5057_5631); CREATE TABLE entry (id INTEGER PRIMARY KEY)")
+                try db.execute(
+                    sql: "PRAGMA application_id = \(0x5057_5631); CREATE TABLE entry (id INTEGER PRIMARY KEY)")
             }
             try queue.close()
         }

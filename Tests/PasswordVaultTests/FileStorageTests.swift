@@ -54,9 +54,24 @@ struct FileStorageTests {
         ("half", { Array($0.prefix($0.count / 2)) }, "truncated"),
         ("last byte missing", { Array($0.dropLast()) }, "truncated"),
         ("trailing bytes", { $0 + [0] }, "unexpected bytes"),
-        ("payload byte flipped", { var b = $0; b[b.count - 10] ^= 0x40; return b }, "checksum"),
-        ("length changed", { var b = $0; b[24] ^= 1; return b }, "checksum"),
-        ("future version", { var b = $0; b[8] = 2; return b }, "version"),
+        (
+            "payload byte flipped",
+            {
+                var b = $0; b[b.count - 10] ^= 0x40; return b
+            }, "checksum"
+        ),
+        (
+            "length changed",
+            {
+                var b = $0; b[24] ^= 1; return b
+            }, "checksum"
+        ),
+        (
+            "future version",
+            {
+                var b = $0; b[8] = 2; return b
+            }, "version"
+        ),
         ("random bytes", { _ in randomBytes(4096) }, "not a PasswordVault file"),
         ("SQLite database", { _ in Array("SQLite format 3\0".utf8) + Array(repeating: 0, count: 4080) }, "magic"),
         ("JSON", { _ in Array("{\"entries\": []}".utf8) }, "not a PasswordVault file"),

@@ -108,7 +108,8 @@ public final class FileStorage: VaultStorage {
     private func perform<T: Sendable>(_ body: @escaping @Sendable () throws(StorageError) -> T)
         async throws(StorageError) -> T
     {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, StorageError>, Never>) in
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<T, StorageError>, Never>) in
             queue.async { continuation.resume(returning: Result(catching: body)) }
         }
         return try result.get()
