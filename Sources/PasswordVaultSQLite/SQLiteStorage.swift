@@ -132,6 +132,10 @@ public final class SQLiteStorage: VaultStorage {
 
     private static func refuseExisting(_ path: String) throws(StorageError) {
         if let size = try FileCheck.fileSize(path), size > 0 { throw .duplicate("a file already exists at \(path)") }
+        // A write-ahead log left at the path would be replayed into the new vault.
+        if let size = try FileCheck.fileSize(path + "-wal"), size > 0 {
+            throw .duplicate("an SQLite write-ahead log already exists at \(path)-wal")
+        }
     }
 
     // MARK: Running statements

@@ -111,4 +111,14 @@ struct SQLiteBadFileTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         #expect(!names.contains { $0.contains("creating") })
     }
+
+    @Test func creatingRefusesAPathWithAStaleLog() throws {
+        defer { folder.remove() }
+        let path = folder.file("vault.db")
+        try writeFile(randomBytes(4_000), to: path + "-wal")
+        #expect(throws: StorageError.duplicate("an SQLite write-ahead log already exists at \(path)-wal")) {
+            try SQLiteStorage.create(at: path)
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
 }
