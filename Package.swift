@@ -42,6 +42,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+        // Test support: a writer process the crash tests start and kill.
+        .executableTarget(
+            name: "storage-crash-writer",
+            dependencies: ["PasswordVault", "PasswordVaultSQLite", "StorageConformance"],
+            swiftSettings: strict),
         // Test support: the storage conformance suite every adapter runs.
         .target(
             name: "StorageConformance",

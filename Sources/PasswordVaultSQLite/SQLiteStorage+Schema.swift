@@ -103,26 +103,30 @@ enum Schema {
         CREATE INDEX group_member_member ON group_member (member_key);
         """
 
-    /// Checks, without writing, that an open database is a PasswordVault store this
-    /// version can use; then applies any migration it lacks.
-    static func verifyAndMigrate(_ pool: DatabasePool) throws(StorageError) {
-        let pending: Bool
+    /// Checks, through a read-only connection, that the file is a PasswordVault
+    /// database this version can use; returns whether migrations are pending.
+    /// Nothing is written, so a refused file is left as it was.
+    static func verify(_ path: String, configuration: Configuration) throws(StorageError) -> Bool {
+        var configuration = configuration
+        configuration.readonly = true
         do {
-            pending = try pool.read { db throws -> Bool in
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read { db throws -> Bool in
                 let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 guard id == applicationID else {
                     throw StorageError.corrupted(foreignApplicationID(id))
                 }
                 guard try db.tableExists("grdb_migrations") else {
-                    throw StorageError.corrupted("the PasswordVault schema is missing")
+                    throw StorageError.corrupted("an SQLite database with PasswordVault's id but not its schema")
                 }
                 let applied = try migrator.appliedIdentifiers(db)
                 if let unknown = applied.subtracting(migrationIdentifiers).first {
                     throw StorageError.failure(
                         "the vault was written by a newer PasswordVault (schema migration \(unknown)); upgrade first")
                 }
-                for table in ["vault_header", "identifier_counter", "entry", "entry_user_share", "entry_group_share"]
-                where applied.contains("v1") {
+                let tables = ["vault_header", "identifier_counter", "entry", "entry_user_share", "entry_group_share"]
+                for table in tables where applied.contains("v1") {
                     guard try db.tableExists(table) else {
                         throw StorageError.corrupted("the PasswordVault schema lacks the table \(table)")
                     }
@@ -132,7 +136,10 @@ enum Schema {
         } catch {
             throw StorageError(error)
         }
-        guard pending else { return }
+    }
+
+    /// Applies the migrations a verified database lacks.
+    static func migrate(_ pool: DatabasePool) throws(StorageError) {
         do { try migrator.migrate(pool) } catch { throw StorageError(error) }
     }
 

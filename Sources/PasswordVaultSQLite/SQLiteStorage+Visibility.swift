@@ -98,3 +98,24 @@ struct VisibilitySQL {
         return pattern + "%"
     }
 }
+
+extension SQLiteStorage {
+    /// `EXPLAIN QUERY PLAN` of the listing statement for `query`, one detail per step
+    /// (for tests that prove a listing uses the indexes).
+    func queryPlan(for query: VisibilityQuery) async throws(StorageError) -> [String] {
+        let statement = VisibilitySQL(query)
+        return try await read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments)
+                .map { try $0.decode(String.self, atIndex: 3) }
+        }
+    }
+
+    /// The value of a pragma on the writer connection (for tests).
+    func writerPragma(_ name: String) async throws(StorageError) -> String? {
+        do {
+            return try await pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+        } catch {
+            throw StorageError(error)
+        }
+    }
+}

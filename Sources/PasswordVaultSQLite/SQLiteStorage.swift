@@ -101,13 +101,15 @@ public final class SQLiteStorage: VaultStorage {
 
     /// Opens an existing vault database.
     ///
-    /// The file is checked before SQLite touches it: an empty, truncated or
-    /// non-SQLite file, or an SQLite database of another application, is refused
-    /// and left exactly as it was.
+    /// The file is checked before anything is written to it: its raw header first
+    /// (an empty, truncated or non-SQLite file, or an SQLite database of another
+    /// application, is refused before SQLite opens it), then its schema through a
+    /// read-only connection. A refused file is left exactly as it was.
     /// - Throws: ``StorageError/notFound(_:)`` when there is no file;
     ///   ``StorageError/corrupted(_:)`` naming the problem when it is not a vault.
     public static func open(at path: String, options: Options = Options()) throws(StorageError) -> SQLiteStorage {
         try FileCheck.check(path)
+        let pending = try Schema.verify(path, configuration: configuration(options))
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration(options))
@@ -116,7 +118,7 @@ public final class SQLiteStorage: VaultStorage {
         } catch {
             throw StorageError(error)
         }
-        try Schema.verifyAndMigrate(pool)
+        if pending { try Schema.migrate(pool) }
         return SQLiteStorage(path: path, pool: pool, options: options)
     }
 
@@ -130,6 +132,10 @@ public final class SQLiteStorage: VaultStorage {
 
     private static func refuseExisting(_ path: String) throws(StorageError) {
         if let size = try FileCheck.fileSize(path), size > 0 { throw .duplicate("a file already exists at \(path)") }
+        // A write-ahead log left at the path would be replayed into the new vault.
+        if let size = try FileCheck.fileSize(path + "-wal"), size > 0 {
+            throw .duplicate("an SQLite write-ahead log already exists at \(path)-wal")
+        }
     }
 
     // MARK: Running statements

@@ -107,7 +107,8 @@ func expectIDs(
     #expect(entities.map(\.identifier) == expected, comment, sourceLocation: sourceLocation)
 }
 
-/// A folder under the system's temporary folder, for stores that live in files.
+/// A folder under the system's temporary folder, for stores that live in files;
+/// removed with everything in it when the last reference to it goes.
 public final class TemporaryFolder: Sendable {
     /// The folder's path.
     public let path: String
@@ -125,6 +126,8 @@ public final class TemporaryFolder: Sendable {
     /// A fresh file path in the folder, never handed out before.
     public func newFile(extension ext: String) -> String { file("\(UUID().uuidString).\(ext)") }
 
-    /// Removes the folder and everything in it.
+    /// Removes the folder and everything in it (also done when the last reference goes).
     public func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    deinit { remove() }
 }

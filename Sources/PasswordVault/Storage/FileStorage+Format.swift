@@ -75,6 +75,9 @@ enum FileFormat {
     static func decode(_ file: [UInt8]) throws(StorageError) -> FileStorage.Store {
         guard !file.isEmpty else { throw .corrupted("the file is empty (0 bytes)") }
         guard file.count >= magic.count, file[0..<magic.count].elementsEqual(magic) else {
+            if file.count < magic.count, magic.starts(with: file) {
+                throw .corrupted("truncated: \(file.count) bytes, shorter than the \(headerSize)-byte header")
+            }
             throw .corrupted("not a PasswordVault file: unknown magic bytes")
         }
         guard file.count >= headerSize else {
@@ -86,11 +89,12 @@ enum FileFormat {
         let length = UInt64(littleEndian: file, at: 24)
         let payloadChecksum = UInt32(littleEndian: file, at: 32)
         let headerChecksum = UInt32(littleEndian: file, at: 36)
-        guard CRC32.checksum(file[0..<36]) == headerChecksum else {
-            throw .corrupted("the file header's checksum does not match")
-        }
+        // The version comes first: another version may lay out the rest of the header differently.
         guard version == self.version else {
             throw .corrupted("format version \(version) is not supported (this library reads \(self.version))")
+        }
+        guard CRC32.checksum(file[0..<36]) == headerChecksum else {
+            throw .corrupted("the file header's checksum does not match")
         }
         guard flags == 0 else { throw .corrupted("unknown format flags \(flags)") }
         let actual = UInt64(file.count - headerSize)

@@ -103,7 +103,8 @@ extension FileStorage.Store {
 
     func page(after: EntryID?, limit: Int) -> [PasswordEntity] {
         let start = after.map { firstIndex(above: $0) } ?? 0
-        let end = Swift.min(ordered.count, start + Swift.max(limit, 0))
+        // `start + limit` would overflow for a limit near Int.max.
+        let end = limit >= ordered.count - start ? ordered.count : start + Swift.max(limit, 0)
         guard start < end else { return [] }
         return ordered[start..<end].compactMap { entities[$0] }
     }
