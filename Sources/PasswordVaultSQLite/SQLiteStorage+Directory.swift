@@ -2,6 +2,7 @@ import GRDB
 import PasswordVault
 
 extension SQLiteStorage {
+    /// See `VaultStorage.addUser(_:)`.
     public func addUser(_ user: User) async throws(StorageError) {
         try EntryRow.refuseNUL([user.username], what: "user \(user.id)")
         try await write { db in
@@ -18,6 +19,7 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.user(named:)`.
     public func user(named username: String) async throws(StorageError) -> User? {
         try await read { db in
             try Row.fetchOne(
@@ -27,6 +29,7 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.user(id:)`.
     public func user(id: UserID) async throws(StorageError) -> User? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT id, username FROM vault_user WHERE id = ?", arguments: [id.rawValue])
@@ -34,12 +37,14 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.users()`.
     public func users() async throws(StorageError) -> [User] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT id, username FROM vault_user ORDER BY id").map(Self.user)
         }
     }
 
+    /// See `VaultStorage.addGroup(named:)`.
     public func addGroup(named name: String) async throws(StorageError) {
         try EntryRow.refuseNUL([name], what: "group")
         try await write { db in
@@ -50,6 +55,7 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.setMembership(group:username:isMember:)`.
     public func setMembership(group: String, username: String, isMember: Bool) async throws(StorageError) {
         try EntryRow.refuseNUL([group, username], what: "membership")
         try await write { db in
@@ -69,6 +75,7 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.group(named:)`.
     public func group(named name: String) async throws(StorageError) -> Group? {
         try await read { db in
             let key = name.canonicalKey
@@ -82,6 +89,7 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.groups()`.
     public func groups() async throws(StorageError) -> [Group] {
         try await read { db in
             var groups: [String: Group] = [:]
@@ -95,6 +103,7 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.groups(containing:)`.
     public func groups(containing username: String) async throws(StorageError) -> Set<String> {
         try await read { db in
             Set(

@@ -5,12 +5,14 @@ import PasswordVault
 // MARK: Header and identifiers
 
 extension SQLiteStorage {
+    /// See `VaultStorage.readHeader()`.
     public func readHeader() async throws(StorageError) -> [UInt8]? {
         try await read { db in
             try Data.fetchOne(db, sql: "SELECT bytes FROM vault_header WHERE id = 1").map { Array($0) }
         }
     }
 
+    /// See `VaultStorage.writeHeader(_:expected:)`.
     public func writeHeader(_ header: [UInt8], expected: [UInt8]?) async throws(StorageError) {
         try await write { db in
             let current = try Data.fetchOne(db, sql: "SELECT bytes FROM vault_header WHERE id = 1").map { Array($0) }
@@ -20,6 +22,7 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.allocateIdentifier()`.
     public func allocateIdentifier() async throws(StorageError) -> EntryID {
         try await allocateIdentifiers(1)[0]
     }
@@ -27,7 +30,7 @@ extension SQLiteStorage {
     /// Reserves `count` fresh identifiers in one transaction, ascending.
     ///
     /// Each is as good as one from ``allocateIdentifier()``; this is for bulk loads.
-    /// - Throws: ``StorageError/failure(_:)`` when `count` is negative.
+    /// - Throws: `StorageError/failure(_:)` when `count` is negative.
     public func allocateIdentifiers(_ count: Int) async throws(StorageError) -> [EntryID] {
         guard count >= 0 else { throw .failure("cannot allocate \(count) identifiers") }
         guard count > 0 else { return [] }
@@ -47,6 +50,7 @@ extension SQLiteStorage {
 // MARK: Entries
 
 extension SQLiteStorage {
+    /// See `VaultStorage.insert(_:)`.
     public func insert(_ entity: PasswordEntity) async throws(StorageError) {
         try await insert(contentsOf: [entity])
     }
@@ -74,6 +78,7 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.entity(_:)`.
     public func entity(_ id: EntryID) async throws(StorageError) -> PasswordEntity? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(EntryRow.columns) FROM entry WHERE id = ?", arguments: [id.rawValue])
@@ -81,6 +86,7 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.replace(_:expectedVersion:)`.
     public func replace(_ entity: PasswordEntity, expectedVersion: UInt64) async throws(StorageError) {
         var row = try EntryRow.arguments(entity)
         row += [entity.identifier.rawValue, Int64(bitPattern: expectedVersion)]
@@ -96,6 +102,7 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.delete(_:expectedVersion:)`.
     public func delete(_ id: EntryID, expectedVersion: UInt64) async throws(StorageError) {
         try await write { db in
             try db.execute(
@@ -106,6 +113,7 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.entities(after:limit:)`.
     public func entities(after: EntryID?, limit: Int) async throws(StorageError) -> [PasswordEntity] {
         guard limit > 0 else { return [] }
         return try await read { db in

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import PasswordVault
 
-/// How a ``PasswordEntity`` maps to an `entry` row.
+/// How a `PasswordEntity` maps to an `entry` row.
 enum EntryRow {
     /// The columns, in the order ``decode(_:)`` reads them.
     static let columns = """
@@ -23,7 +23,7 @@ enum EntryRow {
         ]
     }
 
-    /// An entity from a row of ``columns``; a damaged row is ``StorageError/corrupted(_:)``.
+    /// An entity from a row of ``columns``; a damaged row is `StorageError/corrupted(_:)`.
     static func decode(_ row: Row) throws -> PasswordEntity {
         let raw: Int64 = try row.decode(atIndex: 0)
         guard let id = EntryID(rawValue: raw) else { throw StorageError.corrupted("an entry has identifier \(raw)") }

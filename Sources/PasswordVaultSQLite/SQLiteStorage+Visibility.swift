@@ -2,6 +2,7 @@ import GRDB
 import PasswordVault
 
 extension SQLiteStorage {
+    /// See `VaultStorage.entities(visibleTo:)`.
     public func entities(visibleTo query: VisibilityQuery) async throws(StorageError) -> [PasswordEntity] {
         let statement = VisibilitySQL(query)
         return try await read { db in
@@ -27,8 +28,8 @@ extension SQLiteStorage {
 /// ```
 ///
 /// The filter only narrows: the rows are checked again with
-/// ``ListFilter/matches(_:)``. It narrows in SQL only where SQLite's ASCII-only
-/// case folding (`LIKE`, `NOCASE`) cannot drop an entry that ``ListFilter``
+/// `ListFilter/matches(_:)`. It narrows in SQL only where SQLite's ASCII-only
+/// case folding (`LIKE`, `NOCASE`) cannot drop an entry that `ListFilter`
 /// matches: the text must be printable ASCII without `k`/`K` (U+212A KELVIN SIGN
 /// lower-cases to `k`), `;` and `` ` `` (U+037E and U+1FEF are canonically
 /// equivalent to them). Other filters are applied in Swift only.
@@ -80,7 +81,7 @@ struct VisibilitySQL {
         self.arguments = arguments
     }
 
-    /// Whether SQLite's ASCII case folding agrees with ``ListFilter`` on `text`.
+    /// Whether SQLite's ASCII case folding agrees with `ListFilter` on `text`.
     static func narrows(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 1_000
             && text.utf8.allSatisfy { byte in

@@ -10,7 +10,7 @@ import PasswordVault
     import Darwin
 #endif
 
-/// A ``VaultStorage`` in an SQLite database, through GRDB: durable, shared safely
+/// A `VaultStorage` in an SQLite database, through GRDB: durable, shared safely
 /// between processes, and indexed for large vaults.
 ///
 /// - Durability: write-ahead log with `synchronous = FULL`, so a write is on disk
@@ -19,9 +19,9 @@ import PasswordVault
 ///   readers, which in WAL mode read a consistent snapshot while a write is under
 ///   way. Writes run in `IMMEDIATE` transactions; another process holding the
 ///   write lock is waited for (`busyTimeout`), then retried (`busyRetries`) before
-///   ``StorageError/busy(_:)``.
+///   `StorageError/busy(_:)`.
 /// - Compare-and-set: `UPDATE … WHERE id = ? AND version = ?`; no row changed is
-///   ``StorageError/conflict``.
+///   `StorageError/conflict`.
 /// - Identifiers: a one-row counter incremented in the inserting transaction, never
 ///   `MAX(id) + 1`, so none is reused.
 /// - Listing: owner index ∪ user-share index ∪ group-share index, then the rows by
@@ -64,9 +64,11 @@ public final class SQLiteStorage: VaultStorage {
     ///
     /// The database is built under a temporary name beside `path` and moved into
     /// place complete, so a crash never leaves a half-made vault at `path`.
-    /// - Parameter path: Where the file goes. Nothing may be there yet, except an empty file.
-    /// - Throws: ``StorageError/duplicate(_:)`` when a non-empty file exists at `path`;
-    ///   ``StorageError/failure(_:)`` when it cannot be written.
+    /// - Parameters:
+    ///   - path: Where the file goes. Nothing may be there yet, except an empty file.
+    ///   - options: The busy timeout and retries.
+    /// - Throws: `StorageError/duplicate(_:)` when a non-empty file exists at `path`;
+    ///   `StorageError/failure(_:)` when it cannot be written.
     public static func create(at path: String, options: Options = Options()) throws(StorageError) -> SQLiteStorage {
         try refuseExisting(path)
         let url = URL(fileURLWithPath: path)
@@ -105,8 +107,8 @@ public final class SQLiteStorage: VaultStorage {
     /// (an empty, truncated or non-SQLite file, or an SQLite database of another
     /// application, is refused before SQLite opens it), then its schema through a
     /// read-only connection. A refused file is left exactly as it was.
-    /// - Throws: ``StorageError/notFound(_:)`` when there is no file;
-    ///   ``StorageError/corrupted(_:)`` naming the problem when it is not a vault.
+    /// - Throws: `StorageError/notFound(_:)` when there is no file;
+    ///   `StorageError/corrupted(_:)` naming the problem when it is not a vault.
     public static func open(at path: String, options: Options = Options()) throws(StorageError) -> SQLiteStorage {
         try FileCheck.check(path)
         let pending = try Schema.verify(path, configuration: configuration(options))

@@ -2,7 +2,7 @@ import GRDB
 import PasswordVault
 
 extension StorageError {
-    /// Converts any error met while talking to SQLite. A ``StorageError`` passes
+    /// Converts any error met while talking to SQLite. A `StorageError` passes
     /// through; a GRDB `DatabaseError` keeps SQLite's code and message only — never
     /// the statement's arguments, which may be sealed bytes.
     init(_ error: any Error) {

@@ -30,6 +30,7 @@ public enum StorageConformanceCheck: String, CaseIterable, Sendable, CustomStrin
     case largeStore
     case survivesReopen
 
+    /// A description that never shows secret material.
     public var description: String { rawValue }
 }
 
