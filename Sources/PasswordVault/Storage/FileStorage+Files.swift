@@ -69,7 +69,7 @@ struct LockFile: ~Copyable {
 /// A file read and decoded.
 struct LoadedFile: ~Copyable {
     var file: PinnedFile
-    var store: FileStorage.Store
+    var store: StoreState
 }
 
 enum VaultFile {
@@ -97,7 +97,7 @@ enum VaultFile {
     /// Writes `store` crash-safely: a complete temporary file, fsynced, renamed over
     /// `path`, then the folder fsynced. A crash at any instant leaves the old or the
     /// new file. Returns the new version, pinned.
-    static func save(_ store: FileStorage.Store, at path: String, sizeHint: Int) throws(StorageError)
+    static func save(_ store: StoreState, at path: String, sizeHint: Int) throws(StorageError)
         -> PinnedFile
     {
         let bytes = FileFormat.encode(store, capacity: sizeHint)

@@ -39,7 +39,7 @@ enum FileFormat {
     static let headerSize = 40
 
     /// The whole file for `store`.
-    static func encode(_ store: FileStorage.Store, capacity: Int = 0) -> [UInt8] {
+    static func encode(_ store: StoreState, capacity: Int = 0) -> [UInt8] {
         var payload = ByteWriter(capacity: capacity)
         payload.i64(store.lastIdentifier)
         payload.optionalBytes(store.header)
@@ -72,7 +72,7 @@ enum FileFormat {
     }
 
     /// Checks and decodes a whole file; any damage is ``StorageError/corrupted(_:)``.
-    static func decode(_ file: [UInt8]) throws(StorageError) -> FileStorage.Store {
+    static func decode(_ file: [UInt8]) throws(StorageError) -> StoreState {
         guard !file.isEmpty else { throw .corrupted("the file is empty (0 bytes)") }
         guard file.count >= magic.count, file[0..<magic.count].elementsEqual(magic) else {
             if file.count < magic.count, magic.starts(with: file) {
@@ -117,9 +117,9 @@ enum FileFormat {
         }
     }
 
-    private static func decodePayload(_ input: ByteReader) throws(FormatError) -> FileStorage.Store {
+    private static func decodePayload(_ input: ByteReader) throws(FormatError) -> StoreState {
         var reader = input
-        var store = FileStorage.Store()
+        var store = StoreState()
         store.lastIdentifier = try reader.i64()
         guard store.lastIdentifier >= 0 else { throw FormatError("negative last identifier") }
         store.header = try reader.optionalBytes()

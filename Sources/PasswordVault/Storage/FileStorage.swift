@@ -32,6 +32,8 @@ import Synchronization
 /// let same = try FileStorage.open(at: "/var/lib/app/vault.pwvault")
 /// ```
 public final class FileStorage: VaultStorage {
+    typealias Store = StoreState
+
     /// The vault file's path.
     public let path: String
     private let queue: DispatchQueue

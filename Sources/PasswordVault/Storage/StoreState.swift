@@ -1,30 +1,29 @@
-extension FileStorage {
-    /// Everything one vault file holds, with the indexes that serve listings.
-    ///
-    /// A value: a commit mutates a copy and the adapter swaps it in only once the
-    /// new file is on disk, so a failed write leaves the previous state in place.
-    /// The rules mirror ``InMemoryStorage`` exactly.
-    struct Store: Sendable {
-        /// Incremented by every commit; written in the file header.
-        var generation: UInt64 = 0
-        var header: [UInt8]?
-        var lastIdentifier: Int64 = 0
-        var entities: [EntryID: PasswordEntity] = [:]
-        /// Identifiers in ascending order, for paging and for a deterministic file.
-        var ordered: [EntryID] = []
-        var byOwner: [UserID: Set<EntryID>] = [:]
-        var byUser: [String: Set<EntryID>] = [:]
-        var byGroup: [String: Set<EntryID>] = [:]
-        var usersByID: [UserID: User] = [:]
-        var userIDsByName: [String: UserID] = [:]
-        var groups: [String: Group] = [:]
-        var groupsByMember: [String: Set<String>] = [:]
-    }
+/// Everything a store holds, with the indexes that serve listings: the one
+/// implementation of ``VaultStorage``'s rules that ``InMemoryStorage`` (under a
+/// lock) and ``FileStorage`` (one value per file) share.
+///
+/// A value: FileStorage mutates a copy and swaps it in only once the new file is on
+/// disk, so a failed write leaves the previous state in place.
+struct StoreState: Sendable {
+    /// FileStorage's commit counter, written in the file header (unused in memory).
+    var generation: UInt64 = 0
+    var header: [UInt8]?
+    var lastIdentifier: Int64 = 0
+    var entities: [EntryID: PasswordEntity] = [:]
+    /// Identifiers in ascending order, for paging and for a deterministic file.
+    var ordered: [EntryID] = []
+    var byOwner: [UserID: Set<EntryID>] = [:]
+    var byUser: [String: Set<EntryID>] = [:]
+    var byGroup: [String: Set<EntryID>] = [:]
+    var usersByID: [UserID: User] = [:]
+    var userIDsByName: [String: UserID] = [:]
+    var groups: [String: Group] = [:]
+    var groupsByMember: [String: Set<String>] = [:]
 }
 
 // MARK: Writes
 
-extension FileStorage.Store {
+extension StoreState {
     mutating func writeHeader(_ newHeader: [UInt8], expected: [UInt8]?) throws(StorageError) {
         guard header == expected else { throw .conflict }
         header = newHeader
@@ -88,12 +87,19 @@ extension FileStorage.Store {
 
 // MARK: Reads
 
-extension FileStorage.Store {
+extension StoreState {
     /// Served from the three indexes: only the entries the principal may see are touched.
     func visible(to query: VisibilityQuery) -> [PasswordEntity] {
+        var examined = 0
+        return visible(to: query, examined: &examined)
+    }
+
+    /// The same, adding to `examined` how many records the indexes led to.
+    func visible(to query: VisibilityQuery, examined: inout Int) -> [PasswordEntity] {
         var ids = byOwner[query.owner] ?? []
         ids.formUnion(byUser[query.username] ?? [])
         for group in query.groups { ids.formUnion(byGroup[group] ?? []) }
+        examined += ids.count
         return ids.sorted().compactMap { id in
             guard let entity = entities[id], query.includeDisabled || entity.isActive, query.filter.matches(entity)
             else { return nil }
@@ -116,7 +122,7 @@ extension FileStorage.Store {
 
 // MARK: Indexes
 
-extension FileStorage.Store {
+extension StoreState {
     private mutating func index(_ entity: PasswordEntity) {
         let id = entity.identifier
         byOwner[entity.owner, default: []].insert(id)
