@@ -62,5 +62,13 @@ format:
 format-check:
 	$(SWIFT) format lint --strict --parallel --recursive Package.swift Sources Tests
 
+# The DocC catalogs of both library products; any warning (an unresolved link, a broken
+# reference) fails the build.
+docs: deps
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation \
+		--target PasswordVault --target PasswordVaultSQLite --warnings-as-errors \
+		--output-path .build/docs --transform-for-static-hosting
+	@echo "Documentation in .build/docs"
+
 clean:
 	rm -rf .build .build-* Benchmarks/.build

@@ -19,6 +19,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        // `make docs` only: the DocC catalogs of PasswordVault and PasswordVaultSQLite.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,6 +41,11 @@ let package = Package(
                 "PasswordVault", "PasswordVaultSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strict),
+        // Test support: a writer process the crash tests start and kill.
+        .executableTarget(
+            name: "storage-crash-writer",
+            dependencies: ["PasswordVault", "PasswordVaultSQLite", "StorageConformance"],
             swiftSettings: strict),
         // Test support: the storage conformance suite every adapter runs.
         .target(

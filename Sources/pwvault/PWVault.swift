@@ -10,7 +10,7 @@ struct PWVault: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, DemoCommand.self, UserCommand.self, GroupCommand.self, APICommand.self,
             CreateCommand.self, UpdateCommand.self, GetCommand.self, ListCommand.self, RevealCommand.self,
-            TOTPCommand.self, StateCommand.self, EnableCommand.self, DeleteCommand.self, CodeCommand.self,
+            TOTPCommand.self, DisableCommand.self, EnableCommand.self, DeleteCommand.self, CodeCommand.self,
             GenerateCommand.self, PasswdCommand.self, RotateKeyCommand.self,
         ])
 }

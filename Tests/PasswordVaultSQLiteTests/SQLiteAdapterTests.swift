@@ -1,7 +1,128 @@
+import Foundation
+import GRDB
 import PasswordVault
-import PasswordVaultSQLite
+import StorageConformance
 import Testing
+
+@testable import PasswordVaultSQLite
 
 @Test func adapterLinksTheEngine() {
     #expect(PasswordVaultSQLite.engineVersion == PasswordVaultInfo.version)
+}
+
+@Suite("SQLiteStorage")
+struct SQLiteStorageTests {
+    let folder: TemporaryFolder
+
+    init() throws { folder = try TemporaryFolder() }
+
+    func entity(_ id: EntryID, owner: Int64 = 1, users: [String] = [], groups: [String] = []) -> PasswordEntity {
+        PasswordEntity(
+            identifier: id, name: "entry \(id)", username: "login", owner: UserID(rawValue: owner),
+            usersAllowed: users.map { UserShare(username: $0) }, groupsAllowed: groups.map { GroupShare(name: $0) },
+            createdAt: Date(), updatedAt: Date(), sealedPassword: SealedValue(bytes: [1, 2, 3]))
+    }
+
+    @Test func commitsAreDurableInWALMode() async throws {
+        defer { folder.remove() }
+        let storage = try SQLiteStorage.create(at: folder.file("vault.db"))
+        #expect(try await storage.writerPragma("synchronous") == "2")  // FULL
+        #expect(try await storage.writerPragma("journal_mode") == "wal")
+        #expect(try await storage.writerPragma("application_id") == String(Schema.applicationID))
+        let attributes = try FileManager.default.attributesOfItem(atPath: folder.file("vault.db"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        // The application id is in the main file itself, not only in the log.
+        let header = try Data(contentsOf: URL(fileURLWithPath: folder.file("vault.db"))).prefix(100)
+        #expect(header[68..<72].elementsEqual([0x50, 0x57, 0x56, 0x31]))
+    }
+
+    @Test func listingUsesTheIndexesNeverAScan() async throws {
+        defer { folder.remove() }
+        let storage = try SQLiteStorage.create(at: folder.file("vault.db"))
+        let ids = try await storage.allocateIdentifiers(2_000)
+        try await storage.insert(
+            contentsOf: ids.map {
+                entity($0, owner: $0.rawValue % 50, users: ["u\($0.rawValue % 30)"], groups: ["g\($0.rawValue % 20)"])
+            })
+        let manyGroups = Set((0..<600).map { "g\($0)" })
+        let queries = [
+            VisibilityQuery(owner: UserID(rawValue: 3), username: "u3", groups: []),
+            VisibilityQuery(owner: UserID(rawValue: 3), username: "u3", groups: ["g1", "g2"], includeDisabled: true),
+            VisibilityQuery(
+                owner: UserID(rawValue: 3), username: "u3", groups: ["g1"],
+                filter: ListFilter(tag: "team", name: "entry", username: "log", url: "x")),
+            VisibilityQuery(owner: UserID(rawValue: 3), username: "u3", groups: manyGroups),
+        ]
+        for query in queries {
+            let plan = try await storage.queryPlan(for: query)
+            let scans = plan.filter {
+                $0.hasPrefix("SCAN") && !$0.hasPrefix("SCAN visible") && !$0.contains("json_each")
+            }
+            #expect(scans.isEmpty, "full scans in \(plan)")
+            #expect(plan.contains { $0.contains("SEARCH entry USING COVERING INDEX entry_owner") }, "\(plan)")
+            #expect(plan.contains { $0.contains("SEARCH entry_user_share") }, "\(plan)")
+            #expect(plan.contains { $0.contains("SEARCH entry USING INTEGER PRIMARY KEY") }, "\(plan)")
+            if !query.groups.isEmpty { #expect(plan.contains { $0.contains("SEARCH entry_group_share") }, "\(plan)") }
+            if query.filter.tag != nil { #expect(plan.contains { $0.contains("SEARCH entry_tag") }, "\(plan)") }
+        }
+        let many = try await storage.entities(visibleTo: queries[3])
+        #expect(many.count == 2_000)
+    }
+
+    @Test func narrowingOnlyWhereSQLiteAgreesWithListFilter() {
+        #expect(VisibilitySQL.narrows("mail.example"))
+        #expect(VisibilitySQL.narrows("100%_done"))
+        #expect(!VisibilitySQL.narrows(""))
+        #expect(!VisibilitySQL.narrows("école"))
+        #expect(!VisibilitySQL.narrows("kelvin"))
+        #expect(!VisibilitySQL.narrows("a;b"))
+        #expect(!VisibilitySQL.narrows("tab\there"))
+        #expect(VisibilitySQL.likePattern("100%_a\\b") == "%100\\%\\_a\\\\b%")
+    }
+
+    @Test func textWithNULIsRefusedNotTruncated() async throws {
+        defer { folder.remove() }
+        let storage = try SQLiteStorage.create(at: folder.file("vault.db"))
+        var bad = entity(try await storage.allocateIdentifier())
+        bad.name = "before\0after"
+        await #expect(throws: StorageError.self) { try await storage.insert(bad) }
+        #expect(try await storage.entity(bad.identifier) == nil)
+        await #expect(throws: StorageError.self) {
+            try await storage.addUser(User(id: UserID(rawValue: 1), username: "a\0b"))
+        }
+    }
+
+    @Test func twoConnectionsSeeEachOthersWritesAndShareTheCounter() async throws {
+        defer { folder.remove() }
+        let path = folder.file("vault.db")
+        let first = try SQLiteStorage.create(at: path)
+        let second = try SQLiteStorage.open(at: path)
+        let ids = try await withThrowingTaskGroup(of: EntryID.self) { group in
+            for index in 0..<100 {
+                let storage = index % 2 == 0 ? first : second
+                group.addTask {
+                    let id = try await storage.allocateIdentifier()
+                    try await storage.insert(entity(id, users: ["bob"]))
+                    return id
+                }
+            }
+            return try await group.reduce(into: Set<EntryID>()) { $0.insert($1) }
+        }
+        #expect(ids.count == 100)
+        let seen = try await first.entities(
+            visibleTo: VisibilityQuery(owner: UserID(rawValue: 9), username: "bob", groups: []))
+        #expect(Set(seen.map(\.identifier)) == ids)
+        try await first.writeHeader([1], expected: nil)
+        #expect(try await second.readHeader() == [1])
+        await #expect(throws: StorageError.conflict) { try await second.writeHeader([2], expected: nil) }
+    }
+
+    @Test func pagingWithTheLargestLimit() async throws {
+        defer { folder.remove() }
+        let storage = try SQLiteStorage.create(at: folder.file("vault.db"))
+        let ids = try await storage.allocateIdentifiers(5)
+        try await storage.insert(contentsOf: ids.map { entity($0) })
+        let rest = try await storage.entities(after: ids[1], limit: Int.max)
+        #expect(rest.map(\.identifier) == Array(ids.dropFirst(2)))
+    }
 }

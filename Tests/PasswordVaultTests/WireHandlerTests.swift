@@ -59,6 +59,24 @@ struct WireHandlerTests {
         #expect(try json(answer.body) == expected)
     }
 
+    @Test func aSeedWithItsOwnParametersComesBackAsAnOtpauthURI() async throws {
+        let uri =
+            "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&algorithm=SHA256&digits=8&period=60"
+        let body = #"{"name": "acme", "username": "u", "password": "p", "secret_key": "\#(uri)"}"#
+        #expect(await call("POST", "api/mysafe/password", body, as: f.alice).status == 201)
+        let got = try json((await call("GET", "api/mysafe/password/1", as: f.alice)).body)["password_entity"]
+        guard case .string(let text)? = got?["secret_key"], case .string(let token)? = got?["token"] else {
+            Issue.record("no secret_key or token")
+            return
+        }
+        let again = try OTPAuthURI(parsing: text).makeTOTP()
+        #expect(again.algorithm == .sha256)
+        #expect(again.digits == 8)
+        #expect(again.period == 60)
+        #expect(Base32.encode(again.secret) == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+        #expect(token.count == 8)
+    }
+
     @Test func getWithoutSeedHasNullSecretKeyAndToken() async throws {
         let answer = await call(
             "POST", "api/mysafe/password", #"{"name":"n","username":"u","password":"p"}"#, as: f.alice)

@@ -15,11 +15,18 @@ struct PWVaultRun {
         return URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("pwvault")
     }
 
-    static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:]) throws -> PWVaultRun
-    {
+    static func run(
+        _ arguments: [String], stdin: String = "", environment: [String: String] = [:], detachTerminal: Bool = false
+    ) throws -> PWVaultRun {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if detachTerminal {
+            // `setsid` gives the child no controlling terminal, so a prompt cannot open /dev/tty.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+            process.arguments = ["--wait", binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "PWVAULT_PASSPHRASE")
         env.removeValue(forKey: "PWVAULT_PATH")

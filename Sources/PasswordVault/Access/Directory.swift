@@ -46,18 +46,22 @@ public final class InMemoryDirectory: Directory {
         state.withLock { _ = $0.groups[group]?.remove(username) }
     }
 
+    /// See ``Directory/user(named:)``.
     public func user(named username: String) async throws -> User? {
         state.withLock { $0.users[username] }
     }
 
+    /// See ``Directory/user(id:)``.
     public func user(id: UserID) async throws -> User? {
         state.withLock { $0.users.values.first { $0.id == id } }
     }
 
+    /// See ``Directory/groupExists(named:)``.
     public func groupExists(named name: String) async throws -> Bool {
         state.withLock { $0.groups[name] != nil }
     }
 
+    /// See ``Directory/groups(containing:)``.
     public func groups(containing username: String) async throws -> Set<String> {
         state.withLock { s in Set(s.groups.compactMap { $0.value.contains(username) ? $0.key : nil }) }
     }
@@ -71,9 +75,13 @@ public struct StorageDirectory: Directory {
     /// A directory over `storage`.
     public init(_ storage: any VaultStorage) { self.storage = storage }
 
+    /// See ``Directory/user(named:)``.
     public func user(named username: String) async throws -> User? { try await storage.user(named: username) }
+    /// See ``Directory/user(id:)``.
     public func user(id: UserID) async throws -> User? { try await storage.user(id: id) }
+    /// See ``Directory/groupExists(named:)``.
     public func groupExists(named name: String) async throws -> Bool { try await storage.group(named: name) != nil }
+    /// See ``Directory/groups(containing:)``.
     public func groups(containing username: String) async throws -> Set<String> {
         try await storage.groups(containing: username)
     }

@@ -7,8 +7,10 @@ public enum Role: Int, Comparable, Sendable, CaseIterable, CustomStringConvertib
     /// The creator: everything, including sharing and deletion.
     case owner = 3
 
+    /// Orders by the raw value.
     public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// A description that never shows secret material.
     public var description: String {
         switch self {
         case .viewer: "viewer"

@@ -29,6 +29,7 @@ public enum CryptoError: Error, Equatable, Sendable {
 }
 
 extension CryptoError: CustomStringConvertible {
+    /// A description that never shows secret material.
     public var description: String {
         switch self {
         case .libraryUnavailable: "libsodium could not be initialised"

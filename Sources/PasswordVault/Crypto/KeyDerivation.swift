@@ -51,13 +51,16 @@ public enum VaultCredential: Sendable {
 }
 
 extension VaultCredential: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// A description that never shows secret material.
     public var description: String {
         switch self {
         case .passphrase: "VaultCredential.passphrase(<redacted>)"
         case .rawKey: "VaultCredential.rawKey(<redacted>)"
         }
     }
+    /// The same as `description`: no secret material.
     public var debugDescription: String { description }
+    /// A mirror without children, so `dump` shows no secret material.
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .enum) }
 }
 

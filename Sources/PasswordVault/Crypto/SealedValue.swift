@@ -1,6 +1,6 @@
 /// Opaque sealed bytes of one secret field of one entry, as storage keeps them.
 ///
-/// Only a ``KeyRing`` holding the right data key opens them, and only for the entry and field
+/// Only a key ring holding the right data key opens them, and only for the entry and field
 /// they were sealed for. The layout, version 1, for an `n`-byte secret (`45 + n` bytes):
 ///
 /// | offset | bytes | content |
@@ -42,13 +42,16 @@ extension SealedValue {
     /// at least its minimum length.
     var keyID: UInt32? {
         guard bytes.count >= Layout.overhead, bytes[0] == Layout.version else { return nil }
-        var reader = ByteReader(bytes[Layout.keyID])
+        var reader = BigEndianReader(bytes[Layout.keyID])
         return reader.readBigEndian()
     }
 }
 
 extension SealedValue: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// A description that never shows secret material.
     public var description: String { "SealedValue(\(bytes.count) bytes)" }
+    /// The same as `description`: no secret material.
     public var debugDescription: String { description }
+    /// A mirror without children, so `dump` shows no secret material.
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

@@ -113,7 +113,10 @@ extension SecretBytes: Equatable {
 }
 
 extension SecretBytes: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// A description that never shows secret material.
     public var description: String { "<redacted>" }
+    /// The same as `description`: no secret material.
     public var debugDescription: String { "<redacted>" }
+    /// A mirror without children, so `dump` shows no secret material.
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

@@ -65,7 +65,7 @@ struct VaultHeader {
         let version = bytes[Self.magic.count]
         guard version == Self.version else { throw .unsupportedHeaderVersion(version) }
 
-        var reader = ByteReader(body.dropFirst(Self.magic.count + 1))
+        var reader = BigEndianReader(body.dropFirst(Self.magic.count + 1))
         guard let kind = reader.read(1)?.first, let salt = reader.read(KeyDerivation.saltBytes),
             let opsLimit = reader.readBigEndian(UInt64.self), let memLimit = reader.readBigEndian(UInt64.self),
             let algorithm = reader.read(1)?.first, let count = reader.readBigEndian(UInt16.self)

@@ -7,7 +7,7 @@ extension PasswordPolicy {
         case uppercase
         /// `0`–`9`, 10 characters.
         case digits
-        /// The 32 ASCII punctuation characters: ``!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~``.
+        /// The 32 ASCII punctuation characters: every printable ASCII character that is not a letter, a digit or a space.
         case symbols
 
         /// The class's characters, in ASCII order.

@@ -1,7 +1,7 @@
 import Foundation
 
 extension PasswordPolicy {
-    /// The entropy of the passwords ``PasswordGenerator/generate(_:)`` makes under this policy,
+    /// The entropy of the passwords ``PasswordGenerator/generate(_:using:)`` makes under this policy,
     /// in bits; 0 for a policy that cannot be met.
     ///
     /// This is the exact Shannon entropy of the generator's output, the each-class-present

@@ -45,7 +45,7 @@ public struct PasswordPolicy: Sendable, Equatable {
         self.excludedCharacters = excludedCharacters
     }
 
-    /// The chosen classes, in the order of ``CharacterClass/allCases``.
+    /// The chosen classes, in the order lower case, upper case, digits, symbols.
     public var chosenClasses: [CharacterClass] {
         CharacterClass.allCases.filter { characterClass in
             switch characterClass {

@@ -10,6 +10,7 @@ public enum PasswordPolicyError: Error, Equatable, Sendable {
 }
 
 extension PasswordPolicyError: CustomStringConvertible {
+    /// A description that never shows secret material.
     public var description: String {
         switch self {
         case .lengthOutOfRange(let length):

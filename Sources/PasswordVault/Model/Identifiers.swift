@@ -20,6 +20,7 @@ public struct EntryID: RawRepresentable, Hashable, Comparable, Sendable, Codable
         self.init(rawValue: value)
     }
 
+    /// Orders by the raw value.
     public static func < (lhs: EntryID, rhs: EntryID) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
@@ -30,11 +31,15 @@ extension EntryID: CustomStringConvertible {
 
 /// The numeric identifier of a user in the directory.
 public struct UserID: RawRepresentable, Hashable, Comparable, Sendable, Codable {
+    /// The numeric id.
     public let rawValue: Int64
+    /// Wraps a value.
     public init(rawValue: Int64) { self.rawValue = rawValue }
+    /// Orders by the raw value.
     public static func < (lhs: UserID, rhs: UserID) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 extension UserID: CustomStringConvertible {
+    /// A description that never shows secret material.
     public var description: String { String(rawValue) }
 }

@@ -46,7 +46,9 @@ extension Input: ExpressibleByUnicodeScalarLiteral, ExpressibleByExtendedGraphem
 where Value == String {
     /// A string literal is a value.
     public init(stringLiteral value: String) { self = .value(value) }
+    /// Wraps a value.
     public init(unicodeScalarLiteral value: String) { self = .value(value) }
+    /// Wraps a value.
     public init(extendedGraphemeClusterLiteral value: String) { self = .value(value) }
 }
 

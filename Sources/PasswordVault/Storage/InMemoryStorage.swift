@@ -5,9 +5,15 @@ import Synchronization
 /// Every operation is atomic under one lock; nothing survives the process.
 /// Lists are served from three indexes (owner, user share, group share), and
 /// ``statistics`` counts the records each query touched so tests can prove
-/// that a list does not scan.
+/// that a list does not scan. The rules themselves live in `StoreState`, which
+/// ``FileStorage`` shares.
 public final class InMemoryStorage: VaultStorage {
     private let state = Mutex(State())
+
+    private struct State: ~Copyable {
+        var store = StoreState()
+        var statistics = Statistics()
+    }
 
     /// An empty store.
     public init() {}
@@ -24,191 +30,110 @@ public final class InMemoryStorage: VaultStorage {
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// How many entries are stored.
-    public var count: Int { state.withLock { $0.entities.count } }
+    public var count: Int { state.withLock { $0.store.entities.count } }
 
+    /// Runs `body` on the store under the lock.
+    private func withStore<T>(_ body: (inout StoreState) throws(StorageError) -> T) throws(StorageError) -> T {
+        try state.withLock { (s: inout State) throws(StorageError) in try body(&s.store) }
+    }
+
+    /// See ``VaultStorage/readHeader()``.
     public func readHeader() async throws(StorageError) -> [UInt8]? {
-        state.withLock { $0.header }
+        try withStore { $0.header }
     }
 
+    /// See ``VaultStorage/writeHeader(_:expected:)``.
     public func writeHeader(_ header: [UInt8], expected: [UInt8]?) async throws(StorageError) {
-        try state.withLock { (s: inout State) throws(StorageError) in
-            guard s.header == expected else { throw .conflict }
-            s.header = header
-        }
+        try withStore { (s: inout StoreState) throws(StorageError) in try s.writeHeader(header, expected: expected) }
     }
 
+    /// See ``VaultStorage/allocateIdentifier()``.
     public func allocateIdentifier() async throws(StorageError) -> EntryID {
-        state.withLock { s in
-            s.lastIdentifier += 1
-            return EntryID(rawValue: s.lastIdentifier)!
-        }
+        try withStore { (s: inout StoreState) throws(StorageError) in EntryID(rawValue: try s.allocate(1))! }
     }
 
+    /// See ``VaultStorage/insert(_:)``.
     public func insert(_ entity: PasswordEntity) async throws(StorageError) {
-        try state.withLock { (s: inout State) throws(StorageError) in
-            let id = entity.identifier
-            guard s.entities[id] == nil else { throw .duplicate("entry \(id)") }
-            guard id.rawValue <= s.lastIdentifier else { throw .notFound("identifier \(id) was never allocated") }
-            s.entities[id] = entity
-            s.index(entity)
-            s.orderedInsert(id)
-        }
+        try withStore { (s: inout StoreState) throws(StorageError) in try s.insert(entity) }
     }
 
+    /// See ``VaultStorage/entity(_:)``.
     public func entity(_ id: EntryID) async throws(StorageError) -> PasswordEntity? {
-        state.withLock { $0.entities[id] }
+        try withStore { $0.entities[id] }
     }
 
+    /// See ``VaultStorage/replace(_:expectedVersion:)``.
     public func replace(_ entity: PasswordEntity, expectedVersion: UInt64) async throws(StorageError) {
-        try state.withLock { (s: inout State) throws(StorageError) in
-            guard let old = s.entities[entity.identifier], old.version == expectedVersion else { throw .conflict }
-            s.unindex(old)
-            s.entities[entity.identifier] = entity
-            s.index(entity)
+        try withStore { (s: inout StoreState) throws(StorageError) in
+            try s.replace(entity, expectedVersion: expectedVersion)
         }
     }
 
+    /// See ``VaultStorage/delete(_:expectedVersion:)``.
     public func delete(_ id: EntryID, expectedVersion: UInt64) async throws(StorageError) {
-        try state.withLock { (s: inout State) throws(StorageError) in
-            guard let old = s.entities[id], old.version == expectedVersion else { throw .conflict }
-            s.unindex(old)
-            s.entities[id] = nil
-            s.orderedRemove(id)
+        try withStore { (s: inout StoreState) throws(StorageError) in try s.delete(id, expectedVersion: expectedVersion)
         }
     }
 
+    /// See ``VaultStorage/entities(visibleTo:)``.
     public func entities(visibleTo query: VisibilityQuery) async throws(StorageError) -> [PasswordEntity] {
         state.withLock { s in
-            var ids = s.byOwner[query.owner] ?? []
-            ids.formUnion(s.byUser[query.username] ?? [])
-            for group in query.groups { ids.formUnion(s.byGroup[group] ?? []) }
             s.statistics.listings += 1
-            s.statistics.recordsExaminedByListing += ids.count
-            return ids.sorted().compactMap { id in
-                guard let entity = s.entities[id], query.includeDisabled || entity.isActive,
-                    query.filter.matches(entity)
-                else { return nil }
-                return entity
-            }
+            return s.store.visible(to: query, examined: &s.statistics.recordsExaminedByListing)
         }
     }
 
+    /// See ``VaultStorage/entities(after:limit:)``.
     public func entities(after: EntryID?, limit: Int) async throws(StorageError) -> [PasswordEntity] {
-        state.withLock { s in
-            let start = after.map { s.firstIndex(above: $0) } ?? 0
-            let end = Swift.min(s.ordered.count, start + Swift.max(limit, 0))
-            return s.ordered[start..<end].compactMap { s.entities[$0] }
-        }
+        try withStore { $0.page(after: after, limit: limit) }
     }
 
     // MARK: Directory
 
+    /// See ``VaultStorage/addUser(_:)``.
     public func addUser(_ user: User) async throws(StorageError) {
-        try state.withLock { (s: inout State) throws(StorageError) in
-            guard s.usersByID[user.id] == nil else { throw .duplicate("user id \(user.id)") }
-            guard s.userIDsByName[user.username] == nil else { throw .duplicate("username \(user.username)") }
-            s.usersByID[user.id] = user
-            s.userIDsByName[user.username] = user.id
-        }
+        try withStore { (s: inout StoreState) throws(StorageError) in try s.addUser(user) }
     }
 
+    /// See ``VaultStorage/user(named:)``.
     public func user(named username: String) async throws(StorageError) -> User? {
-        state.withLock { s in s.userIDsByName[username].flatMap { s.usersByID[$0] } }
+        try withStore { $0.user(named: username) }
     }
 
+    /// See ``VaultStorage/user(id:)``.
     public func user(id: UserID) async throws(StorageError) -> User? {
-        state.withLock { $0.usersByID[id] }
+        try withStore { $0.usersByID[id] }
     }
 
+    /// See ``VaultStorage/users()``.
     public func users() async throws(StorageError) -> [User] {
-        state.withLock { $0.usersByID.values.sorted { $0.id < $1.id } }
+        try withStore { $0.usersByID.values.sorted { $0.id < $1.id } }
     }
 
+    /// See ``VaultStorage/addGroup(named:)``.
     public func addGroup(named name: String) async throws(StorageError) {
-        try state.withLock { (s: inout State) throws(StorageError) in
-            guard s.groups[name] == nil else { throw .duplicate("group \(name)") }
-            s.groups[name] = Group(name: name)
-        }
+        try withStore { (s: inout StoreState) throws(StorageError) in try s.addGroup(named: name) }
     }
 
+    /// See ``VaultStorage/setMembership(group:username:isMember:)``.
     public func setMembership(group: String, username: String, isMember: Bool) async throws(StorageError) {
-        try state.withLock { (s: inout State) throws(StorageError) in
-            guard s.groups[group] != nil else { throw .notFound("group \(group)") }
-            if isMember {
-                s.groups[group]!.members.insert(username)
-                s.groupsByMember[username, default: []].insert(group)
-            } else {
-                s.groups[group]!.members.remove(username)
-                s.groupsByMember[username]?.remove(group)
-            }
+        try withStore { (s: inout StoreState) throws(StorageError) in
+            try s.setMembership(group: group, username: username, isMember: isMember)
         }
     }
 
+    /// See ``VaultStorage/group(named:)``.
     public func group(named name: String) async throws(StorageError) -> Group? {
-        state.withLock { $0.groups[name] }
+        try withStore { $0.groups[name] }
     }
 
+    /// See ``VaultStorage/groups()``.
     public func groups() async throws(StorageError) -> [Group] {
-        state.withLock { $0.groups.values.sorted { $0.name < $1.name } }
+        try withStore { $0.groups.values.sorted { $0.name < $1.name } }
     }
 
+    /// See ``VaultStorage/groups(containing:)``.
     public func groups(containing username: String) async throws(StorageError) -> Set<String> {
-        state.withLock { $0.groupsByMember[username] ?? [] }
-    }
-}
-
-extension InMemoryStorage {
-    struct State: ~Copyable {
-        var header: [UInt8]?
-        var lastIdentifier: Int64 = 0
-        var entities: [EntryID: PasswordEntity] = [:]
-        /// Identifiers in ascending order, for paging.
-        var ordered: [EntryID] = []
-        var byOwner: [UserID: Set<EntryID>] = [:]
-        var byUser: [String: Set<EntryID>] = [:]
-        var byGroup: [String: Set<EntryID>] = [:]
-        var usersByID: [UserID: User] = [:]
-        var userIDsByName: [String: UserID] = [:]
-        var groups: [String: Group] = [:]
-        var groupsByMember: [String: Set<String>] = [:]
-        var statistics = Statistics()
-
-        mutating func index(_ entity: PasswordEntity) {
-            let id = entity.identifier
-            byOwner[entity.owner, default: []].insert(id)
-            for share in entity.usersAllowed { byUser[share.username, default: []].insert(id) }
-            for share in entity.groupsAllowed { byGroup[share.name, default: []].insert(id) }
-        }
-
-        mutating func unindex(_ entity: PasswordEntity) {
-            let id = entity.identifier
-            byOwner[entity.owner]?.remove(id)
-            for share in entity.usersAllowed { byUser[share.username]?.remove(id) }
-            for share in entity.groupsAllowed { byGroup[share.name]?.remove(id) }
-        }
-
-        /// The position of the first identifier greater than `id`.
-        func firstIndex(above id: EntryID) -> Int {
-            var low = 0
-            var high = ordered.count
-            while low < high {
-                let mid = (low + high) / 2
-                if ordered[mid] <= id { low = mid + 1 } else { high = mid }
-            }
-            return low
-        }
-
-        mutating func orderedInsert(_ id: EntryID) {
-            if let last = ordered.last, last > id {
-                ordered.insert(id, at: firstIndex(above: id))
-            } else {
-                ordered.append(id)
-            }
-        }
-
-        mutating func orderedRemove(_ id: EntryID) {
-            let position = firstIndex(above: id) - 1
-            if position >= 0, ordered[position] == id { ordered.remove(at: position) }
-        }
+        try withStore { $0.groupsByMember[username] ?? [] }
     }
 }

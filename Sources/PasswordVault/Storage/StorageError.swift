@@ -14,6 +14,7 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An I/O or database failure, with its cause.
     case failure(String)
 
+    /// A description that never shows secret material.
     public var description: String {
         switch self {
         case .conflict: "the record was changed concurrently"

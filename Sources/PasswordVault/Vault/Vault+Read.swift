@@ -79,6 +79,7 @@ extension Vault {
     /// - Parameters:
     ///   - filter: tag / name / username / url filters, combined.
     ///   - includeDisabled: whether disabled entries are listed too.
+    ///   - user: the acting user.
     public func list(
         _ filter: ListFilter = ListFilter(), includeDisabled: Bool = false, as user: User
     ) async throws(VaultError) -> [ListedEntry] {

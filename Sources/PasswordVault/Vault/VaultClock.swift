@@ -10,6 +10,7 @@ public protocol VaultClock: Sendable {
 public struct SystemClock: VaultClock {
     /// The system clock.
     public init() {}
+    /// The current time, as this clock tells it.
     public func now() -> Date { Date() }
 }
 
@@ -19,6 +20,7 @@ public struct FixedClock: VaultClock {
     public var date: Date
     /// A clock stopped at `date`.
     public init(_ date: Date) { self.date = date }
+    /// The current time, as this clock tells it.
     public func now() -> Date { date }
 }
 

@@ -23,6 +23,7 @@ public enum JSONValue: Sendable, Hashable {
     /// A string, or `null` for `nil`.
     public static func string(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
 
+    /// Equal when of the same kind with equal contents (object members compared in order).
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
@@ -36,6 +37,7 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// Hashes the kind and contents.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)

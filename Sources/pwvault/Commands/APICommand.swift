@@ -28,8 +28,9 @@ struct APICommand: AsyncParsableCommand {
             let user = try await actor.resolve(in: opened)
             let answer = await WireHandler(vault: opened).handle(
                 WireRequest(method: method, path: path, body: body), as: user)
-            if include { print(answer.statusLine) }
-            FileHandle.standardOutput.write(Data(answer.body + [0x0A]))
+            // One unbuffered write, so the status line cannot land after the body.
+            let head = include ? Array((answer.statusLine + "\n").utf8) : []
+            FileHandle.standardOutput.write(Data(head + answer.body + [0x0A]))
             switch answer.status {
             case 200..<300: status = 0
             case 400..<500: status = 1

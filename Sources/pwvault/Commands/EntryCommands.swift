@@ -166,57 +166,60 @@ struct TOTPCommand: AsyncParsableCommand {
     }
 }
 
-/// `pwvault disable ID` / `enable ID` / `delete ID`.
-struct StateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable an entry.")
-    @OptionGroup var vault: VaultOptions
-    @OptionGroup var entry: EntryArgument
-    @OptionGroup var actor: ActingUser
-
-    func run() async throws {
-        try await runState(vault: vault, entry: entry, actor: actor, action: .disable)
-    }
+/// `pwvault disable ID` / `enable ID` / `delete ID`: one shape, three actions.
+protocol EntryStateCommand: AsyncParsableCommand {
+    static var action: StateAction { get }
+    var vault: VaultOptions { get }
+    var entry: EntryArgument { get }
+    var actor: ActingUser { get }
 }
 
-struct EnableCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a disabled entry.")
-    @OptionGroup var vault: VaultOptions
-    @OptionGroup var entry: EntryArgument
-    @OptionGroup var actor: ActingUser
-
+extension EntryStateCommand {
     func run() async throws {
-        try await runState(vault: vault, entry: entry, actor: actor, action: .enable)
-    }
-}
-
-struct DeleteCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete an entry (owner only).")
-    @OptionGroup var vault: VaultOptions
-    @OptionGroup var entry: EntryArgument
-    @OptionGroup var actor: ActingUser
-
-    func run() async throws {
-        try await runState(vault: vault, entry: entry, actor: actor, action: .delete)
+        try await runReporting {
+            let opened = try await vault.openVault()
+            let user = try await actor.resolve(in: opened)
+            let id = try entry.resolve()
+            switch Self.action {
+            case .disable:
+                let change = try await opened.disable(id, as: user)
+                print(
+                    change == .changed ? "Password successfully deactivated" : "Password has already been deactivated")
+            case .enable:
+                let change = try await opened.enable(id, as: user)
+                print(change == .changed ? "Password successfully activated" : "Password has already been activated")
+            case .delete:
+                try await opened.delete(id, as: user)
+                print("Password successfully deleted")
+            }
+        }
     }
 }
 
 enum StateAction { case disable, enable, delete }
 
-func runState(vault: VaultOptions, entry: EntryArgument, actor: ActingUser, action: StateAction) async throws {
-    try await runReporting {
-        let opened = try await vault.openVault()
-        let user = try await actor.resolve(in: opened)
-        let id = try entry.resolve()
-        switch action {
-        case .disable:
-            let change = try await opened.disable(id, as: user)
-            print(change == .changed ? "Password successfully deactivated" : "Password has already been deactivated")
-        case .enable:
-            let change = try await opened.enable(id, as: user)
-            print(change == .changed ? "Password successfully activated" : "Password has already been activated")
-        case .delete:
-            try await opened.delete(id, as: user)
-            print("Password successfully deleted")
-        }
-    }
+struct DisableCommand: EntryStateCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "disable", abstract: "Disable an entry (owner or editor).")
+    static let action = StateAction.disable
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var entry: EntryArgument
+    @OptionGroup var actor: ActingUser
+}
+
+struct EnableCommand: EntryStateCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enable", abstract: "Enable a disabled entry (owner or editor).")
+    static let action = StateAction.enable
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var entry: EntryArgument
+    @OptionGroup var actor: ActingUser
+}
+
+struct DeleteCommand: EntryStateCommand {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete an entry (owner only).")
+    static let action = StateAction.delete
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var entry: EntryArgument
+    @OptionGroup var actor: ActingUser
 }

@@ -9,7 +9,7 @@ extension Array where Element == UInt8 {
 }
 
 /// Reads a byte layout front to back; every read fails softly (`nil`) past the end.
-struct ByteReader {
+struct BigEndianReader {
     private var remaining: ArraySlice<UInt8>
 
     init(_ bytes: ArraySlice<UInt8>) { remaining = bytes }

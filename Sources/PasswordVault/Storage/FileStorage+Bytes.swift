@@ -1,0 +1,161 @@
+import Foundation
+
+/// Appends little-endian fields to a byte buffer (see ``FileFormat``).
+struct ByteWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    mutating func raw(_ data: [UInt8]) { bytes.append(contentsOf: data) }
+    mutating func u8(_ value: UInt8) { bytes.append(value) }
+    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    mutating func u32(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func u64(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func i64(_ value: Int64) { u64(UInt64(bitPattern: value)) }
+    mutating func count(_ value: Int) { u32(UInt32(value)) }
+
+    mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            u32(UInt32(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    mutating func byteString(_ value: [UInt8]) {
+        u32(UInt32(value.count))
+        bytes.append(contentsOf: value)
+    }
+
+    mutating func optionalBytes(_ value: [UInt8]?) {
+        guard let value else { return u8(0) }
+        u8(1)
+        byteString(value)
+    }
+
+    mutating func entity(_ entity: PasswordEntity) {
+        i64(entity.identifier.rawValue)
+        string(entity.name)
+        string(entity.username)
+        string(entity.url)
+        count(entity.tags.count)
+        for tag in entity.tags { string(tag) }
+        i64(entity.owner.rawValue)
+        count(entity.usersAllowed.count)
+        for share in entity.usersAllowed {
+            string(share.username)
+            bool(share.canEdit)
+        }
+        count(entity.groupsAllowed.count)
+        for share in entity.groupsAllowed {
+            string(share.name)
+            bool(share.canEdit)
+        }
+        bool(entity.isActive)
+        u64(entity.createdAt.timeIntervalSinceReferenceDate.bitPattern)
+        u64(entity.updatedAt.timeIntervalSinceReferenceDate.bitPattern)
+        u64(entity.version)
+        byteString(entity.sealedPassword.bytes)
+        optionalBytes(entity.sealedSecretKey?.bytes)
+        optionalBytes(entity.sealedNotes?.bytes)
+    }
+}
+
+/// Reads the fields ``ByteWriter`` wrote, checking every length against what is left.
+struct ByteReader {
+    private let bytes: ArraySlice<UInt8>
+    var offset: Int
+
+    init(_ bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        self.offset = bytes.startIndex
+    }
+
+    var isAtEnd: Bool { offset == bytes.endIndex }
+
+    private mutating func take(_ count: Int) throws(FormatError) -> ArraySlice<UInt8> {
+        guard count >= 0, bytes.endIndex - offset >= count else {
+            throw FormatError("a field runs past the end of the payload")
+        }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+
+    mutating func u8() throws(FormatError) -> UInt8 { try take(1).first! }
+
+    mutating func bool() throws(FormatError) -> Bool {
+        switch try u8() {
+        case 0: return false
+        case 1: return true
+        case let other: throw FormatError("\(other) is not a boolean")
+        }
+    }
+
+    mutating func u32() throws(FormatError) -> UInt32 {
+        try take(4).reversed().reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    mutating func u64() throws(FormatError) -> UInt64 {
+        try take(8).reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    mutating func i64() throws(FormatError) -> Int64 { Int64(bitPattern: try u64()) }
+
+    /// An element count; never more than the bytes left, so a damaged count cannot
+    /// make the reader allocate or loop without bound.
+    mutating func count() throws(FormatError) -> Int {
+        let count = Int(try u32())
+        guard count <= bytes.endIndex - offset else { throw FormatError("a count runs past the end of the payload") }
+        return count
+    }
+
+    mutating func byteString() throws(FormatError) -> [UInt8] { Array(try take(Int(try u32()))) }
+
+    mutating func string() throws(FormatError) -> String {
+        guard let string = String(validating: try take(Int(try u32())), as: UTF8.self) else {
+            throw FormatError("a string is not valid UTF-8")
+        }
+        return string
+    }
+
+    mutating func optionalBytes() throws(FormatError) -> [UInt8]? {
+        guard try bool() else { return nil }
+        return try byteString()
+    }
+
+    mutating func entity() throws(FormatError) -> PasswordEntity {
+        guard let id = EntryID(rawValue: try i64()) else { throw FormatError("an entry identifier is not positive") }
+        let name = try string()
+        let username = try string()
+        let url = try string()
+        var tags: [String] = []
+        let tagCount = try count()
+        for _ in 0..<tagCount { tags.append(try string()) }
+        let owner = UserID(rawValue: try i64())
+        var users: [UserShare] = []
+        let userCount = try count()
+        for _ in 0..<userCount { users.append(UserShare(username: try string(), canEdit: try bool())) }
+        var groups: [GroupShare] = []
+        let groupCount = try count()
+        for _ in 0..<groupCount { groups.append(GroupShare(name: try string(), canEdit: try bool())) }
+        let isActive = try bool()
+        let createdAt = Date(timeIntervalSinceReferenceDate: Double(bitPattern: try u64()))
+        let updatedAt = Date(timeIntervalSinceReferenceDate: Double(bitPattern: try u64()))
+        let version = try u64()
+        let password = SealedValue(bytes: try byteString())
+        let secretKey = try optionalBytes().map(SealedValue.init(bytes:))
+        let notes = try optionalBytes().map(SealedValue.init(bytes:))
+        return PasswordEntity(
+            identifier: id, name: name, username: username, url: url, tags: tags, owner: owner,
+            usersAllowed: users, groupsAllowed: groups, isActive: isActive, createdAt: createdAt,
+            updatedAt: updatedAt, version: version, sealedPassword: password, sealedSecretKey: secretKey,
+            sealedNotes: notes)
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+
+/// The single-file vault format, version 1.
+///
+/// All integers are little-endian. The file is a 40-byte header followed by the payload:
+///
+/// | offset | size | field |
+/// |---|---|---|
+/// | 0 | 8 | magic `89 50 57 56 0D 0A 1A 0A` (`\x89PWV\r\n\x1A\n`, PNG-style: catches text-mode mangling) |
+/// | 8 | 4 | format version, `1` |
+/// | 12 | 4 | flags, `0` (a reader refuses flags it does not know) |
+/// | 16 | 8 | generation: incremented by every commit |
+/// | 24 | 8 | payload length in bytes; the file ends exactly after the payload |
+/// | 32 | 4 | CRC-32 (IEEE 802.3, as zlib's `crc32`) of the payload |
+/// | 36 | 4 | CRC-32 of header bytes 0..<36 |
+///
+/// The payload, with `str` = u32 byte count + UTF-8, `bytes` = u32 count + bytes,
+/// `opt` = u8 0 (absent) or 1 followed by `bytes`, `bool` = u8 0 or 1:
+///
+/// ```
+/// i64 last identifier handed out
+/// opt header
+/// u32 user count,  then per user (ascending id):    i64 id, str username
+/// u32 group count, then per group (ascending name): str name, u32 member count, str members (sorted)
+/// u32 entry count, then per entry (ascending id):
+///     i64 id, str name, str username, str url, u32 tag count, str tags (in order), i64 owner,
+///     u32 user-share count, (str username, bool canEdit) in order,
+///     u32 group-share count, (str name, bool canEdit) in order,
+///     bool isActive, u64 createdAt, u64 updatedAt (bit patterns of the Double seconds
+///     since 2001-01-01, so dates round-trip exactly), u64 version,
+///     bytes sealed password, opt sealed secret key, opt sealed notes
+/// ```
+///
+/// The checksums are an integrity check against torn or damaged files, not a
+/// security measure: the secrets inside are sealed (and authenticated) by the engine.
+enum FileFormat {
+    static let magic: [UInt8] = [0x89, 0x50, 0x57, 0x56, 0x0D, 0x0A, 0x1A, 0x0A]
+    static let version: UInt32 = 1
+    static let headerSize = 40
+
+    /// The whole file for `store`.
+    static func encode(_ store: StoreState, capacity: Int = 0) -> [UInt8] {
+        var payload = ByteWriter(capacity: capacity)
+        payload.i64(store.lastIdentifier)
+        payload.optionalBytes(store.header)
+        let users = store.usersByID.values.sorted { $0.id < $1.id }
+        payload.count(users.count)
+        for user in users {
+            payload.i64(user.id.rawValue)
+            payload.string(user.username)
+        }
+        let groups = store.groups.values.sorted { $0.name < $1.name }
+        payload.count(groups.count)
+        for group in groups {
+            payload.string(group.name)
+            payload.count(group.members.count)
+            for member in group.members.sorted() { payload.string(member) }
+        }
+        payload.count(store.ordered.count)
+        for id in store.ordered { payload.entity(store.entities[id]!) }
+
+        var file = ByteWriter(capacity: headerSize + payload.bytes.count)
+        file.raw(magic)
+        file.u32(version)
+        file.u32(0)
+        file.u64(store.generation)
+        file.u64(UInt64(payload.bytes.count))
+        file.u32(CRC32.checksum(payload.bytes[...]))
+        file.u32(CRC32.checksum(file.bytes[0..<36]))
+        file.raw(payload.bytes)
+        return file.bytes
+    }
+
+    /// Checks and decodes a whole file; any damage is ``StorageError/corrupted(_:)``.
+    static func decode(_ file: [UInt8]) throws(StorageError) -> StoreState {
+        guard !file.isEmpty else { throw .corrupted("the file is empty (0 bytes)") }
+        guard file.count >= magic.count, file[0..<magic.count].elementsEqual(magic) else {
+            if file.count < magic.count, magic.starts(with: file) {
+                throw .corrupted("truncated: \(file.count) bytes, shorter than the \(headerSize)-byte header")
+            }
+            throw .corrupted("not a PasswordVault file: unknown magic bytes")
+        }
+        guard file.count >= headerSize else {
+            throw .corrupted("truncated: \(file.count) bytes, shorter than the \(headerSize)-byte header")
+        }
+        let version = UInt32(littleEndian: file, at: 8)
+        let flags = UInt32(littleEndian: file, at: 12)
+        let generation = UInt64(littleEndian: file, at: 16)
+        let length = UInt64(littleEndian: file, at: 24)
+        let payloadChecksum = UInt32(littleEndian: file, at: 32)
+        let headerChecksum = UInt32(littleEndian: file, at: 36)
+        // The version comes first: another version may lay out the rest of the header differently.
+        guard version == self.version else {
+            throw .corrupted("format version \(version) is not supported (this library reads \(self.version))")
+        }
+        guard CRC32.checksum(file[0..<36]) == headerChecksum else {
+            throw .corrupted("the file header's checksum does not match")
+        }
+        guard flags == 0 else { throw .corrupted("unknown format flags \(flags)") }
+        let actual = UInt64(file.count - headerSize)
+        guard actual == length else {
+            throw .corrupted(
+                actual < length
+                    ? "truncated: the header announces \(length) payload bytes, the file holds \(actual)"
+                    : "\(actual - length) unexpected bytes after the payload")
+        }
+        let payload = file[headerSize...]
+        guard CRC32.checksum(payload) == payloadChecksum else {
+            throw .corrupted("the payload's checksum does not match (torn or damaged file)")
+        }
+        do {
+            var store = try decodePayload(ByteReader(payload))
+            store.generation = generation
+            return store
+        } catch {
+            throw .corrupted("malformed payload: \(error.reason)")
+        }
+    }
+
+    private static func decodePayload(_ input: ByteReader) throws(FormatError) -> StoreState {
+        var reader = input
+        var store = StoreState()
+        store.lastIdentifier = try reader.i64()
+        guard store.lastIdentifier >= 0 else { throw FormatError("negative last identifier") }
+        store.header = try reader.optionalBytes()
+        let userCount = try reader.count()
+        for _ in 0..<userCount {
+            let user = User(id: UserID(rawValue: try reader.i64()), username: try reader.string())
+            do { try store.addUser(user) } catch { throw FormatError("user \(user.id) appears twice") }
+        }
+        let groupCount = try reader.count()
+        for _ in 0..<groupCount {
+            let name = try reader.string()
+            do { try store.addGroup(named: name) } catch { throw FormatError("a group name appears twice") }
+            let memberCount = try reader.count()
+            for _ in 0..<memberCount {
+                let member = try reader.string()
+                try? store.setMembership(group: name, username: member, isMember: true)
+            }
+        }
+        var previous: Int64 = 0
+        let entryCount = try reader.count()
+        for _ in 0..<entryCount {
+            let entity = try reader.entity()
+            let id = entity.identifier
+            guard id.rawValue > previous else { throw FormatError("entry \(id) is out of order") }
+            guard id.rawValue <= store.lastIdentifier else {
+                throw FormatError("entry \(id) is above the last identifier handed out")
+            }
+            previous = id.rawValue
+            do { try store.insert(entity) } catch { throw FormatError("entry \(id) cannot be indexed") }
+        }
+        guard reader.isAtEnd else { throw FormatError("bytes left over after the last entry") }
+        return store
+    }
+}
+
+extension FixedWidthInteger {
+    /// The little-endian integer at `offset` (the caller has checked the bounds).
+    fileprivate init(littleEndian bytes: [UInt8], at offset: Int) {
+        self = bytes[offset..<offset + Self.bitWidth / 8].reversed().reduce(0) { $0 << 8 | Self($1) }
+    }
+}
+
+/// Why a payload does not decode (folded into ``StorageError/corrupted(_:)``).
+struct FormatError: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+/// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320): the checksum of zlib, PNG and gzip,
+/// so a file can be checked with any tool (`python3 -c 'import zlib; …'`).
+enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { (n: UInt32) in
+        var c = n
+        for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        table.withUnsafeBufferPointer { table in
+            bytes.withUnsafeBufferPointer { buffer in
+                var crc: UInt32 = 0xFFFF_FFFF
+                for byte in buffer { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+                return crc ^ 0xFFFF_FFFF
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import GRDB
+import PasswordVault
+
+extension SQLiteStorage {
+    /// See `VaultStorage.addUser(_:)`.
+    public func addUser(_ user: User) async throws(StorageError) {
+        try EntryRow.refuseNUL([user.username], what: "user \(user.id)")
+        try await write { db in
+            guard
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_user WHERE id = ?", arguments: [user.id.rawValue])
+                    == nil
+            else { throw StorageError.duplicate("user id \(user.id)") }
+            let key = user.username.canonicalKey
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_user WHERE username_key = ?", arguments: [key]) == nil
+            else { throw StorageError.duplicate("username \(user.username)") }
+            try db.execute(
+                sql: "INSERT INTO vault_user (id, username, username_key) VALUES (?, ?, ?)",
+                arguments: [user.id.rawValue, user.username, key])
+        }
+    }
+
+    /// See `VaultStorage.user(named:)`.
+    public func user(named username: String) async throws(StorageError) -> User? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT id, username FROM vault_user WHERE username_key = ?",
+                arguments: [username.canonicalKey]
+            ).map(Self.user)
+        }
+    }
+
+    /// See `VaultStorage.user(id:)`.
+    public func user(id: UserID) async throws(StorageError) -> User? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT id, username FROM vault_user WHERE id = ?", arguments: [id.rawValue])
+                .map(Self.user)
+        }
+    }
+
+    /// See `VaultStorage.users()`.
+    public func users() async throws(StorageError) -> [User] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT id, username FROM vault_user ORDER BY id").map(Self.user)
+        }
+    }
+
+    /// See `VaultStorage.addGroup(named:)`.
+    public func addGroup(named name: String) async throws(StorageError) {
+        try EntryRow.refuseNUL([name], what: "group")
+        try await write { db in
+            let key = name.canonicalKey
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_group WHERE name_key = ?", arguments: [key]) == nil
+            else { throw StorageError.duplicate("group \(name)") }
+            try db.execute(sql: "INSERT INTO vault_group (name_key, name) VALUES (?, ?)", arguments: [key, name])
+        }
+    }
+
+    /// See `VaultStorage.setMembership(group:username:isMember:)`.
+    public func setMembership(group: String, username: String, isMember: Bool) async throws(StorageError) {
+        try EntryRow.refuseNUL([group, username], what: "membership")
+        try await write { db in
+            let groupKey = group.canonicalKey
+            guard
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_group WHERE name_key = ?", arguments: [groupKey]) != nil
+            else { throw StorageError.notFound("group \(group)") }
+            if isMember {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO group_member (group_key, member_key, member) VALUES (?, ?, ?)",
+                    arguments: [groupKey, username.canonicalKey, username])
+            } else {
+                try db.execute(
+                    sql: "DELETE FROM group_member WHERE group_key = ? AND member_key = ?",
+                    arguments: [groupKey, username.canonicalKey])
+            }
+        }
+    }
+
+    /// See `VaultStorage.group(named:)`.
+    public func group(named name: String) async throws(StorageError) -> Group? {
+        try await read { db in
+            let key = name.canonicalKey
+            guard
+                let name = try String.fetchOne(
+                    db, sql: "SELECT name FROM vault_group WHERE name_key = ?", arguments: [key])
+            else { return nil }
+            let members = try String.fetchAll(
+                db, sql: "SELECT member FROM group_member WHERE group_key = ?", arguments: [key])
+            return Group(name: name, members: Set(members))
+        }
+    }
+
+    /// See `VaultStorage.groups()`.
+    public func groups() async throws(StorageError) -> [Group] {
+        try await read { db in
+            var groups: [String: Group] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name_key, name FROM vault_group") {
+                groups[try row.decode(String.self, atIndex: 0)] = Group(name: try row.decode(atIndex: 1))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT group_key, member FROM group_member") {
+                groups[try row.decode(String.self, atIndex: 0)]?.members.insert(try row.decode(atIndex: 1))
+            }
+            return groups.values.sorted { $0.name < $1.name }
+        }
+    }
+
+    /// See `VaultStorage.groups(containing:)`.
+    public func groups(containing username: String) async throws(StorageError) -> Set<String> {
+        try await read { db in
+            Set(
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT vault_group.name FROM group_member
+                        JOIN vault_group ON vault_group.name_key = group_member.group_key
+                        WHERE group_member.member_key = ?
+                        """, arguments: [username.canonicalKey]))
+        }
+    }
+
+    private static func user(_ row: Row) throws -> User {
+        User(id: UserID(rawValue: try row.decode(atIndex: 0)), username: try row.decode(atIndex: 1))
+    }
+}

@@ -1,0 +1,150 @@
+import GRDB
+import PasswordVault
+
+/// The database schema, built by a `DatabaseMigrator`.
+///
+/// The `entry` row is the truth about an entry: tags and shares are kept in it as
+/// JSON arrays, so they round-trip exactly, in order, with `canEdit`. The tables
+/// `entry_tag`, `entry_user_share` and `entry_group_share` are indexes derived from
+/// them, rewritten in the same transaction as the row; together with the index on
+/// `entry.owner` they serve ``SQLiteStorage/entities(visibleTo:)`` without a scan.
+/// Names used as keys (usernames, group names, shares) are also stored in Unicode
+/// NFC form (`*_key` columns), because Swift compares strings by canonical
+/// equivalence and SQLite by bytes.
+enum Schema {
+    /// `PRAGMA application_id` of a PasswordVault database: "PWV1".
+    static let applicationID: Int32 = 0x5057_5631
+
+    /// The identifiers of every migration, oldest first.
+    static var migrationIdentifiers: [String] { ["v1"] }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+            try db.execute(sql: version1)
+        }
+        return migrator
+    }
+
+    private static let version1 = """
+        CREATE TABLE vault_header (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            bytes BLOB NOT NULL
+        );
+        -- The last identifier handed out. Identifiers come from here, never from
+        -- MAX(id) + 1, so one is never reused, even after a delete.
+        CREATE TABLE identifier_counter (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            last_value INTEGER NOT NULL CHECK (last_value >= 0)
+        );
+        INSERT INTO identifier_counter (id, last_value) VALUES (1, 0);
+
+        CREATE TABLE entry (
+            id INTEGER PRIMARY KEY,               -- from identifier_counter
+            name TEXT NOT NULL,
+            username TEXT NOT NULL,
+            url TEXT NOT NULL,
+            tags TEXT NOT NULL,                   -- JSON array of strings, in order
+            owner INTEGER NOT NULL,
+            users_allowed TEXT NOT NULL,          -- JSON [{"username": …, "canEdit": …}], in order
+            groups_allowed TEXT NOT NULL,         -- JSON [{"name": …, "canEdit": …}], in order
+            is_active INTEGER NOT NULL,
+            created_at REAL NOT NULL,             -- seconds since 2001-01-01 UTC: a Date, exactly
+            updated_at REAL NOT NULL,
+            version INTEGER NOT NULL,             -- UInt64 as its Int64 bit pattern
+            sealed_password BLOB NOT NULL,
+            sealed_secret_key BLOB,
+            sealed_notes BLOB
+        );
+        CREATE INDEX entry_owner ON entry (owner);
+        CREATE INDEX entry_name ON entry (name COLLATE NOCASE);
+        CREATE INDEX entry_username ON entry (username COLLATE NOCASE);
+        CREATE INDEX entry_url ON entry (url COLLATE NOCASE);
+
+        CREATE TABLE entry_tag (
+            entry_id INTEGER NOT NULL,
+            tag TEXT NOT NULL COLLATE NOCASE,
+            PRIMARY KEY (entry_id, tag)
+        ) WITHOUT ROWID;
+        CREATE INDEX entry_tag_tag ON entry_tag (tag, entry_id);
+
+        CREATE TABLE entry_user_share (
+            username TEXT NOT NULL,               -- NFC
+            entry_id INTEGER NOT NULL,
+            PRIMARY KEY (username, entry_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX entry_user_share_entry ON entry_user_share (entry_id);
+
+        CREATE TABLE entry_group_share (
+            group_name TEXT NOT NULL,             -- NFC
+            entry_id INTEGER NOT NULL,
+            PRIMARY KEY (group_name, entry_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX entry_group_share_entry ON entry_group_share (entry_id);
+
+        CREATE TABLE vault_user (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,
+            username_key TEXT NOT NULL UNIQUE     -- NFC
+        );
+
+        CREATE TABLE vault_group (
+            name_key TEXT PRIMARY KEY,            -- NFC
+            name TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE group_member (
+            group_key TEXT NOT NULL,
+            member_key TEXT NOT NULL,             -- NFC
+            member TEXT NOT NULL,                 -- as first added
+            PRIMARY KEY (group_key, member_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX group_member_member ON group_member (member_key);
+        """
+
+    /// Checks, through a read-only connection, that the file is a PasswordVault
+    /// database this version can use; returns whether migrations are pending.
+    /// Nothing is written, so a refused file is left as it was.
+    static func verify(_ path: String, configuration: Configuration) throws(StorageError) -> Bool {
+        var configuration = configuration
+        configuration.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read { db throws -> Bool in
+                let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                guard id == applicationID else {
+                    throw StorageError.corrupted(foreignApplicationID(id))
+                }
+                guard try db.tableExists("grdb_migrations") else {
+                    throw StorageError.corrupted("an SQLite database with PasswordVault's id but not its schema")
+                }
+                let applied = try migrator.appliedIdentifiers(db)
+                if let unknown = applied.subtracting(migrationIdentifiers).first {
+                    throw StorageError.failure(
+                        "the vault was written by a newer PasswordVault (schema migration \(unknown)); upgrade first")
+                }
+                let tables = ["vault_header", "identifier_counter", "entry", "entry_user_share", "entry_group_share"]
+                for table in tables where applied.contains("v1") {
+                    guard try db.tableExists(table) else {
+                        throw StorageError.corrupted("the PasswordVault schema lacks the table \(table)")
+                    }
+                }
+                return applied.count < migrationIdentifiers.count
+            }
+        } catch {
+            throw StorageError(error)
+        }
+    }
+
+    /// Applies the migrations a verified database lacks.
+    static func migrate(_ pool: DatabasePool) throws(StorageError) {
+        do { try migrator.migrate(pool) } catch { throw StorageError(error) }
+    }
+
+    static func foreignApplicationID(_ id: Int32) -> String {
+        let hex = String(UInt32(bitPattern: id), radix: 16)
+        return "a foreign SQLite database (application_id 0x\(hex), a PasswordVault vault has 0x50575631)"
+    }
+}

@@ -1,4 +1,0 @@
-import PasswordVault
-
-/// The conformance suite every ``VaultStorage`` adapter runs.
-public enum StorageConformance {}

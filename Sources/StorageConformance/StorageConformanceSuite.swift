@@ -1,0 +1,141 @@
+import PasswordVault
+import Testing
+
+/// The checks every ``VaultStorage`` adapter must pass, one case per check so that a
+/// parameterised test names the one that failed.
+public enum StorageConformanceCheck: String, CaseIterable, Sendable, CustomStringConvertible {
+    case headerCompareAndSet
+    case identifiersIncrease
+    case identifiersUniqueUnderConcurrency
+    case identifiersNeverReused
+    case insertRequiresAllocatedIdentifier
+    case duplicateInsertRefused
+    case everyFieldRoundTrips
+    case replaceRoundTrips
+    case staleReplaceConflicts
+    case deleteRemoves
+    case staleDeleteConflicts
+    case visibleByOwner
+    case visibleByUserShare
+    case visibleByGroupShare
+    case visibleSeveralWaysListedOnce
+    case disabledOnlyWhenAsked
+    case filterNarrows
+    case filterNeverDropsAMatch
+    case removedShareUnindexed
+    case paging
+    case usersUniqueByIDAndName
+    case groupsAndMembership
+    case largeRecords
+    case largeStore
+    case survivesReopen
+
+    /// A description that never shows secret material.
+    public var description: String { rawValue }
+}
+
+/// Runs the storage conformance checks against stores made by a factory.
+///
+/// Each check asks `make` for a fresh, empty store. Failures are recorded with
+/// Swift Testing's `#expect`, so run the checks inside a test:
+///
+/// ```swift
+/// @Test(arguments: StorageConformanceCheck.allCases)
+/// func conforms(_ check: StorageConformanceCheck) async throws {
+///     try await StorageConformanceSuite(make: { InMemoryStorage() }).run(check)
+/// }
+/// ```
+public struct StorageConformanceSuite: Sendable {
+    /// Makes a fresh, empty store.
+    public typealias Make = @Sendable () async throws -> any VaultStorage
+    /// Closes a store and opens it again from where it keeps its data.
+    public typealias Reopen = @Sendable (any VaultStorage) async throws -> any VaultStorage
+
+    let make: Make
+    let reopen: Reopen?
+    let bulkLoad: BulkLoad
+    let largeStoreSize: Int
+
+    /// A suite.
+    /// - Parameters:
+    ///   - make: Makes a fresh, empty store for each check.
+    ///   - reopen: For durable adapters: reopens a store; ``StorageConformanceCheck/survivesReopen``
+    ///     is skipped without it.
+    ///   - bulkLoad: How ``StorageConformanceCheck/largeStore`` loads its entries.
+    ///   - largeStoreSize: How many entries ``StorageConformanceCheck/largeStore`` stores.
+    public init(
+        make: @escaping Make, reopen: Reopen? = nil, bulkLoad: BulkLoad = .oneByOne, largeStoreSize: Int = 100_000
+    ) {
+        self.make = make
+        self.reopen = reopen
+        self.bulkLoad = bulkLoad
+        self.largeStoreSize = largeStoreSize
+    }
+
+    /// Runs one check.
+    public func run(_ check: StorageConformanceCheck) async throws {
+        switch check {
+        case .headerCompareAndSet: try await headerCompareAndSet()
+        case .identifiersIncrease: try await identifiersIncrease()
+        case .identifiersUniqueUnderConcurrency: try await identifiersUniqueUnderConcurrency()
+        case .identifiersNeverReused: try await identifiersNeverReused()
+        case .insertRequiresAllocatedIdentifier: try await insertRequiresAllocatedIdentifier()
+        case .duplicateInsertRefused: try await duplicateInsertRefused()
+        case .everyFieldRoundTrips: try await everyFieldRoundTrips()
+        case .replaceRoundTrips: try await replaceRoundTrips()
+        case .staleReplaceConflicts: try await staleReplaceConflicts()
+        case .deleteRemoves: try await deleteRemoves()
+        case .staleDeleteConflicts: try await staleDeleteConflicts()
+        case .visibleByOwner: try await visibleByOwner()
+        case .visibleByUserShare: try await visibleByUserShare()
+        case .visibleByGroupShare: try await visibleByGroupShare()
+        case .visibleSeveralWaysListedOnce: try await visibleSeveralWaysListedOnce()
+        case .disabledOnlyWhenAsked: try await disabledOnlyWhenAsked()
+        case .filterNarrows: try await filterNarrows()
+        case .filterNeverDropsAMatch: try await filterNeverDropsAMatch()
+        case .removedShareUnindexed: try await removedShareUnindexed()
+        case .paging: try await paging()
+        case .usersUniqueByIDAndName: try await usersUniqueByIDAndName()
+        case .groupsAndMembership: try await groupsAndMembership()
+        case .largeRecords: try await largeRecords()
+        case .largeStore: try await largeStore()
+        case .survivesReopen: try await survivesReopen()
+        }
+    }
+
+    /// Runs every check in turn.
+    public func runAll() async throws {
+        for check in StorageConformanceCheck.allCases { try await run(check) }
+    }
+}
+
+/// How the large-store check loads its entries: through the protocol one by one,
+/// or through an adapter's batch API (the protocol has none; a durable adapter
+/// committing 100,000 entries one by one spends minutes on fsync alone).
+public struct BulkLoad: Sendable {
+    /// Reserves `count` identifiers.
+    public var allocate: @Sendable (any VaultStorage, Int) async throws -> [EntryID]
+    /// Stores entries under identifiers from `allocate`.
+    public var insert: @Sendable (any VaultStorage, [PasswordEntity]) async throws -> Void
+
+    /// A loader from the two steps.
+    public init(
+        allocate: @escaping @Sendable (any VaultStorage, Int) async throws -> [EntryID],
+        insert: @escaping @Sendable (any VaultStorage, [PasswordEntity]) async throws -> Void
+    ) {
+        self.allocate = allocate
+        self.insert = insert
+    }
+
+    /// Every identifier and every entry through ``VaultStorage``, one call each.
+    public static let oneByOne = BulkLoad(
+        allocate: { storage, count in
+            var ids: [EntryID] = []
+            ids.reserveCapacity(count)
+            for _ in 0..<count { ids.append(try await storage.allocateIdentifier()) }
+            return ids
+        },
+        insert: { storage, entities in
+            for entity in entities { try await storage.insert(entity) }
+        })
+}

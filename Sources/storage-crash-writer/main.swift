@@ -1,0 +1,56 @@
+// A writer for the crash tests: opens a vault and loops — allocate an identifier,
+// insert the entry `CrashRecord.entity(id, writer: TAG)`, print `done ID`; every
+// fifth entry also add a user and print `user ID`. Each line is written straight to
+// the file descriptor once the storage has acknowledged the write. The test kills
+// it with SIGKILL at a random moment.
+//
+// usage: storage-crash-writer file|sqlite PATH TAG
+
+import Foundation
+import PasswordVault
+import PasswordVaultSQLite
+import StorageConformance
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+func say(_ line: String, to fd: Int32 = 1) {
+    let bytes = Array((line + "\n").utf8)
+    var written = 0
+    while written < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+        if n <= 0 { exit(3) }
+        written += n
+    }
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count == 4, ["file", "sqlite"].contains(arguments[1]) else {
+    say("usage: storage-crash-writer file|sqlite PATH TAG", to: 2)
+    exit(2)
+}
+let (kind, path, tag) = (arguments[1], arguments[2], arguments[3])
+
+do {
+    let storage: any VaultStorage =
+        kind == "file" ? try FileStorage.open(at: path) : try SQLiteStorage.open(at: path)
+    say("ready")
+    var count = 0
+    while true {
+        let id = try await storage.allocateIdentifier()
+        try await storage.insert(CrashRecord.entity(id, writer: tag))
+        say("done \(id)")
+        count += 1
+        if count % 5 == 0 {
+            let user = CrashRecord.user(after: id, writer: tag)
+            try await storage.addUser(user)
+            say("user \(user.id)")
+        }
+    }
+} catch {
+    say("error \(error)", to: 2)
+    exit(1)
+}

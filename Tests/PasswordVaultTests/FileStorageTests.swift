@@ -1,0 +1,175 @@
+import Foundation
+import StorageConformance
+import Testing
+
+@testable import PasswordVault
+
+@Suite("FileStorage")
+struct FileStorageTests {
+    let folder: TemporaryFolder
+
+    init() throws { folder = try TemporaryFolder() }
+
+    func entity(_ id: EntryID, users: [String] = []) -> PasswordEntity {
+        PasswordEntity(
+            identifier: id, name: "entry \(id)", username: "login", owner: UserID(rawValue: 1),
+            usersAllowed: users.map { UserShare(username: $0) }, createdAt: Date(), updatedAt: Date(),
+            sealedPassword: SealedValue(bytes: Array(repeating: 7, count: 40)))
+    }
+
+    /// A valid vault with a header, a user and five entries; returns its bytes.
+    func makeVault(_ path: String) async throws -> [UInt8] {
+        let storage = try FileStorage.create(at: path)
+        try await storage.writeHeader([1, 2, 3], expected: nil)
+        try await storage.addUser(User(id: UserID(rawValue: 1), username: "alice"))
+        for _ in 0..<5 { try await storage.insert(entity(try await storage.allocateIdentifier())) }
+        return try fileBytes(path)
+    }
+
+    @Test func crc32MatchesZlib() {
+        #expect(CRC32.checksum(Array("123456789".utf8)[...]) == 0xCBF4_3926)
+        #expect(CRC32.checksum([][...]) == 0)
+    }
+
+    @Test func fileHasTheDocumentedLayout() async throws {
+        defer { folder.remove() }
+        let bytes = try await makeVault(folder.file("v.pwvault"))
+        func le(_ range: Range<Int>) -> UInt64 { bytes[range].reversed().reduce(0) { $0 << 8 | UInt64($1) } }
+        #expect(bytes.prefix(8).elementsEqual([0x89, 0x50, 0x57, 0x56, 0x0D, 0x0A, 0x1A, 0x0A]))
+        #expect(le(8..<12) == 1)  // format version
+        #expect(le(12..<16) == 0)  // flags
+        #expect(le(16..<24) == 13)  // generation: create, header, user, 5 × (allocate, insert)
+        #expect(le(24..<32) == UInt64(bytes.count - 40))
+        #expect(le(32..<36) == UInt64(CRC32.checksum(bytes[40...])))
+        #expect(le(36..<40) == UInt64(CRC32.checksum(bytes[0..<36])))
+        let attributes = try FileManager.default.attributesOfItem(atPath: folder.file("v.pwvault"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    /// Each damaged or foreign file, and the words the refusal must contain.
+    static let damages: [(String, @Sendable ([UInt8]) -> [UInt8], String)] = [
+        ("zero-length", { _ in [] }, "empty"),
+        ("three bytes", { Array($0.prefix(3)) }, "truncated"),
+        ("header cut", { Array($0.prefix(30)) }, "truncated"),
+        ("half", { Array($0.prefix($0.count / 2)) }, "truncated"),
+        ("last byte missing", { Array($0.dropLast()) }, "truncated"),
+        ("trailing bytes", { $0 + [0] }, "unexpected bytes"),
+        (
+            "payload byte flipped",
+            {
+                var b = $0; b[b.count - 10] ^= 0x40; return b
+            }, "checksum"
+        ),
+        (
+            "length changed",
+            {
+                var b = $0; b[24] ^= 1; return b
+            }, "checksum"
+        ),
+        (
+            "future version",
+            {
+                var b = $0; b[8] = 2; return b
+            }, "version"
+        ),
+        ("random bytes", { _ in randomBytes(4096) }, "not a PasswordVault file"),
+        ("SQLite database", { _ in Array("SQLite format 3\0".utf8) + Array(repeating: 0, count: 4080) }, "magic"),
+        ("JSON", { _ in Array("{\"entries\": []}".utf8) }, "not a PasswordVault file"),
+    ]
+
+    @Test(arguments: 0..<damages.count)
+    func damagedFileIsRefusedAndLeftUntouched(_ index: Int) async throws {
+        defer { folder.remove() }
+        let (name, damage, words) = Self.damages[index]
+        let path = folder.file("\(name).pwvault")
+        let valid = try await makeVault(path)
+        try FileManager.default.removeItem(atPath: path + ".lock")
+        try writeFile(damage(valid), to: path)
+        try expectRefusedUntouched(path, mentioning: words) { _ = try FileStorage.open(at: $0) }
+    }
+
+    @Test func openingWhatIsNotThereIsNotFound() {
+        defer { folder.remove() }
+        #expect(throws: StorageError.notFound("no vault file at \(folder.file("none"))")) {
+            try FileStorage.open(at: folder.file("none"))
+        }
+    }
+
+    @Test func creatingRefusesAnExistingFileButNotAnEmptyOne() async throws {
+        defer { folder.remove() }
+        let taken = folder.file("taken")
+        try writeFile([42], to: taken)
+        #expect(throws: StorageError.duplicate("a file already exists at \(taken)")) {
+            try FileStorage.create(at: taken)
+        }
+        #expect(try fileBytes(taken) == [42])
+        let empty = folder.file("empty")
+        try writeFile([], to: empty)
+        let storage = try FileStorage.create(at: empty)
+        #expect(try await storage.readHeader() == nil)
+        #expect(try fileBytes(empty).count == FileFormat.headerSize + 8 + 1 + 12)
+    }
+
+    @Test func twoInstancesSeeEachOthersWrites() async throws {
+        defer { folder.remove() }
+        let path = folder.file("shared.pwvault")
+        let first = try FileStorage.create(at: path)
+        let second = try FileStorage.open(at: path)
+        let ids = try await withThrowingTaskGroup(of: EntryID.self) { group in
+            for index in 0..<60 {
+                let storage = index % 2 == 0 ? first : second
+                group.addTask {
+                    let id = try await storage.allocateIdentifier()
+                    try await storage.insert(entity(id, users: ["bob"]))
+                    return id
+                }
+            }
+            return try await group.reduce(into: Set<EntryID>()) { $0.insert($1) }
+        }
+        #expect(ids.count == 60)
+        for storage in [first, second] {
+            let seen = try await storage.entities(
+                visibleTo: VisibilityQuery(owner: UserID(rawValue: 9), username: "bob", groups: []))
+            #expect(Set(seen.map(\.identifier)) == ids)
+        }
+        try await first.writeHeader([1], expected: nil)
+        #expect(try await second.readHeader() == [1])
+        await #expect(throws: StorageError.conflict) { try await second.writeHeader([2], expected: nil) }
+    }
+
+    @Test func aDeadWritersTemporaryFileIsIgnoredThenRemoved() async throws {
+        defer { folder.remove() }
+        let path = folder.file("v.pwvault")
+        let valid = try await makeVault(path)
+        // A writer killed mid-commit leaves a partial temporary file: the vault is untouched.
+        try writeFile(valid.prefix(valid.count / 3), to: path + ".tmp-999999")
+        let storage = try FileStorage.open(at: path)
+        #expect(try await storage.readHeader() == [1, 2, 3])
+        #expect(FileManager.default.fileExists(atPath: path + ".tmp-999999"))
+        try await storage.addGroup(named: "ops")
+        #expect(!FileManager.default.fileExists(atPath: path + ".tmp-999999"))
+        #expect(try await FileStorage.open(at: path).group(named: "ops") == Group(name: "ops"))
+    }
+
+    @Test func aFailedCommitLeavesTheStateAsItWas() async throws {
+        defer { folder.remove() }
+        let path = folder.file("v.pwvault")
+        _ = try await makeVault(path)
+        let storage = try FileStorage.open(at: path)
+        // A directory where the temporary file must go makes the commit fail.
+        try FileManager.default.createDirectory(atPath: path + ".tmp-\(getpid())", withIntermediateDirectories: false)
+        await #expect(throws: StorageError.self) { try await storage.writeHeader([9], expected: [1, 2, 3]) }
+        #expect(try await storage.readHeader() == [1, 2, 3])
+        #expect(try await FileStorage.open(at: path).readHeader() == [1, 2, 3])
+    }
+
+    /// `InMemoryStorage` traps here (`start + limit` overflows); this adapter must not.
+    @Test func pagingWithTheLargestLimit() async throws {
+        defer { folder.remove() }
+        _ = try await makeVault(folder.file("v.pwvault"))
+        let storage = try FileStorage.open(at: folder.file("v.pwvault"))
+        let all = try await storage.entities(after: nil, limit: 10)
+        let rest = try await storage.entities(after: all[1].identifier, limit: Int.max)
+        #expect(rest.map(\.identifier) == all.dropFirst(2).map(\.identifier))
+    }
+}
