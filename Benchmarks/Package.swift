@@ -40,5 +40,14 @@ let package = Package(
             path: "Benchmarks/PasswordVaultBenchmarks",
             swiftSettings: hasSQLiteAdapter ? [.define("SQLITE_ADAPTER")] : [],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // One scenario in a plain process (no harness, no malloc interposer): for callgrind.
+        .executableTarget(
+            name: "bench-profile",
+            dependencies: [
+                "CPeers",
+                .product(name: "PasswordVault", package: "PasswordVault"),
+            ] + (hasSQLiteAdapter ? [.product(name: "PasswordVaultSQLite", package: "PasswordVault")] : []),
+            path: "Sources/BenchProfile",
+            swiftSettings: hasSQLiteAdapter ? [.define("SQLITE_ADAPTER")] : []),
     ]
 )

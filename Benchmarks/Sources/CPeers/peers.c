@@ -65,6 +65,8 @@ struct peer_db {
     sqlite3 *db;
     sqlite3_stmt *insert;
     sqlite3_stmt *lookup;
+    sqlite3_stmt *exists;
+    sqlite3_stmt *tag;
 };
 
 peer_db *peer_sqlite_open(const char *path) {
@@ -117,6 +119,93 @@ int peer_sqlite_insert_batch(peer_db *p, int64_t first_id, int count, const char
     return sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+// A copy of the entry part of the adapter's schema (Sources/PasswordVaultSQLite, migration v1).
+static const char *vault_schema =
+    "PRAGMA journal_mode = WAL;"
+    "PRAGMA synchronous = FULL;"
+    "CREATE TABLE IF NOT EXISTS entry (id INTEGER PRIMARY KEY, name TEXT NOT NULL, username TEXT NOT NULL,"
+    " url TEXT NOT NULL, tags TEXT NOT NULL, owner INTEGER NOT NULL, users_allowed TEXT NOT NULL,"
+    " groups_allowed TEXT NOT NULL, is_active INTEGER NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL,"
+    " version INTEGER NOT NULL, sealed_password BLOB NOT NULL, sealed_secret_key BLOB, sealed_notes BLOB);"
+    "CREATE INDEX IF NOT EXISTS entry_owner ON entry (owner);"
+    "CREATE INDEX IF NOT EXISTS entry_name ON entry (name COLLATE NOCASE);"
+    "CREATE INDEX IF NOT EXISTS entry_username ON entry (username COLLATE NOCASE);"
+    "CREATE INDEX IF NOT EXISTS entry_url ON entry (url COLLATE NOCASE);"
+    "CREATE TABLE IF NOT EXISTS entry_tag (entry_id INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE,"
+    " PRIMARY KEY (entry_id, tag)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS entry_tag_tag ON entry_tag (tag, entry_id);"
+    "CREATE TABLE IF NOT EXISTS entry_user_share (username TEXT NOT NULL, entry_id INTEGER NOT NULL,"
+    " PRIMARY KEY (username, entry_id)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS entry_user_share_entry ON entry_user_share (entry_id);"
+    "CREATE TABLE IF NOT EXISTS entry_group_share (group_name TEXT NOT NULL, entry_id INTEGER NOT NULL,"
+    " PRIMARY KEY (group_name, entry_id)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS entry_group_share_entry ON entry_group_share (entry_id);";
+
+peer_db *peer_sqlite_open_vault_schema(const char *path) {
+    peer_db *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) goto fail;
+    if (sqlite3_exec(p->db, vault_schema, NULL, NULL, NULL) != SQLITE_OK) goto fail;
+    if (sqlite3_prepare_v2(p->db,
+                           "INSERT INTO entry (id, name, username, url, tags, owner, users_allowed, groups_allowed,"
+                           " is_active, created_at, updated_at, version, sealed_password, sealed_secret_key,"
+                           " sealed_notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           -1, &p->insert, NULL) != SQLITE_OK)
+        goto fail;
+    if (sqlite3_prepare_v2(p->db, "SELECT 1 FROM entry WHERE id = ?", -1, &p->exists, NULL) != SQLITE_OK) goto fail;
+    if (sqlite3_prepare_v2(p->db, "INSERT OR IGNORE INTO entry_tag (entry_id, tag) VALUES (?, ?)", -1, &p->tag,
+                           NULL) != SQLITE_OK)
+        goto fail;
+    return p;
+fail:
+    peer_sqlite_close(p);
+    return NULL;
+}
+
+int peer_sqlite_insert_batch_vault_schema(peer_db *p, int64_t first_id, int count, const char *name,
+                                          const char *username, const char *url, int64_t owner,
+                                          const uint8_t *sealed_password, size_t password_length,
+                                          const uint8_t *sealed_secret_key, size_t secret_key_length) {
+    if (sqlite3_exec(p->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return -1;
+    for (int i = 0; i < count; i++) {
+        int64_t id = first_id + i;
+        sqlite3_bind_int64(p->exists, 1, id);
+        int found = sqlite3_step(p->exists) == SQLITE_ROW;
+        sqlite3_reset(p->exists);
+        if (found) goto fail;
+        char numbered[256];
+        int length = snprintf(numbered, sizeof numbered, "%s %lld", name, (long long)id);
+        sqlite3_stmt *s = p->insert;
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_text(s, 2, numbered, length, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 3, username, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, url, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 5, "[\"work\"]", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 6, owner);
+        sqlite3_bind_text(s, 7, "[]", -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 8, "[]", -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 9, 1);
+        sqlite3_bind_double(s, 10, 785000000.0);
+        sqlite3_bind_double(s, 11, 785000000.0);
+        sqlite3_bind_int64(s, 12, 1);
+        sqlite3_bind_blob(s, 13, sealed_password, (int)password_length, SQLITE_STATIC);
+        sqlite3_bind_blob(s, 14, sealed_secret_key, (int)secret_key_length, SQLITE_STATIC);
+        sqlite3_bind_null(s, 15);
+        int status = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (status != SQLITE_DONE) goto fail;
+        sqlite3_bind_int64(p->tag, 1, id);
+        sqlite3_bind_text(p->tag, 2, "work", -1, SQLITE_STATIC);
+        status = sqlite3_step(p->tag);
+        sqlite3_reset(p->tag);
+        if (status != SQLITE_DONE) goto fail;
+    }
+    return sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+fail:
+    sqlite3_exec(p->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
 int peer_sqlite_insert_one(peer_db *p, int64_t id, const char *name, const char *username, const char *url,
                            int64_t owner, const uint8_t *sealed, size_t sealed_length) {
     return insert_row(p, id, name, username, url, owner, sealed, sealed_length);
@@ -145,6 +234,8 @@ void peer_sqlite_close(peer_db *p) {
     if (!p) return;
     sqlite3_finalize(p->insert);
     sqlite3_finalize(p->lookup);
+    sqlite3_finalize(p->exists);
+    sqlite3_finalize(p->tag);
     sqlite3_close(p->db);
     free(p);
 }

@@ -54,6 +54,20 @@ peer_db *peer_sqlite_open(const char *path);
 int peer_sqlite_insert_batch(peer_db *db, int64_t first_id, int count, const char *name, const char *username,
                              const char *url, int64_t owner, const uint8_t *sealed, size_t sealed_length);
 
+/// Opens (creating) a database with the library's SQLite schema (a copy of the adapter's
+/// migration v1: the `entry` table with its four secondary indexes, the tag and share index
+/// tables), WAL and `synchronous = FULL`: the SQL work of the adapter, without Swift or GRDB.
+peer_db *peer_sqlite_open_vault_schema(const char *path);
+
+/// What the adapter's `insert(contentsOf:)` asks of SQLite, from C: in one transaction, for
+/// each of `count` entries, the existence check, the 15-column `entry` row (name numbered, one
+/// tag, no shares, two sealed values of `password_length` and `secret_key_length` bytes) and
+/// its tag row.
+int peer_sqlite_insert_batch_vault_schema(peer_db *db, int64_t first_id, int count, const char *name,
+                                          const char *username, const char *url, int64_t owner,
+                                          const uint8_t *sealed_password, size_t password_length,
+                                          const uint8_t *sealed_secret_key, size_t secret_key_length);
+
 /// Inserts one such row in a transaction of its own (autocommit: one fsync'd commit).
 int peer_sqlite_insert_one(peer_db *db, int64_t id, const char *name, const char *username, const char *url,
                            int64_t owner, const uint8_t *sealed, size_t sealed_length);

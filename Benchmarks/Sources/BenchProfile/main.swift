@@ -1,0 +1,128 @@
+// bench-profile: one scenario of the benchmark suite in a plain process, without the harness
+// (no malloc interposer, no child processes), for profilers:
+//
+//     swift build -c release --product bench-profile
+//     valgrind --tool=callgrind .build/release/bench-profile seal-open-200 20000
+//
+// Scenarios: totp-sha1 base32-16 seal-open-200 reveal update create sqlite-bulk [sqlite-bulk-c]
+import CPeers
+import Foundation
+import PasswordVault
+
+#if SQLITE_ADAPTER
+    import PasswordVaultSQLite
+#endif
+
+/// The scenarios, run off the main actor as the benchmarks are (an `await` from the main
+/// actor would add two thread hops to every call).
+enum Scenario {
+    static let owner = User(id: UserID(rawValue: 1), username: "alice")
+    static let name = "Production database"
+    static let seed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+
+    static func request(_ name: String, notes: String? = nil) -> PasswordRequest {
+        var request = PasswordRequest(
+            name: .value(name), username: "dba.admin@example.com", password: "correct-horse-42",
+            url: "https://db.example.com/admin", secretKey: .value(seed), tags: .value(["work"]))
+        if let notes { request.notes = .value(notes) }
+        return request
+    }
+
+    static func memoryVault() async throws -> Vault {
+        let storage = InMemoryStorage()
+        try await storage.addUser(owner)
+        return try await Vault.create(storage: storage, credential: .rawKey(try SecretBytes.random(count: 32)))
+    }
+
+    /// Runs `scenario` `count` times; returns a checksum of the results, or `nil` for an unknown scenario.
+    static func run(_ scenario: String, count: Int) async throws -> Int? {
+        var sink = 0
+        switch scenario {
+        case "totp-sha1":
+            let totp = try TOTP(secret: SecretBytes(Array("12345678901234567890".utf8)))
+            for step in 0..<count { sink &+= try totp.code(atUnixTime: 59 + Int64(step) * 30).utf8.count }
+        case "base32-16":
+            for _ in 0..<count { sink &+= try Base32.decode("JBSWY3DPEHPK3PXP").count }
+        case "seal-open-200":
+            let vault = try await memoryVault()
+            let notes = String(repeating: "abcdefghij", count: 20)
+            let id = try await vault.create(request(name, notes: notes), as: owner).entity.identifier
+            let change = PasswordRequest(notes: .value(notes))
+            for _ in 0..<count {
+                _ = try await vault.update(id, change, as: owner)
+                sink &+= try await vault.revealNotes(id, as: owner)?.count ?? 0
+            }
+        case "reveal":
+            let vault = try await memoryVault()
+            let id = try await vault.create(request(name), as: owner).entity.identifier
+            for _ in 0..<count { sink &+= try await vault.revealPassword(id, as: owner).count }
+        case "update":
+            let vault = try await memoryVault()
+            let id = try await vault.create(request(name), as: owner).entity.identifier
+            let changes = ["battery-staple-17", "correct-horse-42"].map { PasswordRequest(password: .value($0)) }
+            for step in 0..<count {
+                sink &+= Int(try await vault.update(id, changes[step % 2], as: owner).entity.version)
+            }
+        case "create":
+            let vault = try await memoryVault()
+            for step in 0..<count {
+                sink &+= try await vault.create(request("\(name) \(step)"), as: owner).sharedErrors.count
+            }
+        #if SQLITE_ADAPTER
+            case "sqlite-bulk":
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "bench-profile-\(getpid())")
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let staging = try await memoryVault()
+                let template = try await staging.create(request(name), as: owner).entity
+                let storage = try SQLiteStorage.create(at: directory.appendingPathComponent("vault.db").path)
+                let entities = (1...count).map { number in
+                    var entity = template
+                    entity.identifier = EntryID(rawValue: Int64(number))!
+                    entity.name = "\(name) \(number)"
+                    entity.owner = UserID(rawValue: 1_000 + Int64(number % 1_000))
+                    return entity
+                }
+                let clock = ContinuousClock.now
+                _ = try await storage.allocateIdentifiers(count)
+                try await storage.insert(contentsOf: entities)
+                print("insert: \(ContinuousClock.now - clock)")
+        #endif
+        default:
+            return nil
+        }
+        return sink
+    }
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+    print("usage: bench-profile SCENARIO [COUNT]")
+    exit(2)
+}
+let count = arguments.count > 2 ? Int(arguments[2]) ?? 10_000 : 10_000
+let start = ContinuousClock.now
+// A synchronous main that waits for a task, as package-benchmark runs async benchmarks: an
+// async main parks the main thread in a way valgrind 3.19 does not survive.
+let done = DispatchSemaphore(value: 0)
+nonisolated(unsafe) var outcome: Result<Int?, any Error> = .success(nil)
+Task.detached {
+    do {
+        outcome = .success(try await Scenario.run(arguments[1], count: count))
+    } catch {
+        outcome = .failure(error)
+    }
+    done.signal()
+}
+done.wait()
+switch outcome {
+case .success(let sink?):
+    print("\(arguments[1]) × \(count): \(ContinuousClock.now - start) (\(sink))")
+case .success(nil):
+    print("unknown scenario \(arguments[1])")
+    exit(2)
+case .failure(let error):
+    print("\(arguments[1]) failed: \(error)")
+    exit(1)
+}
