@@ -115,30 +115,17 @@ extension Base32 {
     private static func validate(_ text: String) throws(Base32Error) -> Int {
         var tally = Tally()
         // Fast path (performance): in ASCII text every byte is one Character, except CR-LF, which
-        // is one; the bytes are checked directly, without grapheme breaking (about 10× fewer
-        // instructions for a 16-symbol seed). At the first non-ASCII byte the text is checked
-        // again from the start, Character by Character, so that positions count Characters; an
-        // error in the ASCII prefix is the one the Character loop would report first.
-        var isASCII = true
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            guard byte < 0x80 else {
-                isASCII = false
-                break
-            }
-            // The LF of a CR-LF belongs to the CR's Character.
-            if !(byte == UInt8(ascii: "\n") && previous == UInt8(ascii: "\r")) { tally.position += 1 }
-            previous = byte
-            switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"), UInt8(ascii: "-"):
-                continue
-            case UInt8(ascii: "="):
-                tally.padding()
-            default:
-                try tally.symbol(isValid: value(of: byte) != nil)
-            }
-        }
-        if !isASCII {
+        // is one; the bytes are checked straight from the string's UTF-8 storage, without grapheme
+        // breaking (a fifth of the instructions for a 16-symbol seed). If a byte is not ASCII, the
+        // text is checked again from the start, Character by Character, so that positions count
+        // Characters; an error in the ASCII prefix is the one the Character loop reports first.
+        let scan = text.utf8.withContiguousStorageIfAvailable { tally.scanASCII($0) } ?? .notASCII
+        switch scan {
+        case .checked:
+            break
+        case .failed(let error):
+            throw error
+        case .notASCII:
             tally = Tally()
             for character in text {
                 tally.position += 1
@@ -173,6 +160,36 @@ extension Base32 {
             symbols += 1
         }
 
+        /// How ``scanASCII(_:)`` ended.
+        enum Scan {
+            case checked, notASCII
+            case failed(Base32Error)
+        }
+
+        /// Tallies ASCII bytes; stops at the first error or the first byte that is not ASCII.
+        mutating func scanASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Scan {
+            var previous: UInt8 = 0
+            for byte in bytes {
+                guard byte < 0x80 else { return .notASCII }
+                // The LF of a CR-LF belongs to the CR's Character.
+                if !(byte == UInt8(ascii: "\n") && previous == UInt8(ascii: "\r")) { position += 1 }
+                previous = byte
+                switch byte {
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"), UInt8(ascii: "-"):
+                    continue
+                case UInt8(ascii: "="):
+                    padding()
+                default:
+                    do {
+                        try symbol(isValid: Base32.value(of: byte) != nil)
+                    } catch {
+                        return .failed(error)
+                    }
+                }
+            }
+            return .checked
+        }
+
         func byteCount() throws(Base32Error) -> Int {
             if symbols == 0 && paddingCount == 0 { throw .empty }
             // RFC 4648 §6: a final quantum of 8, 16, 24, 32 or 40 bits gives 2, 4, 5, 7 or 8 symbols.
@@ -193,10 +210,17 @@ extension Base32 {
     /// Validation leaves only single ASCII characters and CR-LF, so the UTF-8 view is enough:
     /// every byte that is not a symbol (ignored characters, `=`) is skipped.
     private static func decodeSymbols(of text: String, into output: UnsafeMutableRawBufferPointer) {
+        // The string's own UTF-8 storage when it has one (performance: no iterator per byte).
+        if text.utf8.withContiguousStorageIfAvailable({ decodeSymbols(of: $0, into: output) }) == nil {
+            decodeSymbols(of: text.utf8, into: output)
+        }
+    }
+
+    private static func decodeSymbols(of text: some Sequence<UInt8>, into output: UnsafeMutableRawBufferPointer) {
         var accumulator: UInt32 = 0
         var bits = 0
         var written = 0
-        for ascii in text.utf8 {
+        for ascii in text {
             guard written < output.count else { break }
             guard let value = value(of: ascii) else { continue }
             accumulator = accumulator << 5 | UInt32(value)

@@ -59,24 +59,22 @@ extension String {
 enum TextRule {
     /// Refuses text over `limit` scalars or with characters `kind` does not allow.
     static func check(_ text: String, field: String, limit: Int, kind: TextKind) throws(VaultError) {
-        // Fast path (performance): ASCII text, the usual case, is checked on its UTF-8 bytes, one
-        // scalar per byte, without decoding scalars (about 6× fewer instructions on 200 bytes of
-        // notes). At the first non-ASCII byte the whole text is checked again scalar by scalar
-        // below; any refusal in the ASCII prefix is the one the scalar loop would report first.
-        var count = 0
-        var isASCII = true
-        for byte in text.utf8 {
-            guard byte < 0x80 else {
-                isASCII = false
-                break
+        // Fast path (performance): ASCII text, the usual case, is checked byte by byte straight
+        // from the string's UTF-8 storage, one scalar per byte, without decoding scalars. If a
+        // byte is not ASCII the whole text is checked again scalar by scalar; a refusal in the
+        // ASCII prefix is the one the scalar loop would report first.
+        let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> (count: Int, allowed: Bool)? in
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                guard kind.allows(Unicode.Scalar(byte)) else { return (0, false) }
             }
-            count += 1
-            guard kind.allows(Unicode.Scalar(byte)) else {
-                throw .invalidParameter(field: field, reason: kind.refusal)
-            }
+            return (bytes.count, true)
         }
-        if !isASCII {
-            count = 0
+        var count = 0
+        if let checked = ascii ?? nil {
+            guard checked.allowed else { throw .invalidParameter(field: field, reason: kind.refusal) }
+            count = checked.count
+        } else {
             for scalar in text.unicodeScalars {
                 count += 1
                 guard kind.allows(scalar) else {
