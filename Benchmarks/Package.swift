@@ -27,7 +27,6 @@ let package = Package(
         .target(
             name: "CPeers",
             path: "Sources/CPeers",
-            cSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("oath"), .linkedLibrary("sodium"), .linkedLibrary("sqlite3")]),
         // The plugin finds benchmark targets only under Benchmarks/<Name>/.
         .executableTarget(

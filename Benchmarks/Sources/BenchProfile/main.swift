@@ -4,7 +4,7 @@
 //     swift build -c release --product bench-profile
 //     valgrind --tool=callgrind .build/release/bench-profile seal-open-200 20000
 //
-// Scenarios: totp-sha1 base32-16 seal-open-200 reveal update create sqlite-bulk [sqlite-bulk-c]
+// Scenarios: totp-sha1 base32-16 seal-open-200 reveal update create memory sqlite-bulk
 import CPeers
 import Foundation
 import PasswordVault
@@ -68,6 +68,34 @@ enum Scenario {
             for step in 0..<count {
                 sink &+= try await vault.create(request("\(name) \(step)"), as: owner).sharedErrors.count
             }
+        case "memory":
+            // The memory row without the harness (no interposer header on each allocation):
+            // `count` typical entries, each with its own buffers, as VaultFixture builds them.
+            let storage = InMemoryStorage()
+            try await storage.addUser(owner)
+            let vault = try await Vault.create(storage: storage, credential: .rawKey(try SecretBytes.random(count: 32)))
+            let template = try await vault.create(request(name), as: owner).entity
+            let heap = bench_heap_in_use()
+            let resident = residentBytes()
+            for number in 0..<count {
+                var entity = template
+                entity.identifier = try await storage.allocateIdentifier()
+                entity.name = "\(name) \(number)"
+                entity.owner = UserID(rawValue: 1_000 + Int64(number % 1_000))
+                entity.tags = template.tags.map { String(decoding: Array($0.utf8), as: UTF8.self) }
+                entity.username = String(decoding: Array(template.username.utf8), as: UTF8.self)
+                entity.url = String(decoding: Array(template.url.utf8), as: UTF8.self)
+                entity.sealedPassword = SealedValue(
+                    bytes: template.sealedPassword.bytes.withUnsafeBufferPointer { Array($0) })
+                entity.sealedSecretKey = template.sealedSecretKey.map { sealed in
+                    SealedValue(bytes: sealed.bytes.withUnsafeBufferPointer { Array($0) })
+                }
+                try await storage.insert(entity)
+            }
+            let heapPerEntry = (Int(bench_heap_in_use()) - Int(heap)) / count
+            let residentPerEntry = (residentBytes() - resident) / count
+            print("memory: \(heapPerEntry) B heap, \(residentPerEntry) B resident per entry")
+            sink = heapPerEntry
         #if SQLITE_ADAPTER
             case "sqlite-bulk":
                 let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -94,6 +122,14 @@ enum Scenario {
         }
         return sink
     }
+}
+
+/// The resident set, from /proc/self/statm.
+func residentBytes() -> Int {
+    guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = statm.split(separator: " ")
+    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
 let arguments = CommandLine.arguments
