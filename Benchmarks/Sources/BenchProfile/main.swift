@@ -4,7 +4,7 @@
 //     swift build -c release --product bench-profile
 //     valgrind --tool=callgrind .build/release/bench-profile seal-open-200 20000
 //
-// Scenarios: totp-sha1 base32-16 seal-open-200 reveal update create memory sqlite-bulk
+// Scenarios: totp-sha1 base32-16 seal-open-200 reveal update create memory sqlite-bulk sqlite-reveal
 import CPeers
 import Foundation
 import PasswordVault
@@ -116,6 +116,17 @@ enum Scenario {
                 _ = try await storage.allocateIdentifiers(count)
                 try await storage.insert(contentsOf: entities)
                 print("insert: \(ContinuousClock.now - clock)")
+            case "sqlite-reveal":
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "bench-profile-\(getpid())")
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let storage = try SQLiteStorage.create(at: directory.appendingPathComponent("vault.db").path)
+                try await storage.addUser(owner)
+                let vault = try await Vault.create(
+                    storage: storage, credential: .rawKey(try SecretBytes.random(count: 32)))
+                let id = try await vault.create(request(name), as: owner).entity.identifier
+                for _ in 0..<count { sink &+= try await vault.revealPassword(id, as: owner).count }
         #endif
         default:
             return nil
