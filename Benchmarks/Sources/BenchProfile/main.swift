@@ -95,6 +95,9 @@ enum Scenario {
             let heapPerEntry = (Int(bench_heap_in_use()) - Int(heap)) / count
             let residentPerEntry = (residentBytes() - resident) / count
             print("memory: \(heapPerEntry) B heap, \(residentPerEntry) B resident per entry")
+            print(
+                "an entity is \(MemoryLayout<PasswordEntity>.stride) B inline, its key \(MemoryLayout<EntryID>.stride) B"
+            )
             sink = heapPerEntry
         #if SQLITE_ADAPTER
             case "sqlite-bulk":

@@ -128,9 +128,6 @@ static const char *vault_schema =
     " groups_allowed TEXT NOT NULL, is_active INTEGER NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL,"
     " version INTEGER NOT NULL, sealed_password BLOB NOT NULL, sealed_secret_key BLOB, sealed_notes BLOB);"
     "CREATE INDEX IF NOT EXISTS entry_owner ON entry (owner);"
-    "CREATE INDEX IF NOT EXISTS entry_name ON entry (name COLLATE NOCASE);"
-    "CREATE INDEX IF NOT EXISTS entry_username ON entry (username COLLATE NOCASE);"
-    "CREATE INDEX IF NOT EXISTS entry_url ON entry (url COLLATE NOCASE);"
     "CREATE TABLE IF NOT EXISTS entry_tag (entry_id INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE,"
     " PRIMARY KEY (entry_id, tag)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS entry_tag_tag ON entry_tag (tag, entry_id);"
@@ -141,11 +138,18 @@ static const char *vault_schema =
     " PRIMARY KEY (group_name, entry_id)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS entry_group_share_entry ON entry_group_share (entry_id);";
 
-peer_db *peer_sqlite_open_vault_schema(const char *path) {
+// The adapter's indexes for the list filters; `LIKE '%…%'` cannot use them.
+static const char *vault_text_indexes =
+    "CREATE INDEX IF NOT EXISTS entry_name ON entry (name COLLATE NOCASE);"
+    "CREATE INDEX IF NOT EXISTS entry_username ON entry (username COLLATE NOCASE);"
+    "CREATE INDEX IF NOT EXISTS entry_url ON entry (url COLLATE NOCASE);";
+
+peer_db *peer_sqlite_open_vault_schema(const char *path, int text_indexes) {
     peer_db *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) goto fail;
     if (sqlite3_exec(p->db, vault_schema, NULL, NULL, NULL) != SQLITE_OK) goto fail;
+    if (text_indexes && sqlite3_exec(p->db, vault_text_indexes, NULL, NULL, NULL) != SQLITE_OK) goto fail;
     if (sqlite3_prepare_v2(p->db,
                            "INSERT INTO entry (id, name, username, url, tags, owner, users_allowed, groups_allowed,"
                            " is_active, created_at, updated_at, version, sealed_password, sealed_secret_key,"

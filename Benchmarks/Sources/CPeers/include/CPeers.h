@@ -57,7 +57,9 @@ int peer_sqlite_insert_batch(peer_db *db, int64_t first_id, int count, const cha
 /// Opens (creating) a database with the library's SQLite schema (a copy of the adapter's
 /// migration v1: the `entry` table with its four secondary indexes, the tag and share index
 /// tables), WAL and `synchronous = FULL`: the SQL work of the adapter, without Swift or GRDB.
-peer_db *peer_sqlite_open_vault_schema(const char *path);
+/// With `text_indexes` 0, the three `COLLATE NOCASE` indexes on name, username and url (which
+/// no query of the adapter uses) are left out.
+peer_db *peer_sqlite_open_vault_schema(const char *path, int text_indexes);
 
 /// What the adapter's `insert(contentsOf:)` asks of SQLite, from C: in one transaction, for
 /// each of `count` entries, the existence check, the 15-column `entry` row (name numbered, one
