@@ -53,6 +53,16 @@ fuzz: deps
 		status=$${PIPESTATUS[0]}; [ $$status -eq 0 ] || { echo "$$target failed ($$status): see Fuzz/artifacts/$$target/"; exit 1; }; \
 	done
 
+# The concurrent tests under the thread sanitizer, in their own scratch path: every suite whose
+# type name ends in ConcurrencyTests (vault writes and reads, key rotation and passphrase change
+# during reads, InMemoryStorage and directory changes, shared TOTP/SecretBytes) and HMACKeyTests
+# (one HMAC key shared by many tasks). The IDs are anchored on type names: a file name such as
+# VaultConcurrencyTests.swift is part of every ID in it and would also select the listing tests.
+TSAN_FILTER := PasswordVaultTests\.[A-Za-z]*ConcurrencyTests/|PasswordVaultTests\.HMACKeyTests/
+
+test-tsan: deps
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
+
 format:
 	$(SWIFT) format format --in-place --parallel --recursive Package.swift Sources Tests Fuzz
 
