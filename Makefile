@@ -43,6 +43,7 @@ fuzz: deps
 	@for target in $(FUZZ_TARGETS); do $(FUZZ_BUILD) --product $$target || exit 1; done
 	@bin=$$($(FUZZ_BUILD) --show-bin-path); \
 	for target in $(FUZZ_TARGETS); do \
+		nm "$$bin/$$target" | grep -q __sancov_gen || { echo "$$target has no coverage instrumentation: rm -rf .build-fuzz and retry"; exit 1; }; \
 		mkdir -p Fuzz/artifacts/$$target Fuzz/artifacts/corpus/$$target; \
 		dict=; [ -f Fuzz/Dictionaries/$$target.dict ] && dict=-dict=Fuzz/Dictionaries/$$target.dict; \
 		echo "== $$target: $(FUZZ_SECONDS) s"; \
