@@ -112,8 +112,8 @@ public final class Vault: Sendable {
     /// Ends a write begun with ``beginSealing()`` (stored, refused or failed).
     func endSealing(with ring: KeyRing) {
         keys.withLock { state in
-            let id = ring.currentKeyID
-            state.sealingWrites[id] = state.sealingWrites[id, default: 1] > 1 ? state.sealingWrites[id]! - 1 : nil
+            let remaining = state.sealingWrites[ring.currentKeyID, default: 1] - 1
+            state.sealingWrites[ring.currentKeyID] = remaining > 0 ? remaining : nil
         }
     }
 
