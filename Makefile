@@ -39,11 +39,21 @@ FUZZ_FLAGS ?=
 FUZZ_CONFIG ?= release
 FUZZ_BUILD := $(SWIFT) build -c $(FUZZ_CONFIG) --sanitize=fuzzer --sanitize=address --scratch-path .build-fuzz
 
+# Seen here twice: a build in a fuzz scratch path produced objects without coverage
+# instrumentation (cause not found; libFuzzer then finds nothing). The binaries are checked, and
+# rebuilt from scratch once if one lacks it.
+FUZZ_INSTRUMENTED = bin=$$($(FUZZ_BUILD) --show-bin-path) && for target in $(FUZZ_TARGETS); do \
+	nm "$$bin/$$target" | grep -q __sancov_gen || exit 1; done
+
 fuzz: deps
 	@for target in $(FUZZ_TARGETS); do $(FUZZ_BUILD) --product $$target || exit 1; done
+	@( $(FUZZ_INSTRUMENTED) ) || { \
+		echo "a fuzz target lacks coverage instrumentation: rebuilding .build-fuzz from scratch"; \
+		rm -rf .build-fuzz; \
+		for target in $(FUZZ_TARGETS); do $(FUZZ_BUILD) --product $$target || exit 1; done; \
+		( $(FUZZ_INSTRUMENTED) ) || { echo "still no coverage instrumentation"; exit 1; }; }
 	@bin=$$($(FUZZ_BUILD) --show-bin-path); \
 	for target in $(FUZZ_TARGETS); do \
-		nm "$$bin/$$target" | grep -q __sancov_gen || { echo "$$target has no coverage instrumentation: rm -rf .build-fuzz and retry"; exit 1; }; \
 		mkdir -p Fuzz/artifacts/$$target Fuzz/artifacts/corpus/$$target; \
 		dict=; [ -f Fuzz/Dictionaries/$$target.dict ] && dict=-dict=Fuzz/Dictionaries/$$target.dict; \
 		echo "== $$target: $(FUZZ_SECONDS) s"; \

@@ -50,7 +50,8 @@ final class InlineExecutor: TaskExecutor {
 
 /// Stops the run with `message` when an oracle fails: libFuzzer records the input as a crash.
 ///
-/// Messages name what failed, never the input (it may hold a secret the harness planted).
+/// Messages say what failed (the harnesses' canary secrets are not real ones); the input itself
+/// is in the crash artifact libFuzzer writes.
 public func expect(_ condition: Bool, _ message: @autoclosure () -> String) {
     if !condition { fatalError("oracle failed: \(message())") }
 }
