@@ -65,5 +65,34 @@ let package = Package(
             name: "pwvaultTests",
             dependencies: ["PasswordVault"],
             swiftSettings: strict),
-    ]
+    ] + fuzzTargets()
 )
+
+/// libFuzzer targets (`make fuzz`): each an executable with one file defining
+/// `LLVMFuzzerTestOneInput`, built with `--sanitize=fuzzer --sanitize=address` in its own
+/// scratch path. An ordinary build links them too (they then do nothing), so they stay compiled.
+func fuzzTargets() -> [Target] {
+    let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
+        ("Base32Fuzz", []),
+        ("OTPAuthURIFuzz", []),
+        ("WireFuzz", []),
+        ("SealedValueFuzz", []),
+        ("VaultHeaderFuzz", ["CSodium"]),
+    ]
+    return [
+        .target(
+            name: "FuzzSupport",
+            dependencies: ["PasswordVault"],
+            path: "Fuzz/Support",
+            swiftSettings: strict)
+    ]
+        + harnesses.map { harness in
+            .executableTarget(
+                name: harness.name,
+                dependencies: ["PasswordVault", "FuzzSupport"] + harness.dependencies,
+                path: "Fuzz/\(harness.name)",
+                swiftSettings: strict,
+                // gold warns about every ASan symbol it cannot export; lld (in the toolchain) does not.
+                linkerSettings: [.unsafeFlags(["-use-ld=lld"])])
+        }
+}

@@ -16,9 +16,16 @@ final class FaultInjectingStorage: VaultStorage {
         var conflictOnReplace = false
         /// Every read of an entry fails.
         var failReads = false
+        /// Inserts wait (polling) until this is false again: a slow write, to order a race.
+        var holdInserts = false
+        /// How many inserts have reached the hold.
+        var heldInserts = 0
     }
 
     func update(_ change: (inout Plan) -> Void) { plan.withLock { change(&$0) } }
+
+    /// How many inserts have reached the hold so far.
+    var heldInserts: Int { plan.withLock { $0.heldInserts } }
 
     private func spendWrite() throws(StorageError) {
         try plan.withLock { (p: inout Plan) throws(StorageError) in
@@ -34,6 +41,10 @@ final class FaultInjectingStorage: VaultStorage {
     }
     func allocateIdentifier() async throws(StorageError) -> EntryID { try await inner.allocateIdentifier() }
     func insert(_ entity: PasswordEntity) async throws(StorageError) {
+        if plan.withLock({ $0.holdInserts }) {
+            plan.withLock { $0.heldInserts += 1 }
+            while plan.withLock({ $0.holdInserts }) { try? await Task.sleep(nanoseconds: 1_000_000) }
+        }
         try spendWrite()
         try await inner.insert(entity)
     }

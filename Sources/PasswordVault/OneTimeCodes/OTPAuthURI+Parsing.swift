@@ -96,18 +96,25 @@ extension OTPAuthURI {
     }
 
     /// Splits a decoded label into issuer prefix and account (Key Uri Format: `issuer ":" *" " account`).
+    ///
+    /// The separator and the spaces are looked for among Unicode scalars, not `Character`s: a
+    /// `:` or a space followed by a combining mark is one `Character` with it, and was missed.
+    /// (Found by fuzzing: an account starting with U+035B, written after `ISSUER:`, read back
+    /// as `ISSUER:` plus the account.)
     private static func splitLabel(_ label: String, issuerParameter: String?) -> (issuer: String?, account: String) {
+        let scalars = label.unicodeScalars
         // An issuer containing ':' is matched whole when the parameter names it.
-        if let issuerParameter, !issuerParameter.isEmpty, label.hasPrefix(issuerParameter + ":") {
-            return (nil, dropLeadingSpaces(label.dropFirst(issuerParameter.count + 1)))
+        if let issuerParameter, !issuerParameter.isEmpty {
+            let prefix = (issuerParameter + ":").unicodeScalars
+            if scalars.starts(with: prefix) { return (nil, dropLeadingSpaces(scalars.dropFirst(prefix.count))) }
         }
-        guard let colon = label.firstIndex(of: ":") else { return (nil, label) }
-        let prefix = String(label[..<colon])
-        return (prefix.isEmpty ? nil : prefix, dropLeadingSpaces(label[label.index(after: colon)...]))
+        guard let colon = scalars.firstIndex(of: ":") else { return (nil, label) }
+        let prefix = String(scalars[..<colon])
+        return (prefix.isEmpty ? nil : prefix, dropLeadingSpaces(scalars[scalars.index(after: colon)...]))
     }
 
-    private static func dropLeadingSpaces(_ text: Substring) -> String {
-        String(text.drop { $0 == " " })
+    private static func dropLeadingSpaces(_ scalars: Substring.UnicodeScalarView) -> String {
+        String(scalars.drop { $0 == " " })
     }
 
     /// Percent-decodes a part of the URI as UTF-8 text.

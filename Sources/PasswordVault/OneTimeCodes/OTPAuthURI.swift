@@ -128,15 +128,22 @@ public struct OTPAuthURI: Sendable, Equatable {
     public var uriString: String { render(secret: Base32.encode(secret)) }
 
     /// The URI with `value` in place of the secret.
+    ///
+    /// Parsing drops the spaces after a label's `ISSUER:` prefix, so an account that starts with
+    /// a space is written without the prefix (the `issuer` parameter still names the issuer): it
+    /// then reads back unchanged. (The fuzz harness's round-trip oracle caught it:
+    /// `otpauth://totp/%20x?secret=…&issuer=I` was written as `I:%20x` and read back as account
+    /// `x`.) An account that starts with a space *and* holds a `:` has no label form that reads
+    /// back; parsing never makes one. Spaces and colons are Unicode scalars here, as in parsing.
     func render(secret value: String) -> String {
         var text = "otpauth://"
         switch kind {
         case .totp: text += "totp/"
         case .hotp: text += "hotp/"
         }
-        if let issuer {
+        if let issuer, account.unicodeScalars.first != " " {
             text += PercentEncoding.encode(issuer) + ":"
-        } else if account.contains(":") {
+        } else if account.unicodeScalars.contains(":") {
             // An empty issuer prefix keeps a colon in the account from reading as a separator.
             text += ":"
         }

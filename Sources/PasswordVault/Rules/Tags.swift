@@ -3,8 +3,13 @@
 /// joined by `", "`. An array of strings is accepted too.
 public enum Tags {
     /// Splits the wire form into raw pieces (not yet trimmed or deduplicated).
+    ///
+    /// Commas are found among Unicode scalars, not `Character`s (as Python's `str.split`
+    /// does): a comma that a combining mark follows (`",\u{301}"`) or a prepended mark
+    /// precedes (`"\u{600},"`) is one `Character` with it, and splitting on `Character`s
+    /// missed it. (Found by the tags' join/split property test.)
     public static func split(_ text: String) -> [String] {
-        text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        text.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
     }
 
     /// Trims, drops empty pieces and repeats (keeping the first). Idempotent.
@@ -31,7 +36,7 @@ public enum Tags {
         case .null: return .clear
         case .invalid(let reason): throw .invalidParameter(field: "tags", reason: reason)
         case .value(let pieces):
-            if let comma = pieces.firstIndex(where: { $0.contains(",") }) {
+            if let comma = pieces.firstIndex(where: { $0.unicodeScalars.contains(",") }) {
                 // A piece with a comma can only come from an array item; it would not survive the wire form.
                 throw .invalidParameter(field: "tags", reason: "tag \(comma + 1) contains a comma")
             }

@@ -31,7 +31,8 @@ extension Vault {
         let shares = try await resolveShares(users: fields.usersAllowed, groups: fields.groupsAllowed, owner: user)
         let id: EntryID
         id = try await storing { () async throws(StorageError) in try await storage.allocateIdentifier() }
-        let ring = self.ring
+        let ring = beginSealing()
+        defer { endSealing(with: ring) }
         let now = clock.now()
         let notes = fields.notes.value
         var entity = PasswordEntity(
@@ -65,7 +66,8 @@ extension Vault {
         // Only the owner may get here with share lists, so the owner is `user`.
         let shares = try await resolveShares(users: fields.usersAllowed, groups: fields.groupsAllowed, owner: user)
 
-        let ring = self.ring
+        let ring = beginSealing()
+        defer { endSealing(with: ring) }
         var entity = current
         if let name = fields.name { entity.name = name }
         if let username = fields.username { entity.username = username }

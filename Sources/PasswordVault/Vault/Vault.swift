@@ -29,6 +29,15 @@ public final class Vault: Sendable {
     struct KeyState: Sendable {
         var ring: KeyRing
         var header: [UInt8]
+        /// Writes in progress that seal with a ring they took (``beginSealing()``), counted by
+        /// that ring's current key id: a rotation waits for those of older keys before it drops them.
+        var sealingWrites: [UInt32: Int] = [:]
+
+        /// Adopts a new ring and header, keeping the count of writes in progress.
+        mutating func adopt(_ ring: KeyRing, header: [UInt8]) {
+            self.ring = ring
+            self.header = header
+        }
     }
 
     private init(
@@ -88,6 +97,30 @@ public final class Vault: Sendable {
 
     /// The current keys, copied out of the lock so that crypto runs outside it.
     var ring: KeyRing { keys.withLock { $0.ring } }
+
+    /// The current keys for a write that seals with them; pair with ``endSealing(with:)``.
+    ///
+    /// Taking the ring and counting the write happen under one lock, so a rotation that has
+    /// not seen the write yet cannot have made a newer key current before the ring was taken.
+    func beginSealing() -> KeyRing {
+        keys.withLock { state in
+            state.sealingWrites[state.ring.currentKeyID, default: 0] += 1
+            return state.ring
+        }
+    }
+
+    /// Ends a write begun with ``beginSealing()`` (stored, refused or failed).
+    func endSealing(with ring: KeyRing) {
+        keys.withLock { state in
+            let remaining = state.sealingWrites[ring.currentKeyID, default: 1] - 1
+            state.sealingWrites[ring.currentKeyID] = remaining > 0 ? remaining : nil
+        }
+    }
+
+    /// Whether a write that seals under a key other than `current` is still in progress.
+    func hasSealingWrites(otherThan current: UInt32) -> Bool {
+        keys.withLock { $0.sealingWrites.keys.contains { $0 != current } }
+    }
 
     /// Runs a storage call, turning its failure into the catalogue's (1008 for a lost race).
     func storing<T>(_ body: () async throws(StorageError) -> T) async throws(VaultError) -> T {
