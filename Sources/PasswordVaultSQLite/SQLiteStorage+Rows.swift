@@ -68,8 +68,6 @@ enum EntryRow {
     /// Writes the index rows of `entity` (after its row).
     static func index(_ entity: PasswordEntity, _ db: Database) throws {
         let id = entity.identifier.rawValue
-        let tag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entry_tag (entry_id, tag) VALUES (?, ?)")
-        for name in entity.tags { try tag.execute(arguments: [id, name]) }
         let user = try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO entry_user_share (username, entry_id) VALUES (?, ?)")
         for share in entity.usersAllowed { try user.execute(arguments: [share.username.canonicalKey, id]) }
@@ -80,7 +78,7 @@ enum EntryRow {
 
     /// Removes the index rows of the entry `id`.
     static func unindex(_ id: EntryID, _ db: Database) throws {
-        for table in ["entry_tag", "entry_user_share", "entry_group_share"] {
+        for table in ["entry_user_share", "entry_group_share"] {
             try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entry_id = ?").execute(arguments: [id.rawValue])
         }
     }
