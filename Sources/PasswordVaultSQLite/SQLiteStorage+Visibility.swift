@@ -5,10 +5,11 @@ extension SQLiteStorage {
     /// See `VaultStorage.entities(visibleTo:)`.
     public func entities(visibleTo query: VisibilityQuery) async throws(StorageError) -> [PasswordEntity] {
         let statement = VisibilitySQL(query)
-        return try await read { db in
-            try Row.fetchAll(db, sql: statement.sql, arguments: statement.arguments)
-                .map(EntryRow.decode)
-                .filter(query.filter.matches)
+        return try await readStatement { db in
+            try Array(
+                Row.fetchCursor(db, sql: statement.sql, arguments: statement.arguments)
+                    .map(EntryRow.decode)
+                    .filter(query.filter.matches))
         }
     }
 }

@@ -110,6 +110,21 @@ struct SQLiteStorageTests {
         #expect(try await listed("work-") == [])
     }
 
+    @Test func tagArraysRoundTripThroughTheHandWrittenReader() throws {
+        let arrays: [[String]] = [
+            [], [""], ["work"], ["a", "b,c", "[x]", "ünïcödé"], ["quote\"d", "back\\slash"], ["tab\there", "\u{1}"],
+        ]
+        for array in arrays {
+            #expect(try JSONText.decodeStrings(JSONText.strings(array)) == array)
+        }
+        #expect(JSONText.plainStrings(#"["a","b"]"#) == ["a", "b"])
+        #expect(JSONText.plainStrings(#"["a\"b"]"#) == nil)  // escapes go to JSONDecoder
+        #expect(JSONText.plainStrings(#"[ "a"]"#) == nil)
+        #expect(JSONText.plainStrings(#"["a",]"#) == nil)
+        #expect(JSONText.plainStrings(#"["a""#) == nil)
+        #expect(throws: (any Error).self) { try JSONText.decodeStrings(#"["a""#) }
+    }
+
     @Test func narrowingOnlyWhereSQLiteAgreesWithListFilter() {
         #expect(VisibilitySQL.narrows("mail.example"))
         #expect(VisibilitySQL.narrows("100%_done"))
