@@ -60,7 +60,10 @@ enum EntryRow {
     /// SQLite text goes through C strings in GRDB, which would cut it at a NUL:
     /// such text is refused rather than silently truncated.
     static func refuseNUL(in entity: PasswordEntity) throws(StorageError) {
-        func hasNUL(_ text: String) -> Bool { text.utf8.contains(0) }
+        func hasNUL(_ text: String) -> Bool {
+            var text = text
+            return text.withUTF8 { $0.contains(0) }
+        }
         if hasNUL(entity.name) || hasNUL(entity.username) || hasNUL(entity.url) || entity.tags.contains(where: hasNUL)
             || entity.usersAllowed.contains(where: { hasNUL($0.username) })
             || entity.groupsAllowed.contains(where: { hasNUL($0.name) })
