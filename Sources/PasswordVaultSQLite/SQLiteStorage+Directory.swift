@@ -19,11 +19,14 @@ extension SQLiteStorage {
         }
     }
 
+    // The look-ups the vault makes on every listing or share go through the connection's
+    // statement cache; the rare writes prepare their statements each time.
+
     /// See `VaultStorage.user(named:)`.
     public func user(named username: String) async throws(StorageError) -> User? {
-        try await read { db in
+        try await readStatement { db in
             try Row.fetchOne(
-                db, sql: "SELECT id, username FROM vault_user WHERE username_key = ?",
+                db.cachedStatement(sql: "SELECT id, username FROM vault_user WHERE username_key = ?"),
                 arguments: [username.canonicalKey]
             ).map(Self.user)
         }
@@ -31,9 +34,11 @@ extension SQLiteStorage {
 
     /// See `VaultStorage.user(id:)`.
     public func user(id: UserID) async throws(StorageError) -> User? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT id, username FROM vault_user WHERE id = ?", arguments: [id.rawValue])
-                .map(Self.user)
+        try await readStatement { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, username FROM vault_user WHERE id = ?"), arguments: [id.rawValue]
+            )
+            .map(Self.user)
         }
     }
 
@@ -105,15 +110,15 @@ extension SQLiteStorage {
 
     /// See `VaultStorage.groups(containing:)`.
     public func groups(containing username: String) async throws(StorageError) -> Set<String> {
-        try await read { db in
+        try await readStatement { db in
             Set(
                 try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT vault_group.name FROM group_member
-                        JOIN vault_group ON vault_group.name_key = group_member.group_key
-                        WHERE group_member.member_key = ?
-                        """, arguments: [username.canonicalKey]))
+                    db.cachedStatement(
+                        sql: """
+                            SELECT vault_group.name FROM group_member
+                            JOIN vault_group ON vault_group.name_key = group_member.group_key
+                            WHERE group_member.member_key = ?
+                            """), arguments: [username.canonicalKey]))
         }
     }
 

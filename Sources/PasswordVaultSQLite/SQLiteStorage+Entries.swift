@@ -7,7 +7,7 @@ import PasswordVault
 extension SQLiteStorage {
     /// See `VaultStorage.readHeader()`.
     public func readHeader() async throws(StorageError) -> [UInt8]? {
-        try await read { db in
+        try await readStatement { db in
             try Data.fetchOne(db, sql: "SELECT bytes FROM vault_header WHERE id = 1").map { Array($0) }
         }
     }
@@ -58,69 +58,72 @@ extension SQLiteStorage {
     /// Inserts many entries in one transaction: all of them, or none.
     ///
     /// The rules of ``insert(_:)`` apply to each entry (identifiers allocated, not yet used).
+    /// The statements are prepared once per batch (and cached by the connection) and bound
+    /// row by row.
     public func insert(contentsOf entities: [PasswordEntity]) async throws(StorageError) {
         guard !entities.isEmpty else { return }
-        let rows = try entities.map { (entity) throws(StorageError) in try EntryRow.arguments(entity) }
+        for entity in entities { try EntryRow.refuseNUL(in: entity) }
         try await write { db in
             let last = try Int64.fetchOne(db, sql: "SELECT last_value FROM identifier_counter WHERE id = 1") ?? 0
-            let exists = try db.cachedStatement(sql: "SELECT 1 FROM entry WHERE id = ?")
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO entry (\(EntryRow.columns)) VALUES (\(Self.placeholders(15)))")
-            for (entity, row) in zip(entities, rows) {
+            let insert = try db.cachedStatement(sql: EntryRow.insertSQL)
+            let shares = try ShareIndex(db)
+            for entity in entities {
                 let id = entity.identifier
-                guard try Bool.fetchOne(exists, arguments: [id.rawValue]) == nil else {
+                guard id.rawValue <= last else { throw StorageError.notFound("identifier \(id) was never allocated") }
+                do {
+                    try insert.execute(arguments: EntryRow.arguments(entity))
+                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+                    // The primary key is the existence check: no look-up before each row.
                     throw StorageError.duplicate("entry \(id)")
                 }
-                guard id.rawValue <= last else { throw StorageError.notFound("identifier \(id) was never allocated") }
-                try insert.execute(arguments: row)
-                try EntryRow.index(entity, db)
+                try shares.add(entity)
             }
         }
     }
 
     /// See `VaultStorage.entity(_:)`.
     public func entity(_ id: EntryID) async throws(StorageError) -> PasswordEntity? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(EntryRow.columns) FROM entry WHERE id = ?", arguments: [id.rawValue])
-                .map(EntryRow.decode)
+        try await readStatement { db in
+            // Decoded from the cursor's row in place, not from a copy of it (the row is valid
+            // only while the cursor lives).
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: EntryRow.selectByIDSQL), arguments: [id.rawValue])
+            return try withExtendedLifetime(rows) { try rows.next().map(EntryRow.decode) }
         }
     }
 
     /// See `VaultStorage.replace(_:expectedVersion:)`.
     public func replace(_ entity: PasswordEntity, expectedVersion: UInt64) async throws(StorageError) {
-        var row = try EntryRow.arguments(entity)
+        try EntryRow.refuseNUL(in: entity)
+        var row = EntryRow.arguments(entity)
         row += [entity.identifier.rawValue, Int64(bitPattern: expectedVersion)]
         try await write { [row] db in
-            try db.execute(
-                sql: """
-                    UPDATE entry SET (\(EntryRow.columns)) = (\(Self.placeholders(15)))
-                    WHERE id = ? AND version = ?
-                    """, arguments: row)
+            try db.cachedStatement(sql: EntryRow.updateSQL).execute(arguments: row)
             guard db.changesCount == 1 else { throw StorageError.conflict }
-            try EntryRow.unindex(entity.identifier, db)
-            try EntryRow.index(entity, db)
+            let shares = try ShareIndex(db)
+            try shares.remove(entity.identifier)
+            try shares.add(entity)
         }
     }
 
     /// See `VaultStorage.delete(_:expectedVersion:)`.
     public func delete(_ id: EntryID, expectedVersion: UInt64) async throws(StorageError) {
         try await write { db in
-            try db.execute(
-                sql: "DELETE FROM entry WHERE id = ? AND version = ?",
-                arguments: [id.rawValue, Int64(bitPattern: expectedVersion)])
+            try db.cachedStatement(sql: "DELETE FROM entry WHERE id = ? AND version = ?")
+                .execute(arguments: [id.rawValue, Int64(bitPattern: expectedVersion)])
             guard db.changesCount == 1 else { throw StorageError.conflict }
-            try EntryRow.unindex(id, db)
+            try ShareIndex(db).remove(id)
         }
     }
 
     /// See `VaultStorage.entities(after:limit:)`.
     public func entities(after: EntryID?, limit: Int) async throws(StorageError) -> [PasswordEntity] {
         guard limit > 0 else { return [] }
-        return try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT \(EntryRow.columns) FROM entry WHERE id > ? ORDER BY id LIMIT ?",
-                arguments: [after?.rawValue ?? 0, Int64(clamping: limit)]
-            ).map(EntryRow.decode)
+        return try await readStatement { db in
+            try Array(
+                Row.fetchCursor(
+                    db.cachedStatement(sql: EntryRow.pageSQL),
+                    arguments: [after?.rawValue ?? 0, Int64(clamping: limit)]
+                ).map(EntryRow.decode))
         }
     }
 

@@ -10,10 +10,20 @@ enum EntryRow {
         version, sealed_password, sealed_secret_key, sealed_notes
         """
 
-    /// The values for ``columns``, in order.
-    static func arguments(_ entity: PasswordEntity) throws(StorageError) -> StatementArguments {
-        try refuseNUL(in: entity)
-        return [
+    /// `INSERT` of a whole row, the values in the order of ``columns``.
+    static let insertSQL = "INSERT INTO entry (\(columns)) VALUES (\(SQLiteStorage.placeholders(15)))"
+    /// One row by primary key.
+    static let selectByIDSQL = "SELECT \(columns) FROM entry WHERE id = ?"
+    /// Compare-and-set: the values of ``columns``, then the identifier and the expected version.
+    static let updateSQL = """
+        UPDATE entry SET (\(columns)) = (\(SQLiteStorage.placeholders(15))) WHERE id = ? AND version = ?
+        """
+    /// A page in identifier order.
+    static let pageSQL = "SELECT \(columns) FROM entry WHERE id > ? ORDER BY id LIMIT ?"
+
+    /// The values for ``columns``, in order. Check the texts with ``refuseNUL(in:)`` first.
+    static func arguments(_ entity: PasswordEntity) -> StatementArguments {
+        [
             entity.identifier.rawValue, entity.name, entity.username, entity.url, JSONText.strings(entity.tags),
             entity.owner.rawValue, JSONText.userShares(entity.usersAllowed), JSONText.groupShares(entity.groupsAllowed),
             entity.isActive, entity.createdAt.timeIntervalSinceReferenceDate,
@@ -28,16 +38,13 @@ enum EntryRow {
         let raw: Int64 = try row.decode(atIndex: 0)
         guard let id = EntryID(rawValue: raw) else { throw StorageError.corrupted("an entry has identifier \(raw)") }
         do {
-            let decoder = JSONDecoder()
             return PasswordEntity(
                 identifier: id, name: try row.decode(atIndex: 1), username: try row.decode(atIndex: 2),
                 url: try row.decode(atIndex: 3),
-                tags: try decoder.decode([String].self, from: Data((try row.decode(String.self, atIndex: 4)).utf8)),
+                tags: try JSONText.decodeStrings(try row.decode(String.self, atIndex: 4)),
                 owner: UserID(rawValue: try row.decode(atIndex: 5)),
-                usersAllowed: try decoder.decode(
-                    [UserShare].self, from: Data((try row.decode(String.self, atIndex: 6)).utf8)),
-                groupsAllowed: try decoder.decode(
-                    [GroupShare].self, from: Data((try row.decode(String.self, atIndex: 7)).utf8)),
+                usersAllowed: try JSONText.decodeShares(try row.decode(String.self, atIndex: 6)),
+                groupsAllowed: try JSONText.decodeShares(try row.decode(String.self, atIndex: 7)),
                 isActive: try row.decode(atIndex: 8),
                 createdAt: Date(timeIntervalSinceReferenceDate: try row.decode(atIndex: 9)),
                 updatedAt: Date(timeIntervalSinceReferenceDate: try row.decode(atIndex: 10)),
@@ -53,10 +60,16 @@ enum EntryRow {
     /// SQLite text goes through C strings in GRDB, which would cut it at a NUL:
     /// such text is refused rather than silently truncated.
     static func refuseNUL(in entity: PasswordEntity) throws(StorageError) {
-        let texts =
-            [entity.name, entity.username, entity.url] + entity.tags + entity.usersAllowed.map(\.username)
-            + entity.groupsAllowed.map(\.name)
-        try refuseNUL(texts, what: "entry \(entity.identifier)")
+        func hasNUL(_ text: String) -> Bool {
+            var text = text
+            return text.withUTF8 { $0.contains(0) }
+        }
+        if hasNUL(entity.name) || hasNUL(entity.username) || hasNUL(entity.url) || entity.tags.contains(where: hasNUL)
+            || entity.usersAllowed.contains(where: { hasNUL($0.username) })
+            || entity.groupsAllowed.contains(where: { hasNUL($0.name) })
+        {
+            throw .failure("entry \(entity.identifier): text with a NUL character cannot be stored in SQLite")
+        }
     }
 
     static func refuseNUL(_ texts: [String], what: String) throws(StorageError) {
@@ -64,30 +77,40 @@ enum EntryRow {
             throw .failure("\(what): text with a NUL character cannot be stored in SQLite")
         }
     }
+}
+
+/// The share index tables' statements, from the connection's statement cache.
+struct ShareIndex {
+    let user: Statement
+    let group: Statement
+    let removeUser: Statement
+    let removeGroup: Statement
+
+    init(_ db: Database) throws {
+        user = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entry_user_share (username, entry_id) VALUES (?, ?)")
+        group = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO entry_group_share (group_name, entry_id) VALUES (?, ?)")
+        removeUser = try db.cachedStatement(sql: "DELETE FROM entry_user_share WHERE entry_id = ?")
+        removeGroup = try db.cachedStatement(sql: "DELETE FROM entry_group_share WHERE entry_id = ?")
+    }
 
     /// Writes the index rows of `entity` (after its row).
-    static func index(_ entity: PasswordEntity, _ db: Database) throws {
+    func add(_ entity: PasswordEntity) throws {
         let id = entity.identifier.rawValue
-        let tag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entry_tag (entry_id, tag) VALUES (?, ?)")
-        for name in entity.tags { try tag.execute(arguments: [id, name]) }
-        let user = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO entry_user_share (username, entry_id) VALUES (?, ?)")
         for share in entity.usersAllowed { try user.execute(arguments: [share.username.canonicalKey, id]) }
-        let group = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO entry_group_share (group_name, entry_id) VALUES (?, ?)")
         for share in entity.groupsAllowed { try group.execute(arguments: [share.name.canonicalKey, id]) }
     }
 
     /// Removes the index rows of the entry `id`.
-    static func unindex(_ id: EntryID, _ db: Database) throws {
-        for table in ["entry_tag", "entry_user_share", "entry_group_share"] {
-            try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entry_id = ?").execute(arguments: [id.rawValue])
-        }
+    func remove(_ id: EntryID) throws {
+        try removeUser.execute(arguments: [id.rawValue])
+        try removeGroup.execute(arguments: [id.rawValue])
     }
 }
 
 /// JSON for the arrays kept in an `entry` row, written by hand (it is on the path
-/// of every write) and read back with `JSONDecoder`.
+/// of every write) and read back by hand when it has the common shapes (an empty
+/// array; strings without escapes), with `JSONDecoder` otherwise.
 enum JSONText {
     static func strings(_ values: [String]) -> String {
         var out = "["
@@ -116,6 +139,50 @@ enum JSONText {
             out += item.canEdit ? ",\"canEdit\":true}" : ",\"canEdit\":false}"
         }
         return out + "]"
+    }
+
+    /// The array of strings in `text`.
+    static func decodeStrings(_ text: String) throws -> [String] {
+        if let values = plainStrings(text) { return values }
+        return try JSONDecoder().decode([String].self, from: Data(text.utf8))
+    }
+
+    /// The shares in `text` (`UserShare` or `GroupShare` objects).
+    static func decodeShares<Share: Decodable>(_ text: String) throws -> [Share] {
+        if text == "[]" { return [] }
+        return try JSONDecoder().decode([Share].self, from: Data(text.utf8))
+    }
+
+    /// `["…","…"]` as ``strings(_:)`` writes it when no string needs an escape; `nil` for
+    /// anything else (escapes, spaces, other JSON), which `JSONDecoder` then reads.
+    static func plainStrings(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+            guard bytes.count >= 2, bytes[0] == UInt8(ascii: "["), bytes[bytes.count - 1] == UInt8(ascii: "]")
+            else { return nil }
+            var values: [String] = []
+            var index = 1
+            let end = bytes.count - 1
+            while index < end {
+                if !values.isEmpty {
+                    guard bytes[index] == comma else { return nil }
+                    index += 1
+                }
+                guard index < end, bytes[index] == quote else { return nil }
+                let start = index + 1
+                var close = start
+                while close < end, bytes[close] != quote {
+                    // An escape, or a control character JSON would have escaped.
+                    if bytes[close] == UInt8(ascii: "\\") || bytes[close] < 0x20 { return nil }
+                    close += 1
+                }
+                guard close < end else { return nil }
+                values.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<close]), as: UTF8.self))
+                index = close + 1
+            }
+            return values
+        }
     }
 
     private static func quote(_ value: String, into out: inout String) {

@@ -5,9 +5,15 @@ import PasswordVault
 ///
 /// The `entry` row is the truth about an entry: tags and shares are kept in it as
 /// JSON arrays, so they round-trip exactly, in order, with `canEdit`. The tables
-/// `entry_tag`, `entry_user_share` and `entry_group_share` are indexes derived from
-/// them, rewritten in the same transaction as the row; together with the index on
+/// `entry_user_share` and `entry_group_share` are indexes derived from the shares,
+/// rewritten in the same transaction as the row; together with the index on
 /// `entry.owner` they serve ``SQLiteStorage/entities(visibleTo:)`` without a scan.
+///
+/// Every index serves a query: `entry_owner` and the two share tables start the
+/// listing; the share tables' `entry_id` indexes serve the rewrite and the delete.
+/// There is no index on the list filter's texts (the filter is a substring match,
+/// which no B-tree index can answer) nor a tag table (the tag filter only narrows
+/// rows the listing already found, which `json_each(entry.tags)` does in place).
 /// Names used as keys (usernames, group names, shares) are also stored in Unicode
 /// NFC form (`*_key` columns), because Swift compares strings by canonical
 /// equivalence and SQLite by bytes.
@@ -27,6 +33,10 @@ enum Schema {
         return migrator
     }
 
+    // Migration v1 is edited in place, not followed by a v2: PasswordVault has not been
+    // released and no stored vault exists. It lost the indexes entry_name, entry_username and
+    // entry_url (NOCASE; no query used them) and the tag table entry_tag with its index.
+    // From the first release on, a schema change is a new migration.
     private static let version1 = """
         CREATE TABLE vault_header (
             id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -58,16 +68,6 @@ enum Schema {
             sealed_notes BLOB
         );
         CREATE INDEX entry_owner ON entry (owner);
-        CREATE INDEX entry_name ON entry (name COLLATE NOCASE);
-        CREATE INDEX entry_username ON entry (username COLLATE NOCASE);
-        CREATE INDEX entry_url ON entry (url COLLATE NOCASE);
-
-        CREATE TABLE entry_tag (
-            entry_id INTEGER NOT NULL,
-            tag TEXT NOT NULL COLLATE NOCASE,
-            PRIMARY KEY (entry_id, tag)
-        ) WITHOUT ROWID;
-        CREATE INDEX entry_tag_tag ON entry_tag (tag, entry_id);
 
         CREATE TABLE entry_user_share (
             username TEXT NOT NULL,               -- NFC

@@ -5,10 +5,11 @@ extension SQLiteStorage {
     /// See `VaultStorage.entities(visibleTo:)`.
     public func entities(visibleTo query: VisibilityQuery) async throws(StorageError) -> [PasswordEntity] {
         let statement = VisibilitySQL(query)
-        return try await read { db in
-            try Row.fetchAll(db, sql: statement.sql, arguments: statement.arguments)
-                .map(EntryRow.decode)
-                .filter(query.filter.matches)
+        return try await readStatement { db in
+            try Array(
+                Row.fetchCursor(db, sql: statement.sql, arguments: statement.arguments)
+                    .map(EntryRow.decode)
+                    .filter(query.filter.matches))
         }
     }
 }
@@ -32,7 +33,9 @@ extension SQLiteStorage {
 /// case folding (`LIKE`, `NOCASE`) cannot drop an entry that `ListFilter`
 /// matches: the text must be printable ASCII without `k`/`K` (U+212A KELVIN SIGN
 /// lower-cases to `k`), `;` and `` ` `` (U+037E and U+1FEF are canonically
-/// equivalent to them). Other filters are applied in Swift only.
+/// equivalent to them). Other filters are applied in Swift only. The tag is looked
+/// for in each found row's own `tags` array (`json_each`): no tag index, since no
+/// listing starts from a tag.
 struct VisibilitySQL {
     var sql: String
     var arguments: StatementArguments
@@ -65,8 +68,10 @@ struct VisibilitySQL {
             arguments += [Self.likePattern(text)]
         }
         if let tag = filter.tag, Self.narrows(tag) {
+            // Tested on the rows the sources found, from the row's own JSON array: NOCASE
+            // equality, as ListFilter's case-insensitive equality for the texts `narrows` admits.
             conditions.append(
-                "EXISTS (SELECT 1 FROM entry_tag WHERE entry_tag.entry_id = entry.id AND entry_tag.tag = ?)")
+                "EXISTS (SELECT 1 FROM json_each(entry.tags) WHERE json_each.value = ? COLLATE NOCASE)")
             arguments += [tag]
         }
         sql = """

@@ -152,6 +152,16 @@ public final class SQLiteStorage: VaultStorage {
         try await retrying { try await self.pool.read(body) }
     }
 
+    /// Runs `body`, which runs **one** statement, on a reader connection outside a
+    /// transaction: SQLite gives a single statement a consistent snapshot of its own, so
+    /// this skips the `BEGIN`/`COMMIT` pair (two statements prepared per call) that
+    /// ``read(_:)`` adds for isolating several statements.
+    func readStatement<T: Sendable>(
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(StorageError) -> T {
+        try await retrying { try await self.pool.unsafeRead(body) }
+    }
+
     private func retrying<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws(StorageError) -> T {
         var attempt = 0
         while true {

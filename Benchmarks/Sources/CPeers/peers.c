@@ -128,9 +128,6 @@ static const char *vault_schema =
     " groups_allowed TEXT NOT NULL, is_active INTEGER NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL,"
     " version INTEGER NOT NULL, sealed_password BLOB NOT NULL, sealed_secret_key BLOB, sealed_notes BLOB);"
     "CREATE INDEX IF NOT EXISTS entry_owner ON entry (owner);"
-    "CREATE TABLE IF NOT EXISTS entry_tag (entry_id INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE,"
-    " PRIMARY KEY (entry_id, tag)) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS entry_tag_tag ON entry_tag (tag, entry_id);"
     "CREATE TABLE IF NOT EXISTS entry_user_share (username TEXT NOT NULL, entry_id INTEGER NOT NULL,"
     " PRIMARY KEY (username, entry_id)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS entry_user_share_entry ON entry_user_share (entry_id);"
@@ -138,28 +135,36 @@ static const char *vault_schema =
     " PRIMARY KEY (group_name, entry_id)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS entry_group_share_entry ON entry_group_share (entry_id);";
 
-// The adapter's indexes for the list filters; `LIKE '%…%'` cannot use them.
-static const char *vault_text_indexes =
+// What the schema had before (three NOCASE text indexes no query used, a tag table).
+static const char *former_additions =
     "CREATE INDEX IF NOT EXISTS entry_name ON entry (name COLLATE NOCASE);"
     "CREATE INDEX IF NOT EXISTS entry_username ON entry (username COLLATE NOCASE);"
-    "CREATE INDEX IF NOT EXISTS entry_url ON entry (url COLLATE NOCASE);";
+    "CREATE INDEX IF NOT EXISTS entry_url ON entry (url COLLATE NOCASE);"
+    "CREATE TABLE IF NOT EXISTS entry_tag (entry_id INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE,"
+    " PRIMARY KEY (entry_id, tag)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS entry_tag_tag ON entry_tag (tag, entry_id);";
 
-peer_db *peer_sqlite_open_vault_schema(const char *path, int text_indexes) {
+peer_db *peer_sqlite_open_vault_schema(const char *path, int former) {
     peer_db *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) goto fail;
     if (sqlite3_exec(p->db, vault_schema, NULL, NULL, NULL) != SQLITE_OK) goto fail;
-    if (text_indexes && sqlite3_exec(p->db, vault_text_indexes, NULL, NULL, NULL) != SQLITE_OK) goto fail;
+    if (former && sqlite3_exec(p->db, former_additions, NULL, NULL, NULL) != SQLITE_OK) goto fail;
     if (sqlite3_prepare_v2(p->db,
                            "INSERT INTO entry (id, name, username, url, tags, owner, users_allowed, groups_allowed,"
                            " is_active, created_at, updated_at, version, sealed_password, sealed_secret_key,"
                            " sealed_notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &p->insert, NULL) != SQLITE_OK)
         goto fail;
-    if (sqlite3_prepare_v2(p->db, "SELECT 1 FROM entry WHERE id = ?", -1, &p->exists, NULL) != SQLITE_OK) goto fail;
-    if (sqlite3_prepare_v2(p->db, "INSERT OR IGNORE INTO entry_tag (entry_id, tag) VALUES (?, ?)", -1, &p->tag,
-                           NULL) != SQLITE_OK)
-        goto fail;
+    // The former adapter looked each identifier up before inserting it and wrote a tag row;
+    // the adapter now lets the primary key refuse a duplicate and keeps tags in the row only.
+    if (former) {
+        if (sqlite3_prepare_v2(p->db, "SELECT 1 FROM entry WHERE id = ?", -1, &p->exists, NULL) != SQLITE_OK)
+            goto fail;
+        if (sqlite3_prepare_v2(p->db, "INSERT OR IGNORE INTO entry_tag (entry_id, tag) VALUES (?, ?)", -1, &p->tag,
+                               NULL) != SQLITE_OK)
+            goto fail;
+    }
     return p;
 fail:
     peer_sqlite_close(p);
@@ -173,10 +178,12 @@ int peer_sqlite_insert_batch_vault_schema(peer_db *p, int64_t first_id, int coun
     if (sqlite3_exec(p->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return -1;
     for (int i = 0; i < count; i++) {
         int64_t id = first_id + i;
-        sqlite3_bind_int64(p->exists, 1, id);
-        int found = sqlite3_step(p->exists) == SQLITE_ROW;
-        sqlite3_reset(p->exists);
-        if (found) goto fail;
+        if (p->exists) {
+            sqlite3_bind_int64(p->exists, 1, id);
+            int found = sqlite3_step(p->exists) == SQLITE_ROW;
+            sqlite3_reset(p->exists);
+            if (found) goto fail;
+        }
         char numbered[256];
         int length = snprintf(numbered, sizeof numbered, "%s %lld", name, (long long)id);
         sqlite3_stmt *s = p->insert;
@@ -198,11 +205,13 @@ int peer_sqlite_insert_batch_vault_schema(peer_db *p, int64_t first_id, int coun
         int status = sqlite3_step(s);
         sqlite3_reset(s);
         if (status != SQLITE_DONE) goto fail;
-        sqlite3_bind_int64(p->tag, 1, id);
-        sqlite3_bind_text(p->tag, 2, "work", -1, SQLITE_STATIC);
-        status = sqlite3_step(p->tag);
-        sqlite3_reset(p->tag);
-        if (status != SQLITE_DONE) goto fail;
+        if (p->tag) {
+            sqlite3_bind_int64(p->tag, 1, id);
+            sqlite3_bind_text(p->tag, 2, "work", -1, SQLITE_STATIC);
+            status = sqlite3_step(p->tag);
+            sqlite3_reset(p->tag);
+            if (status != SQLITE_DONE) goto fail;
+        }
     }
     return sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 fail:

@@ -55,16 +55,16 @@ int peer_sqlite_insert_batch(peer_db *db, int64_t first_id, int count, const cha
                              const char *url, int64_t owner, const uint8_t *sealed, size_t sealed_length);
 
 /// Opens (creating) a database with the library's SQLite schema (a copy of the adapter's
-/// migration v1: the `entry` table with its four secondary indexes, the tag and share index
-/// tables), WAL and `synchronous = FULL`: the SQL work of the adapter, without Swift or GRDB.
-/// With `text_indexes` 0, the three `COLLATE NOCASE` indexes on name, username and url (which
-/// no query of the adapter uses) are left out.
-peer_db *peer_sqlite_open_vault_schema(const char *path, int text_indexes);
+/// migration v1: the `entry` table with its owner index, the two share index tables), WAL and
+/// `synchronous = FULL`: the SQL work of the adapter, without Swift or GRDB. With `former` 1,
+/// the schema as it was before: three `COLLATE NOCASE` indexes on name, username and url (which
+/// no query used) and a tag table with its index.
+peer_db *peer_sqlite_open_vault_schema(const char *path, int former);
 
 /// What the adapter's `insert(contentsOf:)` asks of SQLite, from C: in one transaction, for
-/// each of `count` entries, the existence check, the 15-column `entry` row (name numbered, one
-/// tag, no shares, two sealed values of `password_length` and `secret_key_length` bytes) and
-/// its tag row.
+/// each of `count` entries, the 15-column `entry` row (name numbered, one tag, no shares, two
+/// sealed values of `password_length` and `secret_key_length` bytes); with the former schema
+/// also the existence check before it and the tag row after it.
 int peer_sqlite_insert_batch_vault_schema(peer_db *db, int64_t first_id, int count, const char *name,
                                           const char *username, const char *url, int64_t owner,
                                           const uint8_t *sealed_password, size_t password_length,
