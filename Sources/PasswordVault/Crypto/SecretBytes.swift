@@ -49,6 +49,19 @@ public struct SecretBytes: Sendable {
         storage = try Storage(count: count, initializer)
     }
 
+    /// A secret of `count` bytes that `initializer` writes behind `prefix` bytes of its own, in
+    /// one buffer of `prefix + count` bytes: the secret is the part after the prefix. The prefix
+    /// is never shown, and is wiped with the rest.
+    ///
+    /// Opening a sealed value decrypts its binding and its secret in one go, straight into the
+    /// buffer the secret keeps, with no copy. If `initializer` throws, everything it wrote is
+    /// wiped and released.
+    init<E: Error>(
+        count: Int, behind prefix: Int, initializingWith initializer: (UnsafeMutableRawBufferPointer) throws(E) -> Void
+    ) throws(E) {
+        storage = try Storage(count: count, prefix: prefix, initializer)
+    }
+
     /// `count` random bytes from libsodium's CSPRNG.
     /// - Throws: ``CryptoError`` when libsodium cannot be initialised.
     public static func random(count: Int) throws(CryptoError) -> SecretBytes {
@@ -82,17 +95,21 @@ extension SecretBytes {
     final class Storage {
         /// The whole allocation (at least one byte, so that an empty secret has an address).
         private let allocation: UnsafeMutableRawBufferPointer
-        /// The secret's own bytes, the first `count` of the allocation.
+        /// The secret's own bytes: `count` of the allocation, after its prefix (usually none).
         let buffer: UnsafeMutableRawBufferPointer
         var count: Int { buffer.count }
 
-        init<E: Error>(count: Int, _ initializer: (UnsafeMutableRawBufferPointer) throws(E) -> Void) throws(E) {
-            precondition(count >= 0, "a secret cannot have a negative length")
-            allocation = .allocate(byteCount: Swift.max(count, 1), alignment: 16)
-            buffer = UnsafeMutableRawBufferPointer(rebasing: allocation[0..<count])
+        /// `prefix` bytes before the secret's `count`: `initializer` writes both, the secret is
+        /// the bytes after the prefix.
+        init<E: Error>(
+            count: Int, prefix: Int = 0, _ initializer: (UnsafeMutableRawBufferPointer) throws(E) -> Void
+        ) throws(E) {
+            precondition(count >= 0 && prefix >= 0, "a secret cannot have a negative length")
+            allocation = .allocate(byteCount: Swift.max(prefix + count, 1), alignment: 16)
+            buffer = UnsafeMutableRawBufferPointer(rebasing: allocation[prefix..<(prefix + count)])
             // Every stored property is set: if `initializer` throws, `deinit` still runs,
             // wiping and freeing whatever it wrote.
-            try initializer(buffer)
+            try initializer(UnsafeMutableRawBufferPointer(rebasing: allocation[0..<(prefix + count)]))
         }
 
         deinit {
