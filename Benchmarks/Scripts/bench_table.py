@@ -49,6 +49,7 @@ ORDER = [
     ("secretbox seal+open 32 B", None),
     ("secretbox seal+open 200 B", ratio_at_most(1.1, "≤ 1.1 × C")),
     ("secretbox seal+open 4 KiB", None),
+    ("vault update notes + revealNotes 200 B, in memory", None),
     ("Argon2id minimum", None),
     ("Argon2id interactive", None),
     ("vault create, in memory", None),

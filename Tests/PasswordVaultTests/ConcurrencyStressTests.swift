@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import PasswordVault
+@_spi(Benchmarks) @testable import PasswordVault
 
 // The concurrent tests that `make test-tsan` runs under the thread sanitizer (their type
 // names contain "Concurrency"; see the Makefile). Each one shares a value or a store among

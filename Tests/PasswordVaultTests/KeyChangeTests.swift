@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import PasswordVault
+@_spi(Benchmarks) @testable import PasswordVault
 
 @Suite("Changing the credential and rotating the data key")
 struct KeyChangeTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import PasswordVault
+@_spi(Benchmarks) @testable import PasswordVault
 
 /// The redaction audit: every public type able to hold a secret, rendered every way a log
 /// line, a debugger or a crash report could render it, shows none of the canary secrets it

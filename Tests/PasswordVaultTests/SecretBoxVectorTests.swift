@@ -37,6 +37,21 @@ struct SecretBoxVectorTests {
     }
 
     @Test(arguments: vectors)
+    func sealsInPlaceToThePublishedBytes(_ vector: Vector) throws {
+        var box = [UInt8](repeating: 0, count: 16) + [UInt8](hex: vector.message)
+        let nonce = [UInt8](hex: vector.nonce)
+        let key = [UInt8](hex: vector.key)
+        try box.withTypedUnsafeMutableBytes { (box) throws(CryptoError) in
+            try nonce[...].withTypedUnsafeBytes { (nonce) throws(CryptoError) in
+                try key[...].withTypedUnsafeBytes { (key) throws(CryptoError) in
+                    try SecretBox.seal(inPlace: box, nonce: nonce, key: key)
+                }
+            }
+        }
+        #expect(box == [UInt8](hex: vector.sealed))
+    }
+
+    @Test(arguments: vectors)
     func opensThePublishedBytes(_ vector: Vector) throws {
         let opened = try SecretBox.open(
             [UInt8](hex: vector.sealed)[...], nonce: [UInt8](hex: vector.nonce)[...],

@@ -1,6 +1,6 @@
 import Foundation
 
-@testable import PasswordVault
+@_spi(Benchmarks) @testable import PasswordVault
 
 extension Array where Element == UInt8 {
     /// Bytes from hexadecimal text (test vectors); traps on malformed text.

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import PasswordVault
+@_spi(Benchmarks) @testable import PasswordVault
 
 @Suite("Vault keys: passphrase change, rotation, tampering")
 struct VaultKeyTests {

@@ -233,10 +233,10 @@
     struct SQLiteFixture: @unchecked Sendable {
         /// Bytes of sealed values in a typical row (password and TOTP seed), as in the C rows.
         static let sealedBytes = sealedPasswordBytes + sealedSecretKeyBytes
-        /// A sealed 16-byte password: 45 bytes of layout and the ciphertext.
-        static let sealedPasswordBytes = 45 + Inputs.password.utf8.count
+        /// A sealed 16-byte password: 54 bytes of layout and binding (`SealedValue`), then the secret.
+        static let sealedPasswordBytes = 54 + Inputs.password.utf8.count
         /// A sealed TOTP seed of 20 bytes with its 15 bytes of parameters.
-        static let sealedSecretKeyBytes = 45 + 15 + 20
+        static let sealedSecretKeyBytes = 54 + 15 + 20
 
         let scratch: Scratch
         let path: String

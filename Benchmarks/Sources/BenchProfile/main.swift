@@ -2,12 +2,13 @@
 // (no malloc interposer, no child processes), for profilers:
 //
 //     swift build -c release --product bench-profile
-//     valgrind --tool=callgrind .build/release/bench-profile seal-open-200 20000
+//     valgrind --tool=callgrind .build/release/bench-profile ring-seal-open-200 20000
 //
-// Scenarios: totp-sha1 base32-16 seal-open-200 reveal update create memory sqlite-bulk sqlite-reveal
+// Scenarios: totp-sha1 base32-16 ring-seal-open-200 seal-open-200 reveal update create memory
+// sqlite-bulk sqlite-reveal
 import CPeers
 import Foundation
-import PasswordVault
+@_spi(Benchmarks) import PasswordVault
 
 #if SQLITE_ADAPTER
     import PasswordVaultSQLite
@@ -43,7 +44,17 @@ enum Scenario {
             for step in 0..<count { sink &+= try totp.code(atUnixTime: 59 + Int64(step) * 30).utf8.count }
         case "base32-16":
             for _ in 0..<count { sink &+= try Base32.decode("JBSWY3DPEHPK3PXP").count }
+        case "ring-seal-open-200":
+            // KeyRing.seal then open of 200 bytes, as the "secretbox seal+open 200 B" row.
+            let ring = try KeyRing.create(credential: .rawKey(try SecretBytes.random(count: 32)), cost: .minimum).ring
+            let secret = SecretBytes(utf8: String(repeating: "abcdefghij", count: 20))
+            let id = EntryID(rawValue: 312)!
+            for _ in 0..<count {
+                let sealed = try ring.seal(secret, entry: id, field: .notes)
+                sink &+= try ring.open(sealed, entry: id, field: .notes).count
+            }
         case "seal-open-200":
+            // Vault.update of the notes then revealNotes, as the "vault update notes + revealNotes" row.
             let vault = try await memoryVault()
             let notes = String(repeating: "abcdefghij", count: 20)
             let id = try await vault.create(request(name, notes: notes), as: owner).entity.identifier

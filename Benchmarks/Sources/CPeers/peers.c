@@ -39,18 +39,24 @@ int peer_secretbox_seal_open(const uint8_t *key, const uint8_t *message, size_t 
                                       length + crypto_secretbox_MACBYTES, sealed, key);
 }
 
-int peer_secretbox_kdf_seal_open(const uint8_t *key, uint64_t subkey_id, const uint8_t *message, size_t length,
-                                 uint8_t *sealed, uint8_t *opened) {
-    uint8_t field_key[crypto_secretbox_KEYBYTES];
-    crypto_kdf_derive_from_key(field_key, sizeof field_key, subkey_id, "PWVAULT1", key);
+int peer_secretbox_bound_seal_open(const uint8_t *key, uint64_t entry, uint8_t field, const uint8_t *message,
+                                   size_t length, uint8_t *sealed, uint8_t *opened) {
+    enum { binding = 9 };
+    uint8_t *box = sealed + crypto_secretbox_NONCEBYTES;
+    uint8_t *plaintext = box + crypto_secretbox_MACBYTES;
+    for (int i = 0; i < 8; i++) plaintext[i] = (uint8_t)(entry >> (56 - 8 * i));
+    plaintext[8] = field;
+    memcpy(plaintext + binding, message, length);
     randombytes_buf(sealed, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(sealed + crypto_secretbox_NONCEBYTES, message, length, sealed, field_key);
-    sodium_memzero(field_key, sizeof field_key);
-    crypto_kdf_derive_from_key(field_key, sizeof field_key, subkey_id, "PWVAULT1", key);
-    int status = crypto_secretbox_open_easy(opened, sealed + crypto_secretbox_NONCEBYTES,
-                                            length + crypto_secretbox_MACBYTES, sealed, field_key);
-    sodium_memzero(field_key, sizeof field_key);
-    return status;
+    crypto_secretbox_easy(box, plaintext, binding + length, sealed, key); // in place
+    int status = crypto_secretbox_open_easy(opened, box, crypto_secretbox_MACBYTES + binding + length, sealed, key);
+    if (status != 0) return status;
+    for (int i = 0; i < 8; i++) status |= opened[i] != (uint8_t)(entry >> (56 - 8 * i));
+    if (status != 0 || opened[8] != field) {
+        sodium_memzero(opened, binding + length);
+        return -2;
+    }
+    return 0;
 }
 
 int peer_argon2id(uint8_t *key, const char *passphrase, size_t passphrase_length, const uint8_t *salt,

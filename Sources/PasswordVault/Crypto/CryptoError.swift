@@ -14,8 +14,6 @@ public enum CryptoError: Error, Equatable, Sendable {
     case sealedValueRejected(entry: String, field: String)
     /// A sealed value names a data key the vault header does not hold.
     case unknownDataKey(entry: String, field: String, keyID: UInt32)
-    /// An entry identifier too large to bind a sealed value to (2^62 or more).
-    case entryOutOfRange(entry: String)
     /// The vault header is malformed or was tampered with.
     case headerCorrupted(reason: String)
     /// The vault header was written by a newer, unknown format version.
@@ -40,8 +38,6 @@ extension CryptoError: CustomStringConvertible {
             "the sealed \(field) of entry \(entry) does not open: it was altered, moved, or sealed under another key"
         case .unknownDataKey(let entry, let field, let keyID):
             "the sealed \(field) of entry \(entry) names data key \(keyID), which the vault header does not hold"
-        case .entryOutOfRange(let entry):
-            "entry \(entry) is beyond the largest identifier a secret can be sealed for (2^62 - 1)"
         case .headerCorrupted(let reason): "the vault header is corrupted: \(reason)"
         case .unsupportedHeaderVersion(let version):
             "the vault header has format version \(version), which this library does not know"

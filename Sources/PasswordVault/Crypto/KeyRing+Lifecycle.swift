@@ -10,7 +10,8 @@ extension KeyRing {
     /// - Throws: ``CryptoError/invalidKeyLength(expected:actual:)`` for a raw key that is not
     ///   32 bytes; ``CryptoError/keyDerivationFailed`` for a cost outside libsodium's limits or
     ///   more memory than there is.
-    static func create(credential: VaultCredential, cost: KeyDerivationCost) throws(CryptoError) -> (
+    @_spi(Benchmarks)
+    public static func create(credential: VaultCredential, cost: KeyDerivationCost) throws(CryptoError) -> (
         ring: KeyRing, header: [UInt8]
     ) {
         let derivation = try KeyDerivation.fresh(for: credential, cost: cost)

@@ -30,6 +30,22 @@ enum SecretBox {
         guard status == 0 else { throw .operationFailed("crypto_secretbox_easy") }
     }
 
+    /// Seals in place: `box` holds `tagBytes` of room, then the message; on return it holds
+    /// tag ‖ ciphertext, the same bytes as ``seal(into:message:nonce:key:)`` writes. The message
+    /// is encrypted where it lies (libsodium's secretbox may overlap input and output), so no
+    /// other copy of it is made.
+    static func seal(
+        inPlace box: UnsafeMutableRawBufferPointer, nonce: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer
+    ) throws(CryptoError) {
+        try Sodium.ensureInitialized()
+        precondition(box.count >= tagBytes, "secretbox output of the wrong size")
+        precondition(nonce.count == nonceBytes && key.count == keyBytes, "secretbox nonce or key of the wrong size")
+        let base = box.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let status = crypto_secretbox_easy(
+            base, base + tagBytes, UInt64(box.count - tagBytes), nonce.uint8Base, key.uint8Base)
+        guard status == 0 else { throw .operationFailed("crypto_secretbox_easy") }
+    }
+
     /// Opens `sealed` (tag ‖ ciphertext) into `output`, which must hold `sealed.count - tagBytes`
     /// bytes. Returns `false`, leaving `output` unspecified, when the tag does not verify: the
     /// bytes, the nonce or the key differ from the sealing ones.

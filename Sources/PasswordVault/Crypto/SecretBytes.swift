@@ -13,13 +13,13 @@
 /// print(password)            // <redacted>
 /// password.withUnsafeBytes { $0.count }   // 10
 /// ```
-public struct SecretBytes: Sendable {
+public struct SecretBytes {
     let storage: Storage
 
     /// Copies `bytes` into a fresh secret buffer.
     public init(_ bytes: some Sequence<UInt8>) {
         let array = Array(bytes)
-        storage = Storage(count: array.count) { buffer in
+        storage = Storage.make(count: array.count) { buffer in
             buffer.copyBytes(from: array)
         }
         // `array` is a transient copy; wipe it before it is released.
@@ -31,13 +31,13 @@ public struct SecretBytes: Sendable {
     public init(utf8 string: String) {
         var copy = string
         storage = copy.withUTF8 { utf8 in
-            Storage(count: utf8.count) { $0.copyMemory(from: UnsafeRawBufferPointer(utf8)) }
+            Storage.make(count: utf8.count) { $0.copyMemory(from: UnsafeRawBufferPointer(utf8)) }
         }
     }
 
     /// Copies the bytes of a raw buffer.
     public init(copying buffer: UnsafeRawBufferPointer) {
-        storage = Storage(count: buffer.count) { $0.copyMemory(from: buffer) }
+        storage = Storage.make(count: buffer.count) { $0.copyMemory(from: buffer) }
     }
 
     /// A secret of `count` bytes written in place by `initializer`.
@@ -46,7 +46,20 @@ public struct SecretBytes: Sendable {
     public init<E: Error>(
         count: Int, initializingWith initializer: (UnsafeMutableRawBufferPointer) throws(E) -> Void
     ) throws(E) {
-        storage = try Storage(count: count, initializer)
+        storage = try Storage.make(count: count, initializer)
+    }
+
+    /// A secret of `count` bytes that `initializer` writes behind `prefix` bytes of its own, in
+    /// one buffer of `prefix + count` bytes: the secret is the part after the prefix. The prefix
+    /// is never shown, and is wiped with the rest.
+    ///
+    /// Opening a sealed value decrypts its binding and its secret in one go, straight into the
+    /// buffer the secret keeps, with no copy. If `initializer` throws, everything it wrote is
+    /// wiped and released.
+    init<E: Error>(
+        count: Int, behind prefix: Int, initializingWith initializer: (UnsafeMutableRawBufferPointer) throws(E) -> Void
+    ) throws(E) {
+        storage = try Storage.make(count: count, prefix: prefix, initializer)
     }
 
     /// `count` random bytes from libsodium's CSPRNG.
@@ -65,7 +78,7 @@ public struct SecretBytes: Sendable {
 
     /// Calls `body` with the secret bytes. Do not let the pointer escape.
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(UnsafeRawBufferPointer(storage.buffer))
+        try storage.withBuffer { (bytes) throws(E) in try body(UnsafeRawBufferPointer(bytes)) }
     }
 
     /// The bytes decoded as UTF-8 into a plain `String`, for the edge of the
@@ -78,32 +91,58 @@ public struct SecretBytes: Sendable {
 }
 
 extension SecretBytes {
-    /// The heap buffer behind a ``SecretBytes``: wiped and freed in `deinit`.
-    final class Storage {
-        /// The whole allocation (at least one byte, so that an empty secret has an address).
-        private let allocation: UnsafeMutableRawBufferPointer
-        /// The secret's own bytes, the first `count` of the allocation.
-        let buffer: UnsafeMutableRawBufferPointer
-        var count: Int { buffer.count }
+    /// The heap buffer behind a ``SecretBytes``: one allocation, the object with its bytes in
+    /// its tail (`ManagedBuffer`), wiped in `deinit`.
+    final class Storage: ManagedBuffer<Storage.Extent, UInt8> {
+        /// Where the secret lies in the tail: `count` bytes after `prefix` (usually none).
+        struct Extent {
+            let prefix: Int
+            let count: Int
+        }
 
-        init<E: Error>(count: Int, _ initializer: (UnsafeMutableRawBufferPointer) throws(E) -> Void) throws(E) {
-            precondition(count >= 0, "a secret cannot have a negative length")
-            allocation = .allocate(byteCount: Swift.max(count, 1), alignment: 16)
-            buffer = UnsafeMutableRawBufferPointer(rebasing: allocation[0..<count])
-            // Every stored property is set: if `initializer` throws, `deinit` still runs,
-            // wiping and freeing whatever it wrote.
-            try initializer(buffer)
+        /// A buffer of `prefix + count` bytes (at least one, so that an empty secret has an
+        /// address), all of them written by `initializer`; the secret is the part after the
+        /// prefix. If `initializer` throws, the object is released and `deinit` wipes whatever
+        /// it wrote.
+        static func make<E: Error>(
+            count: Int, prefix: Int = 0, _ initializer: (UnsafeMutableRawBufferPointer) throws(E) -> Void
+        ) throws(E) -> Storage {
+            precondition(count >= 0 && prefix >= 0, "a secret cannot have a negative length")
+            let storage = unsafeDowncast(
+                create(minimumCapacity: Swift.max(prefix + count, 1)) { _ in Extent(prefix: prefix, count: count) },
+                to: Storage.self)
+            try storage.withUnsafeMutablePointerToElements { (bytes) throws(E) in
+                try initializer(UnsafeMutableRawBufferPointer(start: bytes, count: prefix + count))
+            }
+            return storage
+        }
+
+        // The header is read through its pointer, not `header`: that class property would
+        // cost a dynamic exclusivity check on every access, and the extent never changes.
+
+        /// The secret's length.
+        var count: Int { withUnsafeMutablePointerToHeader { $0.pointee.count } }
+
+        /// Calls `body` with the secret's own bytes.
+        func withBuffer<R, E: Error>(_ body: (UnsafeMutableRawBufferPointer) throws(E) -> R) throws(E) -> R {
+            try withUnsafeMutablePointers { (extent, bytes) throws(E) in
+                try body(
+                    UnsafeMutableRawBufferPointer(start: bytes + extent.pointee.prefix, count: extent.pointee.count))
+            }
         }
 
         deinit {
-            Sodium.wipe(allocation)
-            allocation.deallocate()
+            withUnsafeMutablePointers { extent, bytes in
+                let written = Swift.max(extent.pointee.prefix + extent.pointee.count, 1)
+                Sodium.wipe(UnsafeMutableRawBufferPointer(start: bytes, count: written))
+            }
         }
     }
 }
 
-// The storage is written once, in `init`, and only read afterwards.
-extension SecretBytes.Storage: @unchecked Sendable {}
+// The storage is written once, when it is made, and only read afterwards. (`ManagedBuffer`
+// is never `Sendable`, so the promise is made here, on the value that holds it.)
+extension SecretBytes: @unchecked Sendable {}
 
 extension SecretBytes: Equatable {
     /// Constant-time comparison (`sodium_memcmp`); only the lengths are compared in variable time.

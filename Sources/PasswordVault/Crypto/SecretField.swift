@@ -1,6 +1,7 @@
 /// The secret fields of an entry, each sealed on its own and bound to its field.
 ///
-/// The raw value is part of the key derivation (see ``SealedValue``), so it never changes.
+/// The raw value is sealed with each value, as its binding (see ``SealedValue``), so it never
+/// changes.
 public enum SecretField: UInt8, Sendable, CaseIterable {
     /// The entry's password.
     case password = 1

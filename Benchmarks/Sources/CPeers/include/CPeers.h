@@ -30,10 +30,12 @@ long peer_base32_decode(const char *text, size_t length);
 int peer_secretbox_seal_open(const uint8_t *key, const uint8_t *message, size_t length, uint8_t *sealed,
                              uint8_t *opened);
 
-/// The library's construction in C, for reference: the same seal and open, each under a
-/// field key derived with `crypto_kdf_derive_from_key(key, subkey_id, "PWVAULT1")`.
-int peer_secretbox_kdf_seal_open(const uint8_t *key, uint64_t subkey_id, const uint8_t *message, size_t length,
-                                 uint8_t *sealed, uint8_t *opened);
+/// The library's construction in C, for reference: the same seal and open of the plaintext
+/// entry (8 bytes, big-endian) ‖ field (1 byte) ‖ message, then the check of that binding:
+/// `sealed` holds 24 + 16 + 9 + `length` bytes, `opened` 9 + `length`. Returns 0 when the value
+/// opened for `entry` and `field`.
+int peer_secretbox_bound_seal_open(const uint8_t *key, uint64_t entry, uint8_t field, const uint8_t *message,
+                                   size_t length, uint8_t *sealed, uint8_t *opened);
 
 /// Argon2id (`crypto_pwhash`, ALG_ARGON2ID13) of `passphrase` into a 32-byte key.
 int peer_argon2id(uint8_t *key, const char *passphrase, size_t passphrase_length, const uint8_t *salt,
