@@ -86,10 +86,14 @@ struct ShareIndex {
     let removeUser: Statement
     let removeGroup: Statement
 
+    /// A user share's index row: the username's NFC form, the entry.
+    static let userInsertSQL = "INSERT OR IGNORE INTO entry_user_share (username, entry_id) VALUES (?, ?)"
+    /// A group share's index row: the group name's NFC form, the entry.
+    static let groupInsertSQL = "INSERT OR IGNORE INTO entry_group_share (group_name, entry_id) VALUES (?, ?)"
+
     init(_ db: Database) throws {
-        user = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entry_user_share (username, entry_id) VALUES (?, ?)")
-        group = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO entry_group_share (group_name, entry_id) VALUES (?, ?)")
+        user = try db.cachedStatement(sql: Self.userInsertSQL)
+        group = try db.cachedStatement(sql: Self.groupInsertSQL)
         removeUser = try db.cachedStatement(sql: "DELETE FROM entry_user_share WHERE entry_id = ?")
         removeGroup = try db.cachedStatement(sql: "DELETE FROM entry_group_share WHERE entry_id = ?")
     }
