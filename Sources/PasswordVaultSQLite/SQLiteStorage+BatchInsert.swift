@@ -72,7 +72,9 @@ struct BatchInsert {
         let name = append(entity.name)
         let username = append(entity.username)
         let url = append(entity.url)
-        let tags = append(JSONText.strings(entity.tags))
+        let tagsStart = scratch.count
+        JSONText.appendStrings(entity.tags, to: &scratch)
+        let tags = tagsStart..<scratch.count
         let users = append(JSONText.userShares(entity.usersAllowed))
         let groups = append(JSONText.groupShares(entity.groupsAllowed))
         let password = append(entity.sealedPassword.bytes)

@@ -125,6 +125,33 @@ enum JSONText {
         return out + "]"
     }
 
+    /// Appends the bytes of ``strings(_:)`` to `out`, straight from each string's UTF-8
+    /// when none needs an escape (the common case; no `String` is built), else through
+    /// ``strings(_:)``.
+    static func appendStrings(_ values: [String], to out: inout [UInt8]) {
+        let start = out.count
+        out.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            var value = value
+            let plain = value.withUTF8 { bytes in
+                // What `quote` escapes: the quote, the backslash, control characters.
+                guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+                else { return false }
+                out.append(contentsOf: bytes)
+                return true
+            }
+            guard plain else {
+                out.removeSubrange(start...)
+                out.append(contentsOf: strings(values).utf8)
+                return
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
     static func userShares(_ shares: [UserShare]) -> String {
         shares.isEmpty ? "[]" : objects(shares.map { ("username", $0.username, $0.canEdit) })
     }

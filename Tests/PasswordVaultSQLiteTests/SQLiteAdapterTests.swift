@@ -125,6 +125,14 @@ struct SQLiteStorageTests {
         #expect(throws: (any Error).self) { try JSONText.decodeStrings(#"["a""#) }
     }
 
+    @Test func tagArraysAppendedAsBytesEqualTheWrittenText() {
+        for tags in [[], [""], ["work"], ["a", "é", "👍🏽"], ["a\"b\\c", "Work"], ["tab\tin"], ["x", "new\nline"]] {
+            var bytes: [UInt8] = [7]
+            JSONText.appendStrings(tags, to: &bytes)
+            #expect(bytes == [7] + Array(JSONText.strings(tags).utf8))
+        }
+    }
+
     @Test func narrowingOnlyWhereSQLiteAgreesWithListFilter() {
         #expect(VisibilitySQL.narrows("mail.example"))
         #expect(VisibilitySQL.narrows("100%_done"))
