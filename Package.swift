@@ -33,7 +33,11 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "PasswordVaultSQLite",
-            dependencies: ["PasswordVault", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "PasswordVault", .product(name: "GRDB", package: "GRDB.swift"),
+                // The batch insert binds through SQLite's C API (SQLiteStorage+BatchInsert.swift only).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "pwvault",

@@ -80,7 +80,7 @@ MEMORY_ROW = "memory per entry, 1,000,000 entries in memory"
 UNDERCOUNTED = " †"
 FOOTNOTES = [
     "ours ÷ C on a reference row (↳) divides our median by that reference's.",
-    "† not reliable: far below callgrind's count (about 30 mallocs per row of ours); these rows time"
+    "† not reliable: far below callgrind's count (about 5 mallocs per row of ours); these rows time"
     " from an explicit startMeasurement().",
 ]
 

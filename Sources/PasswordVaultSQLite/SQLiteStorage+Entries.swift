@@ -55,32 +55,6 @@ extension SQLiteStorage {
         try await insert(contentsOf: [entity])
     }
 
-    /// Inserts many entries in one transaction: all of them, or none.
-    ///
-    /// The rules of ``insert(_:)`` apply to each entry (identifiers allocated, not yet used).
-    /// The statements are prepared once per batch (and cached by the connection) and bound
-    /// row by row.
-    public func insert(contentsOf entities: [PasswordEntity]) async throws(StorageError) {
-        guard !entities.isEmpty else { return }
-        for entity in entities { try EntryRow.refuseNUL(in: entity) }
-        try await write { db in
-            let last = try Int64.fetchOne(db, sql: "SELECT last_value FROM identifier_counter WHERE id = 1") ?? 0
-            let insert = try db.cachedStatement(sql: EntryRow.insertSQL)
-            let shares = try ShareIndex(db)
-            for entity in entities {
-                let id = entity.identifier
-                guard id.rawValue <= last else { throw StorageError.notFound("identifier \(id) was never allocated") }
-                do {
-                    try insert.execute(arguments: EntryRow.arguments(entity))
-                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
-                    // The primary key is the existence check: no look-up before each row.
-                    throw StorageError.duplicate("entry \(id)")
-                }
-                try shares.add(entity)
-            }
-        }
-    }
-
     /// See `VaultStorage.entity(_:)`.
     public func entity(_ id: EntryID) async throws(StorageError) -> PasswordEntity? {
         try await readStatement { db in

@@ -86,10 +86,14 @@ struct ShareIndex {
     let removeUser: Statement
     let removeGroup: Statement
 
+    /// A user share's index row: the username's NFC form, the entry.
+    static let userInsertSQL = "INSERT OR IGNORE INTO entry_user_share (username, entry_id) VALUES (?, ?)"
+    /// A group share's index row: the group name's NFC form, the entry.
+    static let groupInsertSQL = "INSERT OR IGNORE INTO entry_group_share (group_name, entry_id) VALUES (?, ?)"
+
     init(_ db: Database) throws {
-        user = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entry_user_share (username, entry_id) VALUES (?, ?)")
-        group = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO entry_group_share (group_name, entry_id) VALUES (?, ?)")
+        user = try db.cachedStatement(sql: Self.userInsertSQL)
+        group = try db.cachedStatement(sql: Self.groupInsertSQL)
         removeUser = try db.cachedStatement(sql: "DELETE FROM entry_user_share WHERE entry_id = ?")
         removeGroup = try db.cachedStatement(sql: "DELETE FROM entry_group_share WHERE entry_id = ?")
     }
@@ -119,6 +123,33 @@ enum JSONText {
             quote(value, into: &out)
         }
         return out + "]"
+    }
+
+    /// Appends the bytes of ``strings(_:)`` to `out`, straight from each string's UTF-8
+    /// when none needs an escape (the common case; no `String` is built), else through
+    /// ``strings(_:)``.
+    static func appendStrings(_ values: [String], to out: inout [UInt8]) {
+        let start = out.count
+        out.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            var value = value
+            let plain = value.withUTF8 { bytes in
+                // What `quote` escapes: the quote, the backslash, control characters.
+                guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+                else { return false }
+                out.append(contentsOf: bytes)
+                return true
+            }
+            guard plain else {
+                out.removeSubrange(start...)
+                out.append(contentsOf: strings(values).utf8)
+                return
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+        out.append(UInt8(ascii: "]"))
     }
 
     static func userShares(_ shares: [UserShare]) -> String {

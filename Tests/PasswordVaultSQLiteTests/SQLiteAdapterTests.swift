@@ -125,6 +125,14 @@ struct SQLiteStorageTests {
         #expect(throws: (any Error).self) { try JSONText.decodeStrings(#"["a""#) }
     }
 
+    @Test func tagArraysAppendedAsBytesEqualTheWrittenText() {
+        for tags in [[], [""], ["work"], ["a", "é", "👍🏽"], ["a\"b\\c", "Work"], ["tab\tin"], ["x", "new\nline"]] {
+            var bytes: [UInt8] = [7]
+            JSONText.appendStrings(tags, to: &bytes)
+            #expect(bytes == [7] + Array(JSONText.strings(tags).utf8))
+        }
+    }
+
     @Test func narrowingOnlyWhereSQLiteAgreesWithListFilter() {
         #expect(VisibilitySQL.narrows("mail.example"))
         #expect(VisibilitySQL.narrows("100%_done"))
@@ -146,6 +154,46 @@ struct SQLiteStorageTests {
         await #expect(throws: StorageError.self) {
             try await storage.addUser(User(id: UserID(rawValue: 1), username: "a\0b"))
         }
+    }
+
+    /// The batch binds through SQLite's C API: every column round-trips (empty texts as
+    /// texts, not NULL; absent sealed values as NULL; non-ASCII shares as their NFC form),
+    /// and a failing row rolls the whole batch back.
+    @Test func batchBindsEveryValueAndIsAllOrNothing() async throws {
+        defer { folder.remove() }
+        let storage = try SQLiteStorage.create(at: folder.file("vault.db"))
+        let ids = try await storage.allocateIdentifiers(4)
+        var entities = ids.map { entity($0, users: ["re\u{301}my"], groups: ["ops"]) }
+        entities[0].name = ""
+        entities[0].username = ""
+        entities[0].tags = ["", "é", "a\"b"]
+        entities[0].isActive = false
+        entities[0].version = .max
+        entities[1].url = "https://example.com/ünïcode"
+        entities[1].sealedSecretKey = SealedValue(bytes: Array(repeating: 0xA5, count: 5_000))
+        entities[1].sealedNotes = SealedValue(bytes: [0, 0, 0])
+        entities[2].sealedPassword = SealedValue(bytes: [])
+        // A duplicate in the batch: nothing of it is stored, and the statements are left usable.
+        await #expect(throws: StorageError.duplicate("entry \(ids[0])")) {
+            try await storage.insert(contentsOf: [entities[0], entities[1], entities[0]])
+        }
+        #expect(try await storage.entity(ids[0]) == nil)
+        #expect(try await storage.entity(ids[1]) == nil)
+        var withNUL = entities[3]
+        withNUL.groupsAllowed = [GroupShare(name: "a\0b")]
+        await #expect(throws: StorageError.self) { try await storage.insert(contentsOf: [entities[2], withNUL]) }
+        #expect(try await storage.entity(ids[2]) == nil)
+
+        try await storage.insert(contentsOf: entities)
+        for expected in entities { #expect(try await storage.entity(expected.identifier) == expected) }
+        let listed = try await storage.entities(
+            visibleTo: VisibilityQuery(
+                owner: UserID(rawValue: 99), username: "r\u{e9}my", groups: [], includeDisabled: true))
+        #expect(Set(listed.map(\.identifier)) == Set(ids))
+        let byGroup = try await storage.entities(
+            visibleTo: VisibilityQuery(
+                owner: UserID(rawValue: 99), username: "nobody", groups: ["ops"], includeDisabled: true))
+        #expect(Set(byGroup.map(\.identifier)) == Set(ids))
     }
 
     @Test func twoConnectionsSeeEachOthersWritesAndShareTheCounter() async throws {
