@@ -74,3 +74,13 @@ func runReporting(_ body: () async throws -> Void) async throws {
         throw ExitCode(failure.status)
     }
 }
+
+/// Opens the vault, resolves the acting user, and runs `body` with both, reporting any failure.
+func runAs(
+    _ vault: VaultOptions, _ actor: ActingUser, _ body: (Vault, User) async throws -> Void
+) async throws {
+    try await runReporting {
+        let opened = try await vault.openVault()
+        try await body(opened, try await actor.resolve(in: opened))
+    }
+}

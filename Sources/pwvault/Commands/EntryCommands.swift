@@ -10,9 +10,7 @@ struct CreateCommand: AsyncParsableCommand {
     @OptionGroup var fields: EntryFields
 
     func run() async throws {
-        try await runReporting {
-            let opened = try await vault.openVault()
-            let user = try await actor.resolve(in: opened)
+        try await runAs(vault, actor) { opened, user in
             report(try await opened.create(fields.request(promptForPassword: true), as: user), verb: "Created")
         }
     }
@@ -28,9 +26,7 @@ struct UpdateCommand: AsyncParsableCommand {
     @OptionGroup var fields: EntryFields
 
     func run() async throws {
-        try await runReporting {
-            let opened = try await vault.openVault()
-            let user = try await actor.resolve(in: opened)
+        try await runAs(vault, actor) { opened, user in
             report(
                 try await opened.update(try entry.resolve(), fields.request(promptForPassword: false), as: user),
                 verb: "Updated")
@@ -47,9 +43,7 @@ struct GetCommand: AsyncParsableCommand {
     @OptionGroup var actor: ActingUser
 
     func run() async throws {
-        try await runReporting {
-            let opened = try await vault.openVault()
-            let user = try await actor.resolve(in: opened)
+        try await runAs(vault, actor) { opened, user in
             let id = try entry.resolve()
             let e = try await opened.entity(id, as: user)
             let role = try await opened.effectiveRole(of: id, for: user)
@@ -83,9 +77,7 @@ struct ListCommand: AsyncParsableCommand {
     @Flag(name: .customLong("include-disabled"), help: "List disabled entries too.") var includeDisabled = false
 
     func run() async throws {
-        try await runReporting {
-            let opened = try await vault.openVault()
-            let user = try await actor.resolve(in: opened)
+        try await runAs(vault, actor) { opened, user in
             let items = try await opened.list(
                 ListFilter(tag: tag, name: name, username: username, url: url), includeDisabled: includeDisabled,
                 as: user)
@@ -128,9 +120,7 @@ struct RevealCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReporting {
-            let opened = try await vault.openVault()
-            let user = try await actor.resolve(in: opened)
+        try await runAs(vault, actor) { opened, user in
             let id = try entry.resolve()
             switch field {
             case .password: print(try await opened.revealPassword(id, as: user).revealUTF8() ?? "")
@@ -154,9 +144,7 @@ struct TOTPCommand: AsyncParsableCommand {
     var time: Int64?
 
     func run() async throws {
-        try await runReporting {
-            let opened = try await vault.openVault()
-            let user = try await actor.resolve(in: opened)
+        try await runAs(vault, actor) { opened, user in
             let date = time.map { Date(timeIntervalSince1970: TimeInterval($0)) }
             guard let code = try await opened.code(try entry.resolve(), at: date, as: user) else {
                 throw CLIFailure.refused("pwvault: the entry has no TOTP seed")
@@ -176,9 +164,7 @@ protocol EntryStateCommand: AsyncParsableCommand {
 
 extension EntryStateCommand {
     func run() async throws {
-        try await runReporting {
-            let opened = try await vault.openVault()
-            let user = try await actor.resolve(in: opened)
+        try await runAs(vault, actor) { opened, user in
             let id = try entry.resolve()
             switch Self.action {
             case .disable:
