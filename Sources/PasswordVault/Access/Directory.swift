@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Who exists: users (numeric id + username) and groups (name + members).
 ///
 /// The vault reads it at every check, so a change of membership takes effect
@@ -18,7 +16,7 @@ public protocol Directory: Sendable {
 
 /// A ``Directory`` held in memory, for tests and host programs that sync their own.
 public final class InMemoryDirectory: Directory {
-    private let state = Mutex<(users: [String: User], groups: [String: Set<String>])>(([:], [:]))
+    private let state = Locked<(users: [String: User], groups: [String: Set<String>])>(([:], [:]))
 
     /// An empty directory.
     public init() {}

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A ``VaultStorage`` in one file, for small vaults: crash-safe, shareable between processes.
 ///
@@ -37,7 +36,7 @@ public final class FileStorage: VaultStorage {
     /// The vault file's path.
     public let path: String
     private let queue: DispatchQueue
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// How long a writer waits for another process's lock before ``StorageError/busy(_:)``.
     static let lockTimeout: Duration = .seconds(30)
 
@@ -59,7 +58,7 @@ public final class FileStorage: VaultStorage {
     private init(path: String, state: consuming State) {
         self.path = path
         self.queue = DispatchQueue(label: "PasswordVault.FileStorage")
-        self.state = Mutex(state)
+        self.state = Locked(state)
     }
 
     /// Creates a new, empty vault file.

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A ``VaultStorage`` in memory: for tests, benchmarks and throw-away vaults.
 ///
 /// Every operation is atomic under one lock; nothing survives the process.
@@ -8,8 +6,8 @@ import Synchronization
 /// that a list does not scan. The rules themselves live in `StoreState`, which
 /// ``FileStorage`` shares.
 public final class InMemoryStorage: VaultStorage {
-    private let state = Mutex(StoreState())
-    private let counters = Mutex(Statistics())
+    private let state = Locked(StoreState())
+    private let counters = Locked(Statistics())
 
     /// An empty store.
     public init() {}
@@ -27,10 +25,6 @@ public final class InMemoryStorage: VaultStorage {
 
     /// How many entries are stored.
     public var count: Int { state.withLock { $0.entities.count } }
-
-    // Every method works on the lock's value in place (`$0.…`), never through an inout
-    // argument handed to another closure: the thread sanitizer cannot see `Mutex`'s futex and
-    // reports such a hand-over as a race.
 
     /// See ``VaultStorage/readHeader()``.
     public func readHeader() async throws(StorageError) -> [UInt8]? {

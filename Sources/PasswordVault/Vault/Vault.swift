@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A password vault: DESIGN.md's rules over a storage, a directory and a key.
 ///
@@ -24,7 +23,7 @@ public final class Vault: Sendable {
     /// Where the time comes from.
     public let clock: any VaultClock
     /// The unlocked keys and the header bytes they came from (changed by passphrase change and rotation).
-    let keys: Mutex<KeyState>
+    let keys: Locked<KeyState>
 
     struct KeyState: Sendable {
         var ring: KeyRing
@@ -46,7 +45,7 @@ public final class Vault: Sendable {
         self.storage = storage
         self.directory = directory
         self.clock = clock
-        self.keys = Mutex(KeyState(ring: ring, header: header))
+        self.keys = Locked(KeyState(ring: ring, header: header))
     }
 
     /// Creates a new vault in an empty storage: a fresh data key, wrapped under `credential`.
