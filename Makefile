@@ -34,7 +34,7 @@ run: build
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	$(SWIFT) test --disable-xctest
 
 bench-deps: deps
 	@if ! pkg-config --exists liboath 2>/dev/null; then \
@@ -102,7 +102,7 @@ fuzz: deps
 TSAN_FILTER := PasswordVaultTests\.[A-Za-z]*ConcurrencyTests/|PasswordVaultTests\.HMACKeyTests/
 
 test-tsan: deps
-	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --disable-xctest --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
 
 format:
 	$(SWIFT) format format --in-place --parallel --recursive Package.swift Sources Tests Fuzz
