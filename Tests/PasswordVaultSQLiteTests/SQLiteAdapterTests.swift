@@ -199,26 +199,8 @@ struct SQLiteStorageTests {
     @Test func twoConnectionsSeeEachOthersWritesAndShareTheCounter() async throws {
         defer { folder.remove() }
         let path = folder.file("vault.db")
-        let first = try SQLiteStorage.create(at: path)
-        let second = try SQLiteStorage.open(at: path)
-        let ids = try await withThrowingTaskGroup(of: EntryID.self) { group in
-            for index in 0..<100 {
-                let storage = index % 2 == 0 ? first : second
-                group.addTask {
-                    let id = try await storage.allocateIdentifier()
-                    try await storage.insert(entity(id, users: ["bob"]))
-                    return id
-                }
-            }
-            return try await group.reduce(into: Set<EntryID>()) { $0.insert($1) }
-        }
-        #expect(ids.count == 100)
-        let seen = try await first.entities(
-            visibleTo: VisibilityQuery(owner: UserID(rawValue: 9), username: "bob", groups: []))
-        #expect(Set(seen.map(\.identifier)) == ids)
-        try await first.writeHeader([1], expected: nil)
-        #expect(try await second.readHeader() == [1])
-        await #expect(throws: StorageError.conflict) { try await second.writeHeader([2], expected: nil) }
+        try await expectHandlesShareOneStore(
+            try SQLiteStorage.create(at: path), try SQLiteStorage.open(at: path), writes: 100)
     }
 
     @Test func pagingWithTheLargestLimit() async throws {

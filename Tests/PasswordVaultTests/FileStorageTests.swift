@@ -113,28 +113,8 @@ struct FileStorageTests {
     @Test func twoInstancesSeeEachOthersWrites() async throws {
         defer { folder.remove() }
         let path = folder.file("shared.pwvault")
-        let first = try FileStorage.create(at: path)
-        let second = try FileStorage.open(at: path)
-        let ids = try await withThrowingTaskGroup(of: EntryID.self) { group in
-            for index in 0..<60 {
-                let storage = index % 2 == 0 ? first : second
-                group.addTask {
-                    let id = try await storage.allocateIdentifier()
-                    try await storage.insert(entity(id, users: ["bob"]))
-                    return id
-                }
-            }
-            return try await group.reduce(into: Set<EntryID>()) { $0.insert($1) }
-        }
-        #expect(ids.count == 60)
-        for storage in [first, second] {
-            let seen = try await storage.entities(
-                visibleTo: VisibilityQuery(owner: UserID(rawValue: 9), username: "bob", groups: []))
-            #expect(Set(seen.map(\.identifier)) == ids)
-        }
-        try await first.writeHeader([1], expected: nil)
-        #expect(try await second.readHeader() == [1])
-        await #expect(throws: StorageError.conflict) { try await second.writeHeader([2], expected: nil) }
+        try await expectHandlesShareOneStore(
+            try FileStorage.create(at: path), try FileStorage.open(at: path), writes: 60)
     }
 
     @Test func aDeadWritersTemporaryFileIsIgnoredThenRemoved() async throws {

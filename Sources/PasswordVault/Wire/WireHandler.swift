@@ -129,32 +129,8 @@ public struct WireHandler: Sendable {
         return (segments, query)
     }
 
-    /// Percent-decoding (RFC 3986 §2.1); `nil` for a broken escape or invalid UTF-8.
+    /// Percent-decoding (`PercentEncoding`); `nil` for a broken escape or invalid UTF-8.
     static func percentDecoded(_ text: String, plusIsSpace: Bool = false) -> String? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                    return nil
-                }
-                bytes.append(high << 4 | low)
-            } else if plusIsSpace && byte == UInt8(ascii: "+") {
-                bytes.append(UInt8(ascii: " "))
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
+        PercentEncoding.decodeString(Array(text.utf8)[...], plusIsSpace: plusIsSpace)
     }
 }

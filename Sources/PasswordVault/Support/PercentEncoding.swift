@@ -28,10 +28,11 @@ enum PercentEncoding {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// The bytes of `encoded` with each `%XX` replaced by its byte; `+` stays a plus sign.
+    /// The bytes of `encoded` with each `%XX` replaced by its byte (RFC 3986 §2.1); `+` stays a
+    /// plus sign unless `plusIsSpace` (an HTML form's query string).
     ///
     /// - Returns: `nil` when a `%` is not followed by two hexadecimal digits.
-    static func decode(_ encoded: ArraySlice<UInt8>) -> [UInt8]? {
+    static func decode(_ encoded: ArraySlice<UInt8>, plusIsSpace: Bool = false) -> [UInt8]? {
         var output: [UInt8] = []
         output.reserveCapacity(encoded.count)
         var index = encoded.startIndex
@@ -44,7 +45,7 @@ enum PercentEncoding {
                 output.append(high << 4 | low)
                 index += 3
             } else {
-                output.append(byte)
+                output.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
                 index += 1
             }
         }
@@ -52,8 +53,8 @@ enum PercentEncoding {
     }
 
     /// `decode(_:)` read as UTF-8; `nil` on a bad escape or bytes that are not UTF-8.
-    static func decodeString(_ encoded: ArraySlice<UInt8>) -> String? {
-        guard let bytes = decode(encoded) else { return nil }
+    static func decodeString(_ encoded: ArraySlice<UInt8>, plusIsSpace: Bool = false) -> String? {
+        guard let bytes = decode(encoded, plusIsSpace: plusIsSpace) else { return nil }
         return String(validating: bytes, as: UTF8.self)
     }
 
