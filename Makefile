@@ -1,6 +1,7 @@
 # PasswordVault — two commands on a fresh Debian machine with the Swift toolchain:
 #   make run    installs what is missing, builds, and runs `pwvault demo`
-#   make test   installs what is missing, then runs the whole test suite
+#   make test   installs what is missing (PyNaCl too, for the independent reader of docs/format.md),
+#               then runs the whole test suite
 #   make bench  installs liboath-dev too, runs the benchmark suite (Benchmarks/, its own package)
 #               and prints one table: operation, our median, the C peer's, the ratio
 #   make bench-smoke  every benchmark once, with small stores (CI)
@@ -17,7 +18,7 @@ BENCH_RUN = cd Benchmarks && rm -rf $(BENCH_RESULTS) && $(BENCH_ENV) $(SWIFT) pa
 	--allow-writing-to-package-directory benchmark --format histogramPercentiles --path $(BENCH_RESULTS) --no-progress
 BENCH_TABLE := python3 Benchmarks/Scripts/bench_table.py Benchmarks/$(BENCH_RESULTS)
 
-.PHONY: deps bench-deps build run test test-tsan format format-check bench bench-smoke fuzz docs clean
+.PHONY: deps test-deps bench-deps build run test test-tsan format format-check bench bench-smoke fuzz docs clean
 
 deps:
 	@if ! pkg-config --exists $(PKG_MODULES) 2>/dev/null; then \
@@ -32,7 +33,18 @@ build: deps
 run: build
 	$(SWIFT) run pwvault demo
 
-test: deps
+# The independent reader of docs/format.md (Tools/independent-reader) is Python 3 with PyNaCl:
+# pip first, Debian's python3-nacl when pip cannot install (an externally managed Python).
+test-deps: deps
+	@if ! python3 -c 'import nacl.bindings, nacl.hashlib, nacl.pwhash' 2>/dev/null; then \
+		echo "Installing PyNaCl for the independent reader"; \
+		python3 -m pip install --quiet pynacl || { \
+			$(SUDO) apt-get update && \
+			DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends python3 python3-nacl; }; \
+		python3 -c 'import nacl.bindings, nacl.hashlib, nacl.pwhash' || { echo "PyNaCl is still missing"; exit 1; }; \
+	fi
+
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-xctest
 
