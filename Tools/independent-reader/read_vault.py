@@ -337,6 +337,11 @@ def read_vault(path, container, passphrase, raw_key):
     store = read_single_file(path) if container == "file" else read_sqlite(path)
     if store["header"] is None:
         raise Refused("the vault has no header")
+    previous = 0
+    for entry in store["entries"]:
+        if not previous < entry["identifier"] <= store["last_identifier"]:
+            raise Refused(f"entry {entry['identifier']} is out of order or above the last identifier handed out")
+        previous = entry["identifier"]
     header = parse_header(store["header"])
     data_keys = unwrap_data_keys(header, key_encryption_key(header, passphrase, raw_key))
     entries = []
