@@ -69,10 +69,10 @@ struct IndependentReaderTests {
         var fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
         var ids = try await fixture.addEntries()
         // Step 1 of a rotation, as a crash after it leaves the vault: two data keys, 2 current.
-        let header = try #require(try await fixture.storage.readHeader())
+        let header = try await fixture.header()
         let ring = try KeyRing.unlock(header: header, credential: fixture.credential)
         let (_, rotating) = try ring.beginRotation()
-        try await fixture.storage.writeHeader(rotating, expected: header)
+        try await fixture.replaceHeader(header, with: rotating)
         try await fixture.reopen()
         let late = try await fixture.addPlainEntry("sealed under key 2")
         ids.append(late)
@@ -113,9 +113,9 @@ struct IndependentReaderTests {
         let fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
         let first = try await fixture.addPlainEntry("one")
         let second = try await fixture.addPlainEntry("two")
-        var moved = try #require(try await fixture.storage.entity(second))
-        moved.sealedPassword = try #require(try await fixture.storage.entity(first)).sealedPassword
-        try await fixture.storage.replace(moved, expectedVersion: moved.version)
+        var moved = try await fixture.storedEntry(second)
+        moved.sealedPassword = try await fixture.storedEntry(first).sealedPassword
+        try await fixture.replaceEntry(moved)
 
         let run = try fixture.run(passphrase: Fixture.passphrase)
         #expect(run.status == 1)
@@ -127,12 +127,12 @@ struct IndependentReaderTests {
     func readerChecksTheHeaderChecksumAndMAC(_ container: Container) async throws {
         let fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
         _ = try await fixture.addPlainEntry("one")
-        let header = try #require(try await fixture.storage.readHeader())
+        let header = try await fixture.header()
 
         // One bit of the MAC flipped, the checksum left as it was.
         var flipped = header
         flipped[flipped.count - 40] ^= 1
-        try await fixture.storage.writeHeader(flipped, expected: header)
+        try await fixture.replaceHeader(header, with: flipped)
         let torn = try fixture.run(passphrase: Fixture.passphrase)
         #expect(torn.status == 1)
         #expect(torn.stderr == "read_vault: header checksum mismatch\n")
@@ -140,7 +140,7 @@ struct IndependentReaderTests {
         // The same flip with the checksum recomputed: only the MAC can tell.
         var forged = flipped
         forged.replaceSubrange((forged.count - 32)..., with: try Sodium.blake2b(forged.dropLast(32)))
-        try await fixture.storage.writeHeader(forged, expected: flipped)
+        try await fixture.replaceHeader(flipped, with: forged)
         let tampered = try fixture.run(passphrase: Fixture.passphrase)
         #expect(tampered.status == 1)
         #expect(tampered.stderr == "read_vault: header authentication failed (MAC)\n")
@@ -190,13 +190,34 @@ private struct Fixture {
             path = folder.file("vault.pwvault")
             storage = try FileStorage.create(at: path)
         }
-        try await storage.addUser(alice)
+        try await Self.addDirectory(to: storage)
+        vault = try await Vault.create(
+            storage: storage, credential: credential, cost: .minimum, clock: .fixed(Self.now))
+    }
+
+    // The storage protocol, reached only here.
+
+    /// alice (1), zoë (7), bob (2); the group "Équipe ✓" = {zoë}.
+    private static func addDirectory(to storage: any VaultStorage) async throws {
+        try await storage.addUser(User(id: UserID(rawValue: 1), username: "alice"))
         try await storage.addUser(User(id: UserID(rawValue: 7), username: "zoë"))
         try await storage.addUser(User(id: UserID(rawValue: 2), username: "bob"))
         try await storage.addGroup(named: "Équipe ✓")
         try await storage.setMembership(group: "Équipe ✓", username: "zoë", isMember: true)
-        vault = try await Vault.create(
-            storage: storage, credential: credential, cost: .minimum, clock: .fixed(Self.now))
+    }
+
+    func storedEntry(_ id: EntryID) async throws -> PasswordEntity { try #require(try await storage.entity(id)) }
+
+    func header() async throws -> [UInt8] { try #require(try await storage.readHeader()) }
+
+    /// Writes header bytes as they are (a key change's step, or a forgery).
+    func replaceHeader(_ old: [UInt8], with new: [UInt8]) async throws {
+        try await storage.writeHeader(new, expected: old)
+    }
+
+    /// Stores an entry's row as it is, sealed values included.
+    func replaceEntry(_ entity: PasswordEntity) async throws {
+        try await storage.replace(entity, expectedVersion: entity.version)
     }
 
     mutating func reopen() async throws {
@@ -262,7 +283,7 @@ private struct Fixture {
         #expect(output.entries.map(\.identifier) == ids.map(\.rawValue))
         for (id, actual) in zip(ids, output.entries) {
             // Straight from storage and the key ring: a disabled entry refuses reveals (1007).
-            let entity = try #require(try await storage.entity(id))
+            let entity = try await storedEntry(id)
             let ring = vault.ring
             let password = try #require(try ring.open(entity.sealedPassword, entry: id, field: .password).revealUTF8())
             let notes = try entity.sealedNotes.map {
