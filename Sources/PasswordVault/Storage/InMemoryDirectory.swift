@@ -1,6 +1,6 @@
 /// A ``Directory`` held in memory, for tests and host programs that sync their own.
 public final class InMemoryDirectory: Directory {
-    private let state = Locked<(users: [String: User], groups: [String: Set<String>])>(([:], [:]))
+    let state = Locked<(users: [String: User], groups: [String: Set<String>])>(([:], [:]))
 
     /// An empty directory.
     public init() {}
