@@ -1,4 +1,4 @@
-/// What a user may do with an entry (DESIGN.md §4); the highest applicable role wins.
+/// What a user may do with an entry (docs/contract.md §4); the highest applicable role wins.
 public enum Role: Int, Comparable, Sendable, CaseIterable, CustomStringConvertible {
     /// Listed, metadata, reveal and TOTP.
     case viewer = 1
@@ -20,11 +20,11 @@ public enum Role: Int, Comparable, Sendable, CaseIterable, CustomStringConvertib
     }
 
     /// Whether this role may do `operation`.
-    public func permits(_ operation: Operation) -> Bool { self >= operation.minimumRole }
+    public func permits(_ operation: EntryOperation) -> Bool { self >= operation.minimumRole }
 }
 
-/// The operations of the access table (DESIGN.md §4).
-public enum Operation: Sendable, CaseIterable {
+/// The operations of the access table (docs/contract.md §4).
+public enum EntryOperation: Sendable, CaseIterable {
     /// Appear in lists and read metadata.
     case read
     /// Reveal the password and notes; the current TOTP code.
