@@ -24,8 +24,11 @@ struct CLIFailure: Error, CustomStringConvertible {
         switch error {
         case let failure as CLIFailure: return failure
         case let error as VaultError:
-            return error.code == 500
-                ? .unexpected("Unexpected error. (\(error.description))") : .refused(error.message)
+            // `description` is "Unexpected error. (cause)" for a 500: printed once, not wrapped again.
+            return error.code == 500 ? .unexpected(error.description) : .refused(error.message)
+        case let error as DirectoryError:
+            if case .unexpected = error { return .unexpected(error.message) }
+            return .refused("pwvault: \(error.message)")
         case let error as CryptoError:
             switch error {
             case .wrongPassphraseOrKey: return .refused("pwvault: \(error.description)")

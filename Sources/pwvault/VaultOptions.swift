@@ -53,11 +53,13 @@ struct ActingUser: ParsableArguments {
     func resolve(in vault: Vault) async throws(CLIFailure) -> User {
         let found: User?
         do {
-            found = try await vault.directory.user(named: username)
+            found = try await vault.user(named: username)
         } catch {
             throw CLIFailure.from(error)
         }
-        guard let user = found else { throw .usage("unknown user '\(username)': add it with `pwvault user add`") }
+        guard let user = found else {
+            throw .usage("unknown user \(NameRule.quoted(username)): add it with `pwvault user add`")
+        }
         return user
     }
 }

@@ -147,6 +147,12 @@ struct RedactionAuditTests {
         }
     }
 
+    @Test func theAuditKeyIsNeverRendered() throws {
+        let bytes = (0..<32).map { UInt8(0xA0 + $0 % 16) }
+        let key = try AuditKey(SecretBytes(bytes))
+        Self.expectRedacted(key, hiding: [bytes], "AuditKey")
+    }
+
     @Test func aGeneratedPasswordIsRedactedAndItsPolicyHoldsNone() throws {
         let policy = PasswordPolicy(length: 32, excludeLookAlikes: true, excludedCharacters: ["~"])
         let generated = try PasswordGenerator.generate(policy)

@@ -56,6 +56,7 @@ struct VaultCommandTests {
         #expect(refused.status == 1)
         #expect(refused.stdout.hasPrefix("HTTP/1.1 400 Bad Request\n"))
         #expect(refused.stdout.contains("1006: User does not have access"))
+        #expect(refused.stderr == "1006: User does not have access\n")
 
         let listed = try pw("api", "GET", "api/mysafe/password?tag=tag2", "--as", "pduarte")
         #expect(listed.status == 0)
@@ -64,6 +65,18 @@ struct VaultCommandTests {
         let noRoute = try pw("api", "GET", "api/nothing", "--as", "npass")
         #expect(noRoute.status == 1)
         #expect(noRoute.stdout.contains("No route matched with those values."))
+        #expect(noRoute.stderr == "No route matched with those values.\n")
+
+        // The vault does not open: --include still prints a status line and the API's 500 body.
+        let locked = try pw(
+            "api", "GET", "api/mysafe/password/1", "--as", "npass", "--include", env: ["PWVAULT_PASSPHRASE": "wrong"])
+        #expect(locked.status == 1)
+        #expect(
+            locked.stdout
+                == "HTTP/1.1 500 Internal Server Error\n"
+                + #"{"code":500,"response":{"status":500,"message":"Unexpected error.","error":true,"error_code":1,"detail":"","mensagem":"Unexpected error.","erro":true,"cod_erro":1},"exception":{"code":500,"message":"Unexpected error.","detail":null}}"#
+                + "\n")
+        #expect(locked.stderr == "pwvault: the passphrase or key does not open this vault\n")
     }
 
     @Test func friendlyVerbsAndExitCodes() throws {
@@ -81,8 +94,13 @@ struct VaultCommandTests {
         let expected = try TOTP(secret: Base32.decodeSecret("JBSWY3DPEHPK3PXP")).code(atUnixTime: 59)
         #expect(try pw("totp", "1", "--as", "pduarte", "--time", "59").stdout == expected + "\n")
 
-        let stranger = try pw("reveal", "1", "--as", "npass", env: [:])
-        #expect(stranger.status == 0)
+        // A stranger (a user the entry is not shared with) learns nothing: 1005, exit 1.
+        #expect(try pw("user", "add", "eve").status == 0)
+        let stranger = try pw("reveal", "1", "--as", "eve")
+        #expect(stranger.status == 1)
+        #expect(stranger.stdout == "")
+        #expect(stranger.stderr == "1005: Password not found\n")
+        #expect(try pw("reveal", "1", "--as", "npass").stdout == "s3cret!\n")
         let viewer = try pw("update", "1", "--as", "pduarte", "--name", "mine")
         #expect(viewer.status == 1)
         #expect(viewer.stderr == "1006: User does not have access\n")

@@ -130,11 +130,12 @@ extension PasswordRequest {
                     throw .invalidParameter(field: field, reason: "item \(position): '\(key)' must be a string")
                 default: throw .invalidParameter(field: field, reason: "item \(position): '\(key)' was not informed")
                 }
+                // The directory's own name rule (docs/contract.md §3): a name it would refuse to
+                // create can never be shared with.
                 do {
-                    try TextRule.check(name, field: field, limit: FieldLimits.shareName, kind: .singleLine)
+                    try NameRule.check(name)
                 } catch {
-                    throw .invalidParameter(
-                        field: field, reason: "item \(position): '\(key)' is too long or has control characters")
+                    throw .invalidParameter(field: field, reason: "item \(position): '\(key)' \(error.reason)")
                 }
                 let canEdit: Bool
                 switch item.canEdit {

@@ -16,10 +16,11 @@ import Foundation
 /// let password = try await vault.revealPassword(created.entity.identifier, as: alice)
 /// ```
 public final class Vault: Sendable {
-    /// Where entries and the header live.
-    public let storage: any VaultStorage
-    /// Who exists, and who belongs to which group.
-    public let directory: any Directory
+    /// Where entries and the header live (not public: callers go through the vault's use cases).
+    let storage: any VaultStorage
+    /// Who exists, and who belongs to which group (changed through ``addUser(named:id:)`` and the
+    /// other directory use cases, which apply the library's rules).
+    let directory: any Directory
     /// Where the time comes from.
     public let clock: any VaultClock
     /// The unlocked keys and the header generations they belong to (changed by passphrase

@@ -9,7 +9,8 @@ struct APICommand: AsyncParsableCommand {
         abstract: "Send one request to the MySafe / save-passwords API; the JSON answer goes to stdout.",
         discussion: """
             The body is read from standard input when it is not a terminal. Exit status: 0 for a 2xx \
-            answer, 1 for a 4xx, 3 for a 5xx.
+            answer, 1 for a 4xx, 3 for a 5xx; a refusal's message is printed on stderr too. When the vault \
+            does not open, --include prints `HTTP/1.1 500 Internal Server Error` and the API's 500 body.
             Example: pwvault api POST api/mysafe/password --as alice < body.json
             """)
 
@@ -24,19 +25,50 @@ struct APICommand: AsyncParsableCommand {
         var status: Int32 = 0
         try await runReporting {
             let body = isatty(STDIN_FILENO) == 1 ? [] : Array(FileHandle.standardInput.readDataToEndOfFile())
-            let opened = try await vault.openVault()
-            let user = try await actor.resolve(in: opened)
+            let opened: Vault
+            let user: User
+            do {
+                opened = try await vault.openVault()
+                user = try await actor.resolve(in: opened)
+            } catch {
+                // No request could be made; with --include the answer still has the API's shape.
+                if include { write(.failure(.unexpected(cause: error))) }
+                throw error
+            }
             let answer = await WireHandler(vault: opened).handle(
                 WireRequest(method: method, path: path, body: body), as: user)
-            // One unbuffered write, so the status line cannot land after the body.
-            let head = include ? Array((answer.statusLine + "\n").utf8) : []
-            FileHandle.standardOutput.write(Data(head + answer.body + [0x0A]))
+            write(answer)
             switch answer.status {
             case 200..<300: status = 0
             case 400..<500: status = 1
             default: status = 3
             }
+            // A refusal names itself on stderr too (docs/contract.md §9), as every other verb does.
+            if status != 0, let message = Self.message(of: answer) { printError(message) }
         }
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The answer on stdout: with --include, the status line first, in one unbuffered write.
+    private func write(_ answer: WireResponse) {
+        let head = include ? Array((answer.statusLine + "\n").utf8) : []
+        FileHandle.standardOutput.write(Data(head + answer.body + [0x0A]))
+    }
+
+    /// The message a refusal carries: the catalogue's (`exception.message`), the gateway's
+    /// `message`, the save-passwords `detail`, or its field errors as `field: message`.
+    static func message(of answer: WireResponse) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any] else {
+            return nil
+        }
+        if let exception = object["exception"] as? [String: Any], let message = exception["message"] as? String {
+            return message
+        }
+        if let message = object["message"] as? String { return message }
+        if let detail = object["detail"] as? String { return detail }
+        let fields = object.keys.sorted().compactMap { key in
+            (object[key] as? [String]).map { "\(key): \($0.joined(separator: " "))" }
+        }
+        return fields.isEmpty ? nil : fields.joined(separator: "\n")
     }
 }

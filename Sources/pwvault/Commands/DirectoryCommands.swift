@@ -11,22 +11,15 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user.")
         @OptionGroup var vault: VaultOptions
         @Argument(help: "The username.") var username: String
-        @Option(help: "The numeric id (default: one above the highest).") var id: Int64?
+        @Option(
+            help: ArgumentHelp(
+                "The numeric id, 1 to 9223372036854775807 (default: one above the highest in use).", valueName: "n"))
+        var id: Int64?
 
         func run() async throws {
             try await runReporting {
-                guard !username.isEmpty, !username.isBlank, username.unicodeScalars.count <= 200,
-                    username.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
-                else { throw CLIFailure.usage("a username is 1 to 200 printable characters") }
-                let opened = try await vault.openVault()
-                let users = try await opened.storage.users()
-                let newID = id ?? ((users.map(\.id.rawValue).max() ?? 0) + 1)
-                do {
-                    try await opened.storage.addUser(User(id: UserID(rawValue: newID), username: username))
-                } catch StorageError.duplicate(let what) {
-                    throw CLIFailure.refused("pwvault: \(what) is already taken")
-                }
-                print("Added user \(username) (id \(newID))")
+                let user = try await vault.openVault().addUser(named: username, id: id)
+                print("Added user \(user.username) (id \(user.id))")
             }
         }
     }
@@ -37,7 +30,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReporting {
-                for user in try await vault.openVault().storage.users() {
+                for user in try await vault.openVault().users() {
                     print("\(user.id)\t\(user.username)")
                 }
             }
@@ -59,21 +52,7 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReporting {
-                guard !name.isBlank, name.unicodeScalars.count <= 200,
-                    name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
-                else { throw CLIFailure.usage("a group name is 1 to 200 printable characters") }
-                let storage = try await vault.openVault().storage
-                for member in members where try await storage.user(named: member) == nil {
-                    throw CLIFailure.refused("pwvault: unknown user '\(member)'")
-                }
-                do {
-                    try await storage.addGroup(named: name)
-                } catch StorageError.duplicate {
-                    throw CLIFailure.refused("pwvault: group '\(name)' already exists")
-                }
-                for member in members {
-                    try await storage.setMembership(group: name, username: member, isMember: true)
-                }
+                try await vault.openVault().addGroup(named: name, members: members)
                 print("Added group \(name)" + (members.isEmpty ? "" : " with \(members.joined(separator: ", "))"))
             }
         }
@@ -87,7 +66,7 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReporting {
-                try await setMembership(vault: vault, group: group, username: username, isMember: true)
+                try await vault.openVault().addMember(username, to: group)
                 print("Added \(username) to \(group)")
             }
         }
@@ -103,7 +82,7 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReporting {
-                try await setMembership(vault: vault, group: group, username: username, isMember: false)
+                try await vault.openVault().removeMember(username, from: group)
                 print("Removed \(username) from \(group)")
             }
         }
@@ -115,26 +94,10 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReporting {
-                for group in try await vault.openVault().storage.groups() {
+                for group in try await vault.openVault().groups() {
                     print("\(group.name)\t\(group.members.sorted().joined(separator: ", "))")
                 }
             }
         }
     }
-}
-
-private func setMembership(vault: VaultOptions, group: String, username: String, isMember: Bool) async throws {
-    let storage = try await vault.openVault().storage
-    guard try await storage.group(named: group) != nil else {
-        throw CLIFailure.refused("pwvault: unknown group '\(group)'")
-    }
-    guard try await storage.user(named: username) != nil else {
-        throw CLIFailure.refused("pwvault: unknown user '\(username)'")
-    }
-    try await storage.setMembership(group: group, username: username, isMember: isMember)
-}
-
-extension String {
-    /// Empty or only white space.
-    var isBlank: Bool { unicodeScalars.allSatisfy(\.properties.isWhitespace) }
 }

@@ -47,7 +47,7 @@ struct GetCommand: AsyncParsableCommand {
             let id = try entry.resolve()
             let e = try await opened.entity(id, as: user)
             let role = try await opened.effectiveRole(of: id, for: user)
-            let owner = try await opened.directory.user(id: e.owner)?.username ?? "#\(e.owner)"
+            let owner = try await opened.user(id: e.owner)?.username ?? "#\(e.owner)"
             let rows: [(String, String)] = [
                 ("identifier", e.identifier.description), ("name", e.name), ("username", e.username), ("url", e.url),
                 ("tags", Tags.join(e.tags)), ("owner", owner), ("your role", role?.description ?? "none"),

@@ -1,22 +1,6 @@
-/// Who exists: users (numeric id + username) and groups (name + members).
-///
-/// The vault reads it at every check, so a change of membership takes effect
-/// at once. Conform your own (LDAP, an identity provider) or use
-/// ``InMemoryDirectory``, or ``StorageDirectory`` to keep it in the vault's storage.
-public protocol Directory: Sendable {
-    /// The user with that username.
-    func user(named username: String) async throws -> User?
-    /// The user with that id.
-    func user(id: UserID) async throws -> User?
-    /// Whether a group of that name exists.
-    func groupExists(named name: String) async throws -> Bool
-    /// The names of the groups `username` belongs to.
-    func groups(containing username: String) async throws -> Set<String>
-}
-
 /// A ``Directory`` held in memory, for tests and host programs that sync their own.
 public final class InMemoryDirectory: Directory {
-    private let state = Locked<(users: [String: User], groups: [String: Set<String>])>(([:], [:]))
+    let state = Locked<(users: [String: User], groups: [String: Set<String>])>(([:], [:]))
 
     /// An empty directory.
     public init() {}
@@ -62,25 +46,5 @@ public final class InMemoryDirectory: Directory {
     /// See ``Directory/groups(containing:)``.
     public func groups(containing username: String) async throws -> Set<String> {
         state.withLock { s in Set(s.groups.compactMap { $0.value.contains(username) ? $0.key : nil }) }
-    }
-}
-
-/// The directory kept in a vault's ``VaultStorage`` (what the command line uses).
-public struct StorageDirectory: Directory {
-    /// The storage holding users and groups.
-    public let storage: any VaultStorage
-
-    /// A directory over `storage`.
-    public init(_ storage: any VaultStorage) { self.storage = storage }
-
-    /// See ``Directory/user(named:)``.
-    public func user(named username: String) async throws -> User? { try await storage.user(named: username) }
-    /// See ``Directory/user(id:)``.
-    public func user(id: UserID) async throws -> User? { try await storage.user(id: id) }
-    /// See ``Directory/groupExists(named:)``.
-    public func groupExists(named name: String) async throws -> Bool { try await storage.group(named: name) != nil }
-    /// See ``Directory/groups(containing:)``.
-    public func groups(containing username: String) async throws -> Set<String> {
-        try await storage.groups(containing: username)
     }
 }

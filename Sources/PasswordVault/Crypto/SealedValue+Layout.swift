@@ -1,7 +1,4 @@
-/// Opaque sealed bytes of one secret field of one entry, as storage keeps them.
-///
-/// Only a key ring holding the right data key opens them, and only for the entry and field
-/// they were sealed for. The layout, version 2, for an `n`-byte secret (`54 + n` bytes):
+/// The layout of a ``SealedValue``, version 2, for an `n`-byte secret (`54 + n` bytes):
 ///
 /// | offset | bytes | content |
 /// |---|---|---|
@@ -30,16 +27,6 @@
 ///
 /// Version 1 (until this layout) sealed the bare secret under a `crypto_kdf` subkey of the data
 /// key for each entry and field; it is refused, as any other version.
-///
-/// Its description shows only the length: `SealedValue(66 bytes)`.
-public struct SealedValue: Sendable, Hashable {
-    /// The sealed bytes.
-    public let bytes: [UInt8]
-
-    /// Wraps sealed bytes read back from storage; they are checked only when opened.
-    public init(bytes: [UInt8]) { self.bytes = bytes }
-}
-
 extension SealedValue {
     /// Offsets and sizes of the layout above.
     enum Layout {
@@ -78,13 +65,4 @@ extension SealedValue {
         var reader = BigEndianReader(bytes[Layout.keyID])
         return reader.readBigEndian()
     }
-}
-
-extension SealedValue: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// A description that never shows secret material.
-    public var description: String { "SealedValue(\(bytes.count) bytes)" }
-    /// The same as `description`: no secret material.
-    public var debugDescription: String { description }
-    /// A mirror without children, so `dump` shows no secret material.
-    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

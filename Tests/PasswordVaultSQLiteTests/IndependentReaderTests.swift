@@ -1,0 +1,441 @@
+import Foundation
+import PasswordVaultSQLite
+import StorageConformance
+import Testing
+
+@_spi(Benchmarks) @testable import PasswordVault
+
+/// docs/format.md is complete: `Tools/independent-reader/read_vault.py`, written from that file
+/// alone (Python 3 and PyNaCl), opens vaults this library made — SQLite and single-file, under
+/// a passphrase or a raw key, during and after a key rotation — and recovers every field of
+/// every entry exactly (docs/contract.md §16). `make test` installs PyNaCl; without python3
+/// or PyNaCl these tests fail, they never skip.
+@Suite("independent reader of docs/format.md")
+struct IndependentReaderTests {
+    enum Container: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite, file
+        var testDescription: String { rawValue }
+    }
+
+    @Test func python3WithPyNaClIsInstalled() throws {
+        let run = try Reader.python(["-c", "import nacl.bindings, nacl.hashlib, nacl.pwhash"])
+        #expect(run.status == 0, "python3 with PyNaCl is needed (make test installs it): \(run.stderr)")
+    }
+
+    @Test(arguments: Container.allCases)
+    func readerRecoversEveryFieldOfEveryEntry(_ container: Container) async throws {
+        let fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
+        let ids = try await fixture.addEntries()
+        let output = try fixture.read(passphrase: Fixture.passphrase)
+
+        #expect(output.container == container.rawValue)
+        #expect(output.kdf == "argon2id")
+        #expect(output.opslimit == KeyDerivationCost.minimum.opsLimit)
+        #expect(output.memlimit == KeyDerivationCost.minimum.memLimit)
+        #expect(output.dataKeyIds == [1])
+        #expect(output.currentKeyId == 1)
+        #expect(output.lastIdentifier == ids.last!.rawValue)
+        #expect(
+            output.users == [
+                .init(id: 1, username: "alice"), .init(id: 2, username: "bob"), .init(id: 7, username: "zoë"),
+            ])
+        #expect(output.groups == [.init(name: "Équipe ✓", members: ["zoë"])])
+        try await fixture.expectEntries(output, ids: ids, keyID: 1)
+        // Disabled, and updated: one change each since the create.
+        #expect(output.entries.map(\.version) == [1, 1, 1, 2, 2])
+        #expect(output.entries.map(\.isActive) == [true, true, true, false, true])
+    }
+
+    @Test(arguments: Container.allCases)
+    func readerFollowsARotationAndAPassphraseChange(_ container: Container) async throws {
+        let fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
+        var ids = try await fixture.addEntries()
+        try await fixture.vault.rotateDataKey()
+        ids.append(try await fixture.addPlainEntry("after the rotation"))
+        let newPassphrase = "nöuvelle phrase 🔐"
+        try await fixture.vault.changeCredential(to: .passphrase(SecretBytes(utf8: newPassphrase)), cost: .minimum)
+
+        let refused = try fixture.run(passphrase: Fixture.passphrase)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "read_vault: wrong passphrase or key\n")
+        let output = try fixture.read(passphrase: newPassphrase)
+        #expect(output.dataKeyIds == [2])
+        #expect(output.currentKeyId == 2)
+        try await fixture.expectEntries(output, ids: ids, keyID: 2)
+    }
+
+    @Test(arguments: Container.allCases)
+    func readerOpensAVaultHalfwayThroughARotation(_ container: Container) async throws {
+        var fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
+        var ids = try await fixture.addEntries()
+        // Step 1 of a rotation, as a crash after it leaves the vault: two data keys, 2 current.
+        let header = try await fixture.header()
+        let ring = try KeyRing.unlock(header: header, credential: fixture.credential)
+        let (_, rotating) = try ring.beginRotation()
+        try await fixture.replaceHeader(header, with: rotating)
+        try await fixture.reopen()
+        let late = try await fixture.addPlainEntry("sealed under key 2")
+        ids.append(late)
+
+        let output = try fixture.read(passphrase: Fixture.passphrase)
+        #expect(output.dataKeyIds == [1, 2])
+        #expect(output.currentKeyId == 2)
+        let keys = Dictionary(uniqueKeysWithValues: output.entries.map { ($0.identifier, $0.keyIds.all) })
+        #expect(keys[late.rawValue] == [2])
+        #expect(ids.dropLast().allSatisfy { keys[$0.rawValue] == [1] })
+        try await fixture.expectEntries(output, ids: ids, keyID: nil)
+    }
+
+    @Test(arguments: Container.allCases)
+    func readerOpensARawKeyVault(_ container: Container) async throws {
+        let key = try SecretBytes.random(count: 32)
+        let fixture = try await Fixture(container, credential: .rawKey(key))
+        let ids = try await fixture.addEntries()
+        let keyFile = fixture.folder.file("raw.key")
+        try key.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: keyFile)) }
+
+        let run = try Reader.run(fixture.path, ["--raw-key-file", keyFile])
+        #expect(run.status == 0, "\(run.stderr)")
+        let output = try Reader.decode(run)
+        #expect(output.kdf == "raw-key")
+        #expect(output.opslimit == 0 && output.memlimit == 0)
+        try await fixture.expectEntries(output, ids: ids, keyID: 1)
+
+        let wrong = fixture.folder.file("wrong.key")
+        try Data(repeating: 7, count: 32).write(to: URL(fileURLWithPath: wrong))
+        let refused = try Reader.run(fixture.path, ["--raw-key-file", wrong])
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "read_vault: wrong passphrase or key\n")
+    }
+
+    @Test(arguments: Container.allCases)
+    func readerRefusesASealedValueMovedToAnotherEntry(_ container: Container) async throws {
+        let fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
+        let first = try await fixture.addPlainEntry("one")
+        let second = try await fixture.addPlainEntry("two")
+        var moved = try await fixture.storedEntry(second)
+        moved.sealedPassword = try await fixture.storedEntry(first).sealedPassword
+        try await fixture.replaceEntry(moved)
+
+        let run = try fixture.run(passphrase: Fixture.passphrase)
+        #expect(run.status == 1)
+        #expect(
+            run.stderr == "read_vault: entry 2, field password: the sealed value belongs to another entry or field\n")
+    }
+
+    @Test(arguments: Container.allCases)
+    func readerChecksTheHeaderChecksumAndMAC(_ container: Container) async throws {
+        let fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
+        _ = try await fixture.addPlainEntry("one")
+        let header = try await fixture.header()
+
+        // One bit of the MAC flipped, the checksum left as it was.
+        var flipped = header
+        flipped[flipped.count - 40] ^= 1
+        try await fixture.replaceHeader(header, with: flipped)
+        let torn = try fixture.run(passphrase: Fixture.passphrase)
+        #expect(torn.status == 1)
+        #expect(torn.stderr == "read_vault: header checksum mismatch\n")
+
+        // The same flip with the checksum recomputed: only the MAC can tell.
+        var forged = flipped
+        forged.replaceSubrange((forged.count - 32)..., with: try Sodium.blake2b(forged.dropLast(32)))
+        try await fixture.replaceHeader(flipped, with: forged)
+        let tampered = try fixture.run(passphrase: Fixture.passphrase)
+        #expect(tampered.status == 1)
+        #expect(tampered.stderr == "read_vault: header authentication failed (MAC)\n")
+    }
+}
+
+// MARK: - A vault with known entries
+
+/// A vault with known users, groups and entries, in a temporary folder.
+private struct Fixture {
+    static let passphrase = "corrèct horse ✓ battery"
+    /// A time with a fraction, to show that dates are read back bit for bit.
+    static let now = Date(timeIntervalSinceReferenceDate: 786_543_210.123_456_7)
+
+    let container: IndependentReaderTests.Container
+    let credential: VaultCredential
+    let folder: TemporaryFolder
+    let path: String
+    let storage: any VaultStorage
+    var vault: Vault
+    let alice = User(id: UserID(rawValue: 1), username: "alice")
+
+    /// What each entry made by ``addEntries()`` holds in secret, by name.
+    static let secrets: [String: (password: String, notes: String?, secretKey: ReaderSecretKey?)] = [
+        "Café ☕ 日本": (
+            "pässwörd ✓ 🔑 \u{202F}end ", "line one\nline two — e\u{301}\ttab ✓",
+            ReaderSecretKey(algorithm: "sha256", digits: 8, period: 60, t0: 0, seedBase32: "JBSWY3DPEHPK3PXP")
+        ),
+        "no notes": ("plain-password", nil, nil),
+        "bare seed": (
+            "x", "n",
+            ReaderSecretKey(algorithm: "sha1", digits: 6, period: 30, t0: 0, seedBase32: "3DPEHPK3PXPGHODADA")
+        ),
+        "disabled then": ("old", nil, nil),
+        "updated": ("second password", "changed notes", nil),
+    ]
+
+    init(_ container: IndependentReaderTests.Container, credential: VaultCredential) async throws {
+        self.container = container
+        self.credential = credential
+        folder = try TemporaryFolder(prefix: "pwvault-reader")
+        switch container {
+        case .sqlite:
+            path = folder.file("vault.db")
+            storage = try SQLiteStorage.create(at: path)
+        case .file:
+            path = folder.file("vault.pwvault")
+            storage = try FileStorage.create(at: path)
+        }
+        try await Self.addDirectory(to: storage)
+        vault = try await Vault.create(
+            storage: storage, credential: credential, cost: .minimum, clock: .fixed(Self.now))
+    }
+
+    // The storage protocol, reached only here.
+
+    /// alice (1), zoë (7), bob (2); the group "Équipe ✓" = {zoë}.
+    private static func addDirectory(to storage: any VaultStorage) async throws {
+        try await storage.addUser(User(id: UserID(rawValue: 1), username: "alice"))
+        try await storage.addUser(User(id: UserID(rawValue: 7), username: "zoë"))
+        try await storage.addUser(User(id: UserID(rawValue: 2), username: "bob"))
+        try await storage.addGroup(named: "Équipe ✓")
+        try await storage.setMembership(group: "Équipe ✓", username: "zoë", isMember: true)
+    }
+
+    func storedEntry(_ id: EntryID) async throws -> PasswordEntity { try #require(try await storage.entity(id)) }
+
+    func header() async throws -> [UInt8] { try #require(try await storage.readHeader()) }
+
+    /// Writes header bytes as they are (a key change's step, or a forgery).
+    func replaceHeader(_ old: [UInt8], with new: [UInt8]) async throws {
+        try await storage.writeHeader(new, expected: old)
+    }
+
+    /// Stores an entry's row as it is, sealed values included.
+    func replaceEntry(_ entity: PasswordEntity) async throws {
+        try await storage.replace(entity, expectedVersion: entity.version)
+    }
+
+    mutating func reopen() async throws {
+        vault = try await Vault.open(storage: storage, credential: credential, clock: .fixed(Self.now))
+    }
+
+    /// The entries of ``secrets``, in a known order; returns their identifiers.
+    func addEntries() async throws -> [EntryID] {
+        var rich = PasswordRequest(
+            name: "Café ☕ 日本", username: "zoë@example.com", password: "pässwörd ✓ 🔑 \u{202F}end ")
+        rich.url = "https://例え.jp/login?q=ü"
+        rich.tags = .value(["ünï", "b", "e\u{301}"])
+        rich.notes = "line one\nline two — e\u{301}\ttab ✓"
+        rich.secretKey =
+            "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&algorithm=SHA256&digits=8&period=60&issuer=Example"
+        rich.usersAllowed = .value([ShareRequest(name: "bob", canEdit: true)])
+        rich.groupsAllowed = .value([ShareRequest(name: "Équipe ✓")])
+        var ids = [try await vault.create(rich, as: alice).entity.identifier]
+        ids.append(try await addPlainEntry("no notes", password: "plain-password"))
+
+        var bare = PasswordRequest(name: "bare seed", username: "u", password: "x")
+        bare.secretKey = "3dpe hpk3 pxpg-hoda da"
+        bare.notes = "n"
+        ids.append(try await vault.create(bare, as: alice).entity.identifier)
+
+        let disabled = try await addPlainEntry("disabled then", password: "old")
+        _ = try await vault.disable(disabled, as: alice)
+        ids.append(disabled)
+
+        var first = PasswordRequest(name: "updated", username: "u", password: "first password")
+        first.notes = "first notes"
+        let updated = try await vault.create(first, as: alice).entity.identifier
+        var change = PasswordRequest()
+        change.password = "second password"
+        change.notes = "changed notes"
+        _ = try await vault.update(updated, change, as: alice)
+        ids.append(updated)
+        return ids
+    }
+
+    func addPlainEntry(_ name: String, password: String = "plain-password") async throws -> EntryID {
+        try await vault.create(
+            PasswordRequest(name: .value(name), username: "u", password: .value(password)), as: alice
+        )
+        .entity.identifier
+    }
+
+    func run(passphrase: String) throws -> Reader.Run {
+        let file = folder.file("passphrase")
+        try Data((passphrase + "\n").utf8).write(to: URL(fileURLWithPath: file))
+        return try Reader.run(path, ["--passphrase-file", file])
+    }
+
+    func read(passphrase: String) throws -> ReaderOutput {
+        let run = try run(passphrase: passphrase)
+        #expect(run.status == 0, "read_vault.py failed: \(run.stderr)")
+        return try Reader.decode(run)
+    }
+
+    /// Every entry of `ids` as the reader printed it, field for field and byte for byte, against
+    /// what the vault says (metadata) and what was stored (secrets); `keyID`, when given, sealed every value.
+    func expectEntries(_ output: ReaderOutput, ids: [EntryID], keyID: UInt32?) async throws {
+        #expect(output.entries.map(\.identifier) == ids.map(\.rawValue))
+        for (id, actual) in zip(ids, output.entries) {
+            // Straight from storage and the key ring: a disabled entry refuses reveals (1007).
+            let entity = try await storedEntry(id)
+            let ring = vault.ring
+            let password = try #require(try ring.open(entity.sealedPassword, entry: id, field: .password).revealUTF8())
+            let notes = try entity.sealedNotes.map {
+                try #require(try ring.open($0, entry: id, field: .notes).revealUTF8())
+            }
+            let totp = try entity.sealedSecretKey.map {
+                try #require(SecretKeyCoding.decode(try ring.open($0, entry: id, field: .secretKey)))
+            }
+            let secretKey = totp.map { totp in
+                ReaderSecretKey(
+                    algorithm: totp.algorithm.rawValue.lowercased(), digits: totp.digits, period: totp.period,
+                    t0: totp.t0, seedBase32: Base32.encode(totp.secret))
+            }
+            if let known = Self.secrets[entity.name] {
+                #expect(Array(password.utf8) == Array(known.password.utf8))
+                #expect(notes.map { Array($0.utf8) } == known.notes.map { Array($0.utf8) })
+                #expect(secretKey == known.secretKey)
+            }
+            let expected = ReaderEntry(
+                identifier: id.rawValue, name: entity.name, username: entity.username, url: entity.url,
+                tags: entity.tags, owner: entity.owner.rawValue,
+                usersAllowed: entity.usersAllowed.map { .init(username: $0.username, canEdit: $0.canEdit) },
+                groupsAllowed: entity.groupsAllowed.map { .init(name: $0.name, canEdit: $0.canEdit) },
+                isActive: entity.isActive, createdAt: entity.createdAt.timeIntervalSinceReferenceDate,
+                updatedAt: entity.updatedAt.timeIntervalSinceReferenceDate, version: entity.version,
+                password: password, notes: notes, secretKey: secretKey,
+                keyIds: keyID.map { key in
+                    ReaderKeyIDs(password: key, notes: notes.map { _ in key }, secretKey: totp.map { _ in key })
+                } ?? actual.keyIds)
+            // Compared as JSON bytes: String's == would call NFC and NFD text equal.
+            #expect(try Reader.json(actual) == Reader.json(expected), "entry \(id)")
+        }
+        let byName = Dictionary(uniqueKeysWithValues: output.entries.map { ($0.name, $0) })
+        if let rich = byName["Café ☕ 日本"] {
+            #expect(rich.tags == ["ünï", "b", "e\u{301}"] && rich.tags[2].unicodeScalars.count == 2)
+            #expect(rich.usersAllowed == [.init(username: "bob", canEdit: true)])
+            #expect(rich.groupsAllowed == [.init(name: "Équipe ✓", canEdit: false)])
+            #expect(rich.createdAt == Self.now.timeIntervalSinceReferenceDate)
+        }
+        #expect(byName["disabled then"].map { !$0.isActive } ?? true)
+    }
+}
+
+// MARK: - Running the reader
+
+private enum Reader {
+    struct Run {
+        var status: Int32
+        var stdout: Data
+        var stderr: String
+    }
+
+    /// `Tools/independent-reader/read_vault.py` in this repository.
+    static var script: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Tools/independent-reader/read_vault.py").path
+    }
+
+    static func run(_ vault: String, _ arguments: [String]) throws -> Run {
+        try python([script, vault] + arguments)
+    }
+
+    /// Runs `python3` from the PATH.
+    static func python(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: out, stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    static func decode(_ run: Run) throws -> ReaderOutput {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(ReaderOutput.self, from: run.stdout)
+    }
+
+    static func json(_ entry: ReaderEntry) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(entry)
+    }
+}
+
+/// What read_vault.py prints.
+private struct ReaderOutput: Decodable {
+    struct User: Decodable, Equatable {
+        var id: Int64
+        var username: String
+    }
+    struct Group: Decodable, Equatable {
+        var name: String
+        var members: [String]
+    }
+    var container: String
+    var kdf: String
+    var opslimit: UInt64
+    var memlimit: UInt64
+    var dataKeyIds: [UInt32]
+    var currentKeyId: UInt32
+    var lastIdentifier: Int64
+    var users: [User]
+    var groups: [Group]
+    var entries: [ReaderEntry]
+}
+
+private struct ReaderEntry: Codable, Equatable {
+    struct UserShare: Codable, Equatable {
+        var username: String
+        var canEdit: Bool
+    }
+    struct GroupShare: Codable, Equatable {
+        var name: String
+        var canEdit: Bool
+    }
+    var identifier: Int64
+    var name: String
+    var username: String
+    var url: String
+    var tags: [String]
+    var owner: Int64
+    var usersAllowed: [UserShare]
+    var groupsAllowed: [GroupShare]
+    var isActive: Bool
+    var createdAt: Double
+    var updatedAt: Double
+    var version: UInt64
+    var password: String
+    var notes: String?
+    var secretKey: ReaderSecretKey?
+    var keyIds: ReaderKeyIDs
+}
+
+/// The data key id of each sealed value present.
+private struct ReaderKeyIDs: Codable, Equatable {
+    var password: UInt32
+    var notes: UInt32?
+    var secretKey: UInt32?
+
+    var all: Set<UInt32> { Set([password] + [notes, secretKey].compactMap { $0 }) }
+}
+
+private struct ReaderSecretKey: Codable, Equatable {
+    var algorithm: String
+    var digits: Int
+    var period: Int
+    var t0: Int64
+    var seedBase32: String
+}

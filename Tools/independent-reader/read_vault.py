@@ -1,0 +1,408 @@
+#!/usr/bin/env python3
+"""An independent reader of PasswordVault vaults, written from docs/format.md alone.
+
+It proves that the document is complete: given a vault (a SQLite database or a single-file
+vault) and its passphrase or raw key, it checks the vault header's checksum and MAC, unwraps
+every data key, opens every sealed value (checking that it is bound to its entry and field),
+decodes the TOTP seed's plaintext, and prints every entry with its secrets as JSON.
+
+Only the Python standard library and PyNaCl (libsodium) are used.
+
+    read_vault.py VAULT (--passphrase-file FILE | --raw-key-file FILE) [--format sqlite|file]
+
+The passphrase file's content is the passphrase as it is, except one trailing line break
+(LF or CRLF) is dropped; the raw-key file holds the 32 key bytes (or 64 hex digits).
+Exit status: 0 with the JSON on stdout; 1 with a message on stderr when anything is refused.
+Section numbers (§N) are docs/format.md's.
+"""
+
+import argparse
+import base64
+import json
+import sqlite3
+import struct
+import sys
+import zlib
+
+import nacl.bindings
+import nacl.exceptions
+import nacl.hashlib
+import nacl.pwhash
+
+
+class Refused(Exception):
+    """The vault (or the credential) is not what docs/format.md describes."""
+
+
+# §1: primitives.
+
+def blake2b_256(message, key=b""):
+    return nacl.hashlib.blake2b(message, digest_size=32, key=key).digest()
+
+
+def kdf(master, subkey_id, context):
+    """crypto_kdf_derive_from_key: BLAKE2b-256 keyed with the master key over the empty message,
+    salt = id as 8 little-endian bytes + 8 zeros, personal = context + 8 zeros."""
+    assert len(master) == 32 and len(context) == 8
+    return nacl.hashlib.blake2b(
+        b"", digest_size=32, key=master, salt=subkey_id.to_bytes(8, "little") + bytes(8),
+        person=context + bytes(8)).digest()
+
+
+def secretbox_open(sealed, nonce, key):
+    """Tag (16) ‖ ciphertext under secretbox; None when the tag does not verify."""
+    try:
+        return nacl.bindings.crypto_secretbox_open(bytes(sealed), bytes(nonce), bytes(key))
+    except nacl.exceptions.CryptoError:
+        return None
+
+
+# §3: the vault header.
+
+HEADER_MAGIC = b"PWVH"
+KIND_ARGON2ID, KIND_RAW_KEY = 1, 2
+WRAPPED_KEY_BYTES = 4 + 24 + 48
+
+
+def parse_header(data):
+    if len(data) < 37 or data[:4] != HEADER_MAGIC:
+        raise Refused("not a PasswordVault header")
+    if blake2b_256(data[:-32]) != data[-32:]:
+        raise Refused("header checksum mismatch")
+    if data[4] != 1:
+        raise Refused(f"unsupported header version {data[4]}")
+    if len(data) < 41 + 4 + 64:
+        raise Refused("header truncated")
+    kind = data[5]
+    salt = data[6:22]
+    opslimit, memlimit = struct.unpack(">QQ", data[22:38])
+    algorithm = data[38]
+    (count,) = struct.unpack(">H", data[39:41])
+    if count < 1:
+        raise Refused("header holds no data key")
+    if len(data) != 109 + WRAPPED_KEY_BYTES * count:
+        raise Refused("header has the wrong length")
+    if kind == KIND_ARGON2ID:
+        if algorithm != 2:
+            raise Refused("unsupported key derivation algorithm")
+    elif kind == KIND_RAW_KEY:
+        if salt != bytes(16) or opslimit != 0 or memlimit != 0 or algorithm != 0:
+            raise Refused("key derivation parameters in a raw-key header")
+    else:
+        raise Refused(f"unknown key derivation kind {kind}")
+    wrapped = []
+    for index in range(count):
+        offset = 41 + WRAPPED_KEY_BYTES * index
+        (key_id,) = struct.unpack(">I", data[offset:offset + 4])
+        wrapped.append((key_id, data[offset + 4:offset + 28], data[offset + 28:offset + 76]))
+    end = 41 + WRAPPED_KEY_BYTES * count
+    (current,) = struct.unpack(">I", data[end:end + 4])
+    ids = [key_id for key_id, _, _ in wrapped]
+    if len(set(ids)) != len(ids):
+        raise Refused("a data key id repeats")
+    if current not in ids:
+        raise Refused("the current data key is missing")
+    return {
+        "kind": kind, "salt": salt, "opslimit": opslimit, "memlimit": memlimit, "wrapped": wrapped,
+        "current": current, "authenticated": data[:end + 4], "mac": data[end + 4:end + 36],
+    }
+
+
+def key_encryption_key(header, passphrase, raw_key):
+    if header["kind"] == KIND_RAW_KEY:
+        if raw_key is None:
+            raise Refused("wrong passphrase or key (the vault opens with a raw key)")
+        return raw_key
+    if passphrase is None:
+        raise Refused("wrong passphrase or key (the vault opens with a passphrase)")
+    return nacl.pwhash.argon2id.kdf(
+        32, passphrase, header["salt"], opslimit=header["opslimit"], memlimit=header["memlimit"])
+
+
+def unwrap_data_keys(header, kek):
+    wrapping_key = kdf(kek, 1, b"PWVHEADR")
+    mac_key = kdf(kek, 2, b"PWVHEADR")
+    keys = {}
+    current = next(w for w in header["wrapped"] if w[0] == header["current"])
+    key = secretbox_open(current[2], current[1], wrapping_key)
+    if key is None:
+        raise Refused("wrong passphrase or key")
+    keys[current[0]] = key
+    if not nacl.bindings.sodium_memcmp(blake2b_256(header["authenticated"], mac_key), header["mac"]):
+        raise Refused("header authentication failed (MAC)")
+    for key_id, nonce, sealed in header["wrapped"]:
+        if key_id == header["current"]:
+            continue
+        key = secretbox_open(sealed, nonce, wrapping_key)
+        if key is None:
+            raise Refused(f"data key {key_id} does not unwrap")
+        keys[key_id] = key
+    return keys
+
+
+# §4: sealed values.
+
+FIELD_PASSWORD, FIELD_NOTES, FIELD_SECRET_KEY = 1, 2, 3
+FIELD_NAMES = {FIELD_PASSWORD: "password", FIELD_NOTES: "notes", FIELD_SECRET_KEY: "secret_key"}
+
+
+def open_sealed(sealed, data_keys, entry_id, field):
+    where = f"entry {entry_id}, field {FIELD_NAMES[field]}"
+    if len(sealed) < 54 or sealed[0] != 2:
+        raise Refused(f"{where}: not a version 2 sealed value")
+    (key_id,) = struct.unpack(">I", sealed[1:5])
+    if key_id not in data_keys:
+        raise Refused(f"{where}: sealed under unknown data key {key_id}")
+    plaintext = secretbox_open(sealed[29:], sealed[5:29], data_keys[key_id])
+    if plaintext is None:
+        raise Refused(f"{where}: the sealed value does not authenticate")
+    if plaintext[:9] != struct.pack(">QB", entry_id, field):
+        raise Refused(f"{where}: the sealed value belongs to another entry or field")
+    return key_id, plaintext[9:]
+
+
+# §5: the secret key's plaintext.
+
+ALGORITHMS = {1: "sha1", 2: "sha256", 3: "sha512"}
+
+
+def decode_secret_key(plain):
+    if len(plain) < 16 or plain[0] != 1:
+        raise Refused("secret key plaintext: unknown layout")
+    if plain[1] not in ALGORITHMS:
+        raise Refused(f"secret key plaintext: unknown algorithm {plain[1]}")
+    digits = plain[2]
+    (period,) = struct.unpack(">I", plain[3:7])
+    (t0,) = struct.unpack(">q", plain[7:15])
+    if not 6 <= digits <= 10 or period < 1:
+        raise Refused("secret key plaintext: digits or period out of range")
+    seed = plain[15:]
+    return {
+        "algorithm": ALGORITHMS[plain[1]], "digits": digits, "period": period, "t0": t0,
+        "seed_base32": base64.b32encode(seed).decode("ascii").rstrip("="),
+    }
+
+
+# §6: the SQLite database.
+
+def read_sqlite(path):
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        (application_id,) = db.execute("PRAGMA application_id").fetchone()
+        if application_id != 0x50575631:
+            raise Refused(f"not a PasswordVault database (application_id {application_id:#x})")
+        migrations = {row[0] for row in db.execute("SELECT identifier FROM grdb_migrations")}
+        unknown = migrations - {"v1"}
+        if unknown:
+            raise Refused(f"written by a newer version (migration {sorted(unknown)[0]})")
+        header = db.execute("SELECT bytes FROM vault_header WHERE id = 1").fetchone()
+        (last_identifier,) = db.execute("SELECT last_value FROM identifier_counter WHERE id = 1").fetchone()
+        users = [{"id": i, "username": u} for i, u in db.execute("SELECT id, username FROM vault_user ORDER BY id")]
+        groups = []
+        for key, name in db.execute("SELECT name_key, name FROM vault_group ORDER BY name_key"):
+            members = [m for (m,) in db.execute(
+                "SELECT member FROM group_member WHERE group_key = ? ORDER BY member_key", (key,))]
+            groups.append({"name": name, "members": members})
+        entries = []
+        for row in db.execute(
+                "SELECT id, name, username, url, tags, owner, users_allowed, groups_allowed, is_active, "
+                "created_at, updated_at, version, sealed_password, sealed_secret_key, sealed_notes "
+                "FROM entry ORDER BY id"):
+            (entry_id, name, username, url, tags, owner, users_allowed, groups_allowed, is_active,
+             created_at, updated_at, version, password, secret_key, notes) = row
+            entries.append({
+                "identifier": entry_id, "name": name, "username": username, "url": url,
+                "tags": json.loads(tags), "owner": owner,
+                "users_allowed": [{"username": s["username"], "can_edit": s["canEdit"]}
+                                  for s in json.loads(users_allowed)],
+                "groups_allowed": [{"name": s["name"], "can_edit": s["canEdit"]}
+                                   for s in json.loads(groups_allowed)],
+                "is_active": bool(is_active), "created_at": float(created_at), "updated_at": float(updated_at),
+                "version": version & 0xFFFFFFFFFFFFFFFF,
+                "sealed": {FIELD_PASSWORD: password, FIELD_SECRET_KEY: secret_key, FIELD_NOTES: notes},
+            })
+    finally:
+        db.close()
+    return {"header": None if header is None else bytes(header[0]), "last_identifier": last_identifier,
+            "users": users, "groups": groups, "entries": entries}
+
+
+# §7: the single-file format.
+
+FILE_MAGIC = bytes([0x89, 0x50, 0x57, 0x56, 0x0D, 0x0A, 0x1A, 0x0A])
+
+
+class Payload:
+    def __init__(self, data):
+        self.data, self.offset = data, 0
+
+    def take(self, count):
+        if count < 0 or len(self.data) - self.offset < count:
+            raise Refused("a field runs past the end of the payload")
+        chunk = self.data[self.offset:self.offset + count]
+        self.offset += count
+        return chunk
+
+    def u8(self):
+        return self.take(1)[0]
+
+    def u32(self):
+        return struct.unpack("<I", self.take(4))[0]
+
+    def u64(self):
+        return struct.unpack("<Q", self.take(8))[0]
+
+    def i64(self):
+        return struct.unpack("<q", self.take(8))[0]
+
+    def boolean(self):
+        value = self.u8()
+        if value not in (0, 1):
+            raise Refused(f"{value} is not a boolean")
+        return value == 1
+
+    def bytes_(self):
+        return self.take(self.u32())
+
+    def string(self):
+        try:
+            return self.bytes_().decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused("a string is not valid UTF-8")
+
+    def optional(self):
+        return self.bytes_() if self.boolean() else None
+
+    def date(self):
+        return struct.unpack("<d", self.take(8))[0]
+
+
+def read_single_file(path):
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if data[:8] != FILE_MAGIC:
+        raise Refused("not a PasswordVault file")
+    if len(data) < 40:
+        raise Refused("truncated file header")
+    version, flags, _generation, length, payload_crc, header_crc = struct.unpack("<IIQQII", data[8:40])
+    if version != 1:
+        raise Refused(f"file format version {version} is not supported")
+    if zlib.crc32(data[:36]) != header_crc:
+        raise Refused("the file header's checksum does not match")
+    if flags != 0:
+        raise Refused(f"unknown flags {flags}")
+    if len(data) - 40 != length:
+        raise Refused("the payload length does not match the file")
+    if zlib.crc32(data[40:]) != payload_crc:
+        raise Refused("the payload's checksum does not match")
+    payload = Payload(data[40:])
+    last_identifier = payload.i64()
+    header = payload.optional()
+    users = [{"id": payload.i64(), "username": payload.string()} for _ in range(payload.u32())]
+    groups = []
+    for _ in range(payload.u32()):
+        name = payload.string()
+        groups.append({"name": name, "members": [payload.string() for _ in range(payload.u32())]})
+    entries = []
+    for _ in range(payload.u32()):
+        entry = {"identifier": payload.i64(), "name": payload.string(), "username": payload.string(),
+                 "url": payload.string()}
+        entry["tags"] = [payload.string() for _ in range(payload.u32())]
+        entry["owner"] = payload.i64()
+        entry["users_allowed"] = [{"username": payload.string(), "can_edit": payload.boolean()}
+                                  for _ in range(payload.u32())]
+        entry["groups_allowed"] = [{"name": payload.string(), "can_edit": payload.boolean()}
+                                   for _ in range(payload.u32())]
+        entry["is_active"] = payload.boolean()
+        entry["created_at"] = payload.date()
+        entry["updated_at"] = payload.date()
+        entry["version"] = payload.u64()
+        password = payload.bytes_()
+        secret_key = payload.optional()
+        notes = payload.optional()
+        entry["sealed"] = {FIELD_PASSWORD: password, FIELD_SECRET_KEY: secret_key, FIELD_NOTES: notes}
+        entries.append(entry)
+    if payload.offset != len(payload.data):
+        raise Refused("bytes left over after the last entry")
+    return {"header": header, "last_identifier": last_identifier, "users": users, "groups": groups,
+            "entries": entries}
+
+
+# §9: putting it together.
+
+def read_vault(path, container, passphrase, raw_key):
+    if container is None:
+        with open(path, "rb") as handle:
+            container = "file" if handle.read(8) == FILE_MAGIC else "sqlite"
+    store = read_single_file(path) if container == "file" else read_sqlite(path)
+    if store["header"] is None:
+        raise Refused("the vault has no header")
+    previous = 0
+    for entry in store["entries"]:
+        if not previous < entry["identifier"] <= store["last_identifier"]:
+            raise Refused(f"entry {entry['identifier']} is out of order or above the last identifier handed out")
+        previous = entry["identifier"]
+    header = parse_header(store["header"])
+    data_keys = unwrap_data_keys(header, key_encryption_key(header, passphrase, raw_key))
+    entries = []
+    for entry in store["entries"]:
+        sealed = entry.pop("sealed")
+        key_ids = {}
+        key_ids["password"], password = open_sealed(
+            sealed[FIELD_PASSWORD], data_keys, entry["identifier"], FIELD_PASSWORD)
+        entry["password"] = password.decode("utf-8")
+        entry["notes"] = None
+        if sealed[FIELD_NOTES] is not None:
+            key_ids["notes"], notes = open_sealed(sealed[FIELD_NOTES], data_keys, entry["identifier"], FIELD_NOTES)
+            entry["notes"] = notes.decode("utf-8")
+        entry["secret_key"] = None
+        if sealed[FIELD_SECRET_KEY] is not None:
+            key_ids["secret_key"], plain = open_sealed(
+                sealed[FIELD_SECRET_KEY], data_keys, entry["identifier"], FIELD_SECRET_KEY)
+            entry["secret_key"] = decode_secret_key(plain)
+        entry["key_ids"] = key_ids
+        entries.append(entry)
+    return {
+        "container": container,
+        "kdf": "argon2id" if header["kind"] == KIND_ARGON2ID else "raw-key",
+        "opslimit": header["opslimit"], "memlimit": header["memlimit"],
+        "data_key_ids": sorted(data_keys), "current_key_id": header["current"],
+        "last_identifier": store["last_identifier"], "users": store["users"], "groups": store["groups"],
+        "entries": entries,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("vault")
+    credential = parser.add_mutually_exclusive_group(required=True)
+    credential.add_argument("--passphrase-file")
+    credential.add_argument("--raw-key-file")
+    parser.add_argument("--format", choices=["sqlite", "file"])
+    arguments = parser.parse_args()
+    passphrase = raw_key = None
+    try:
+        if arguments.passphrase_file is not None:
+            with open(arguments.passphrase_file, "rb") as handle:
+                passphrase = handle.read()
+            for ending in (b"\r\n", b"\n"):
+                if passphrase.endswith(ending):
+                    passphrase = passphrase[:-len(ending)]
+                    break
+        else:
+            with open(arguments.raw_key_file, "rb") as handle:
+                raw_key = handle.read()
+            if len(raw_key) != 32:
+                raw_key = bytes.fromhex(raw_key.decode("ascii").strip())
+            if len(raw_key) != 32:
+                raise Refused("a raw key has 32 bytes")
+        result = read_vault(arguments.vault, arguments.format, passphrase, raw_key)
+    except (Refused, OSError, sqlite3.Error, ValueError) as error:
+        print(f"read_vault: {error}", file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(json.dumps(result, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
