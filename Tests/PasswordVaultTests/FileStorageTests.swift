@@ -153,3 +153,25 @@ struct FileStorageTests {
         #expect(rest.map(\.identifier) == all.dropFirst(2).map(\.identifier))
     }
 }
+
+@Suite("FileStorage's temporary file")
+struct FileStorageTemporaryFileTests {
+    @Test func aPlantedLinkOrFileAtTheOldPredictableNameIsNotFollowed() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.file("vault.pwvault")
+        let target = folder.file("elsewhere")
+        try Data("untouched".utf8).write(to: URL(fileURLWithPath: target))
+        // The name the first release wrote to: <path>.tmp-<pid>.
+        #expect(symlink(target, "\(path).tmp-\(getpid())") == 0)
+        let storage = try FileStorage.create(at: path)
+        try await storage.writeHeader([1, 2, 3], expected: nil)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == Data("untouched".utf8))
+        #expect(try await FileStorage.open(at: path).readHeader() == [1, 2, 3])
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // Only the vault, its lock and the planted link (removed as a leftover temporary) remain.
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.file("")).sorted()
+        #expect(names == ["elsewhere", "vault.pwvault", "vault.pwvault.lock"])
+    }
+}
