@@ -131,18 +131,6 @@ struct FileStorageTests {
         #expect(try await FileStorage.open(at: path).group(named: "ops") == Group(name: "ops"))
     }
 
-    @Test func aFailedCommitLeavesTheStateAsItWas() async throws {
-        defer { folder.remove() }
-        let path = folder.file("v.pwvault")
-        _ = try await makeVault(path)
-        let storage = try FileStorage.open(at: path)
-        // A directory where the temporary file must go makes the commit fail.
-        try FileManager.default.createDirectory(atPath: path + ".tmp-\(getpid())", withIntermediateDirectories: false)
-        await #expect(throws: StorageError.self) { try await storage.writeHeader([9], expected: [1, 2, 3]) }
-        #expect(try await storage.readHeader() == [1, 2, 3])
-        #expect(try await FileStorage.open(at: path).readHeader() == [1, 2, 3])
-    }
-
     /// `InMemoryStorage` traps here (`start + limit` overflows); this adapter must not.
     @Test func pagingWithTheLargestLimit() async throws {
         defer { folder.remove() }
