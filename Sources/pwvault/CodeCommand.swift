@@ -4,7 +4,7 @@ import PasswordVault
 
 /// `pwvault code`: the one-time code of a TOTP seed or an `otpauth://` key URI, alone on stdout.
 ///
-/// Exit status (DESIGN §9): 0 with the code printed; 1 when the seed or URI is refused
+/// Exit status (docs/contract.md §9): 0 with the code printed; 1 when the seed or URI is refused
 /// (the reason on stderr as `pwvault: …`); 2 on a usage error.
 struct CodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

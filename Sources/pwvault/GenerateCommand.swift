@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PasswordVault
 
-/// `pwvault generate`: random passwords under a policy (DESIGN.md §10), one per line on stdout.
+/// `pwvault generate`: random passwords under a policy (docs/contract.md §10), one per line on stdout.
 ///
 /// Exit status: 0 on success; 1 when the policy cannot be met (the reason on stderr); 2 on a
 /// usage error (see `PWVault.main()`).

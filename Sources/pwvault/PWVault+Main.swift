@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 extension PWVault {
-    /// The entry point: ArgumentParser's own, except that usage errors exit with 2 (DESIGN §9).
+    /// The entry point: ArgumentParser's own, except that usage errors exit with 2 (docs/contract.md §9).
     ///
     /// ArgumentParser exits with 64 (`EX_USAGE`) on parse and validation errors; this prints
     /// the same message and usage, then exits with 2. Every other outcome (help, `--version`,

@@ -139,20 +139,6 @@ struct FileStorageTests {
         #expect(try await FileStorage.open(at: path).group(named: "ops") == Group(name: "ops"))
     }
 
-    @Test func aFailedCommitLeavesTheStateAsItWas() async throws {
-        defer { folder.remove() }
-        let path = folder.file("v.pwvault")
-        _ = try await makeVault(path)
-        let storage = try FileStorage.open(at: path)
-        // A directory where the temporary file must go makes the commit fail.
-        try FileManager.default.createDirectory(atPath: path + ".tmp-\(getpid())", withIntermediateDirectories: false)
-        await #expect(throws: StorageError.self) {
-            try await storage.writeHeader([9], expectedGeneration: HeaderGeneration(rawValue: 1))
-        }
-        #expect(try await storage.readHeader() == Self.header)
-        #expect(try await FileStorage.open(at: path).readHeader() == Self.header)
-    }
-
     /// `InMemoryStorage` traps here (`start + limit` overflows); this adapter must not.
     @Test func pagingWithTheLargestLimit() async throws {
         defer { folder.remove() }
@@ -161,5 +147,27 @@ struct FileStorageTests {
         let all = try await storage.entities(after: nil, limit: 10)
         let rest = try await storage.entities(after: all[1].identifier, limit: Int.max)
         #expect(rest.map(\.identifier) == all.dropFirst(2).map(\.identifier))
+    }
+}
+
+@Suite("FileStorage's temporary file")
+struct FileStorageTemporaryFileTests {
+    @Test func aPlantedLinkOrFileAtTheOldPredictableNameIsNotFollowed() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.file("vault.pwvault")
+        let target = folder.file("elsewhere")
+        try Data("untouched".utf8).write(to: URL(fileURLWithPath: target))
+        // The name the first release wrote to: <path>.tmp-<pid>.
+        #expect(symlink(target, "\(path).tmp-\(getpid())") == 0)
+        let storage = try FileStorage.create(at: path)
+        try await storage.writeHeader([1, 2, 3], expectedGeneration: .noHeader)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == Data("untouched".utf8))
+        #expect(try await FileStorage.open(at: path).readHeader() == [1, 2, 3])
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // Only the vault, its lock and the planted link (removed as a leftover temporary) remain.
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.file("")).sorted()
+        #expect(names == ["elsewhere", "vault.pwvault", "vault.pwvault.lock"])
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// The whole store — header, directory, entries — is one file in a documented
 /// binary format (magic, format version, generation, CRC-32 checksums; see
 /// `FileStorage+Format.swift`). Every commit writes the complete new store to
-/// `<path>.tmp-<pid>`, fsyncs it, renames it over `<path>` and fsyncs the
+/// `<path>.tmp-<random>` (created with `O_EXCL | O_NOFOLLOW`, mode 0600), fsyncs it, renames it over `<path>` and fsyncs the
 /// folder, so a crash at any instant leaves either the old or the new state; a
 /// torn or damaged file is refused with ``StorageError/corrupted(_:)``, never
 /// half-read.

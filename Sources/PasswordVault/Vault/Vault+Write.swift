@@ -1,5 +1,5 @@
 extension Vault {
-    /// Creates an entry owned by `user` (DESIGN.md §3).
+    /// Creates an entry owned by `user` (docs/contract.md §3).
     ///
     /// Shares naming an unknown user or group, or the owner, are left out and
     /// reported in ``WriteResult/sharedErrors``; the rest applies.
@@ -57,7 +57,7 @@ extension Vault {
         return WriteResult(entity: entity, notes: fields.notes.value, sharedErrors: shares.errors)
     }
 
-    /// Applies a partial update (DESIGN.md §3) as one compare-and-set write.
+    /// Applies a partial update (docs/contract.md §3) as one compare-and-set write.
     ///
     /// Checks run in the contract's order: 1005 (no such entry or no access),
     /// 1006 (a viewer; or an editor changing shares), 1007 (disabled), then the

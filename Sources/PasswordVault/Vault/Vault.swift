@@ -1,6 +1,6 @@
 import Foundation
 
-/// A password vault: DESIGN.md's rules over a storage, a directory and a key.
+/// A password vault: the rules of docs/contract.md over a storage, a directory and a key.
 ///
 /// Every call takes the acting ``User``; roles are computed from the entry and
 /// the directory at that moment. Secrets are sealed before they reach the
