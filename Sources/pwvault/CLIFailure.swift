@@ -4,7 +4,7 @@ import PasswordVault
 
 /// A failure the command line reports itself: the message on stderr, then the exit status.
 ///
-/// Exit status (DESIGN.md §9): 0 success, 1 a refused request (a 4xx answer,
+/// Exit status (docs/contract.md §9): 0 success, 1 a refused request (a 4xx answer,
 /// a wrong passphrase), 2 a usage error, 3 the unexpected.
 struct CLIFailure: Error, CustomStringConvertible {
     var message: String
@@ -34,6 +34,9 @@ struct CLIFailure: Error, CustomStringConvertible {
             case .wrongPassphraseOrKey: return .refused("pwvault: \(error.description)")
             default: return .unexpected(error.description)
             }
+        case StorageError.conflict:
+            // A compare-and-set lost to another process (a passphrase change, a rotation): a refusal.
+            return .refused("pwvault: the vault was changed by another process meanwhile; nothing was written")
         case let error as StorageError: return .unexpected(error.description)
         default: return .unexpected("\(error)")
         }

@@ -4,7 +4,8 @@ extension Vault {
     ///
     /// - Throws: ``CryptoError``, or ``StorageError/conflict`` if the header changed meanwhile
     ///   (another process changed the passphrase or rotated): nothing is changed then.
-    public func changeCredential(to credential: VaultCredential, cost: KeyDerivationCost = .moderate) async throws {
+    /// - Parameter cost: Argon2id's cost for a passphrase; `nil` keeps the present one (moderate after a raw key).
+    public func changeCredential(to credential: VaultCredential, cost: KeyDerivationCost? = nil) async throws {
         let state = keys.withLock { $0 }
         let (ring, header) = try state.ring.changingCredential(to: credential, cost: cost)
         try await storage.writeHeader(header, expected: state.header)
