@@ -118,8 +118,9 @@ extension SQLiteStorage {
 
     /// The value of a pragma on the writer connection (for tests).
     func writerPragma(_ name: String) async throws(StorageError) -> String? {
+        guard let writer else { return nil }
         do {
-            return try await pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+            return try await writer.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
         } catch {
             throw StorageError(error)
         }

@@ -34,9 +34,12 @@ struct CLIFailure: Error, CustomStringConvertible {
             case .wrongPassphraseOrKey: return .refused("pwvault: \(error.description)")
             default: return .unexpected(error.description)
             }
-        case StorageError.conflict:
-            // A compare-and-set lost to another process (a passphrase change, a rotation): a refusal.
-            return .refused("pwvault: the vault was changed by another process meanwhile; nothing was written")
+        case let error as VaultKeyError:
+            switch error {
+            // A refused request: the wrong credential, or a conflict with another writer (§9: exit 1).
+            case .wrongPassphraseOrKey, .conflict: return .refused("pwvault: \(error.description)")
+            default: return .unexpected(error.description)
+            }
         case let error as StorageError: return .unexpected(error.description)
         default: return .unexpected("\(error)")
         }

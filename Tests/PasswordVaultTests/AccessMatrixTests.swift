@@ -3,7 +3,7 @@ import Testing
 
 @testable import PasswordVault
 
-/// DESIGN.md §4's table, cell by cell: every role × every operation.
+/// docs/contract.md §4's table, cell by cell: every role × every operation.
 @Suite("Authorization matrix")
 struct AccessMatrixTests {
     enum Who: String, CaseIterable, Sendable {

@@ -30,7 +30,7 @@ struct Base32Tests {
         }
     }
 
-    /// The seeds' own examples (DESIGN §5).
+    /// The seeds' own examples (docs/contract.md §5).
     @Test func decodesTheSeedExamples() throws {
         #expect(try Base32.decode("JBSWY3DPEHPK3PXP") == Array("Hello!".utf8) + [0xDE, 0xAD, 0xBE, 0xEF])
         let second = try Base32.decode("3DPEHPK3PXPGHODADA")

@@ -3,7 +3,7 @@ import Testing
 
 @testable import PasswordVault
 
-/// DESIGN.md §3, rule by rule, each message asserted exactly.
+/// docs/contract.md §3, rule by rule, each message asserted exactly.
 @Suite("Field rules")
 struct RulesTests {
     struct Case: Sendable, CustomTestStringConvertible {

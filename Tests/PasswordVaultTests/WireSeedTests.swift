@@ -26,7 +26,7 @@ func withSeedIdentifier(_ value: JSONValue) -> JSONValue {
 
 /// Every request and answer the seeds print, through the handler: the answer must
 /// be the seed's, field for field and in order, the identifier aside. (Seeds 001
-/// and 002 spell the Portuguese key `Message`; DESIGN.md fixes it as `mensagem`.)
+/// and 002 spell the Portuguese key `Message`; docs/contract.md §8 fixes it as `mensagem`.)
 @Suite("Wire: the seeds' requests and answers")
 struct WireSeedTests {
     @Test(arguments: ["001", "002", "003", "004"])

@@ -121,7 +121,10 @@ extension VaultCommandTests {
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         slow.waitUntilExit()
         #expect(slow.terminationStatus == 1)
-        #expect(stderr == "pwvault: the vault was changed by another process meanwhile; nothing was written\n")
+        #expect(
+            stderr
+                == "pwvault: the vault was changed by another writer meanwhile (its passphrase or keys); nothing was changed: open it again and retry\n"
+        )
         #expect(try pw("user", "list", env: ["PWVAULT_PASSPHRASE": "fast"]).status == 0)
     }
 

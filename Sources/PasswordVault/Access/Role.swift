@@ -1,4 +1,4 @@
-/// What a user may do with an entry (DESIGN.md §4); the highest applicable role wins.
+/// What a user may do with an entry (docs/contract.md §4); the highest applicable role wins.
 public enum Role: Int, Comparable, Sendable, CaseIterable, CustomStringConvertible {
     /// Listed, metadata, reveal and TOTP.
     case viewer = 1
@@ -23,7 +23,7 @@ public enum Role: Int, Comparable, Sendable, CaseIterable, CustomStringConvertib
     public func permits(_ operation: Operation) -> Bool { self >= operation.minimumRole }
 }
 
-/// The operations of the access table (DESIGN.md §4).
+/// The operations of the access table (docs/contract.md §4).
 public enum Operation: Sendable, CaseIterable {
     /// Appear in lists and read metadata.
     case read

@@ -1,4 +1,4 @@
-/// Generates random passwords from libsodium's CSPRNG (DESIGN.md §10).
+/// Generates random passwords from libsodium's CSPRNG (docs/contract.md §10).
 ///
 /// ```swift
 /// let password = try PasswordGenerator.generate(PasswordPolicy(length: 24, symbols: false))

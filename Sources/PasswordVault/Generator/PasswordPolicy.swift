@@ -1,4 +1,4 @@
-/// What a generated password is made of (DESIGN.md §10): its length, the character classes it
+/// What a generated password is made of (docs/contract.md §10): its length, the character classes it
 /// draws from — each chosen class present at least once — and characters left out.
 ///
 /// ```swift

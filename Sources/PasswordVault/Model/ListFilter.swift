@@ -1,6 +1,6 @@
 import Foundation
 
-/// Narrows a list (DESIGN.md: `GET api/mysafe/password?tag=&name=&username=&url=`).
+/// Narrows a list (docs/contract.md §8: `GET api/mysafe/password?tag=&name=&username=&url=`).
 ///
 /// Filters combine: an entry must match every one given. `tag` matches one of
 /// the entry's tags exactly, ignoring case; `name`, `username` and `url` match

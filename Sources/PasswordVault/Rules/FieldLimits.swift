@@ -1,4 +1,4 @@
-/// The limits of DESIGN.md §3, counted in Unicode scalars (as Python's `len`).
+/// The limits of docs/contract.md §3, counted in Unicode scalars (as Python's `len`).
 public enum FieldLimits {
     /// `name`.
     public static let name = 200

@@ -1,4 +1,4 @@
-/// The fields of a create or update request, as sent (DESIGN.md §3).
+/// The fields of a create or update request, as sent (docs/contract.md §3).
 ///
 /// The wire decoder fills it from JSON; Swift callers fill it directly. Nothing
 /// is checked until the ``Vault`` has checked access, so that a stranger only

@@ -1,4 +1,4 @@
-/// `secret_key` (DESIGN.md §5): a base32 seed (RFC 4648 §6, lenient) decoding to
+/// `secret_key` (docs/contract.md §5): a base32 seed (RFC 4648 §6, lenient) decoding to
 /// at least one byte, with the defaults SHA-1, 6 digits, 30 s; or an
 /// `otpauth://totp/…` URI carrying its own parameters.
 enum SecretKeyRule {

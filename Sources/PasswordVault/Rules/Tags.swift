@@ -1,4 +1,4 @@
-/// Tags (DESIGN.md §2): on the wire one string, `"tag1, tag2"`, split on commas,
+/// Tags (docs/contract.md §2): on the wire one string, `"tag1, tag2"`, split on commas,
 /// trimmed, empties dropped, repeats dropped keeping the first; written back
 /// joined by `", "`. An array of strings is accepted too.
 public enum Tags {

@@ -14,7 +14,7 @@ struct ShareItem: Sendable, Hashable {
     var canEdit: Bool
 }
 
-/// A request whose fields passed DESIGN.md §3's rules. Shares still need the
+/// A request whose fields passed docs/contract.md §3's rules. Shares still need the
 /// directory (``Vault`` resolves them into ``UserShare``/``GroupShare`` and
 /// ``ShareError``s).
 struct ValidatedRequest: Sendable {
@@ -36,7 +36,7 @@ enum RequestMode {
 }
 
 extension PasswordRequest {
-    /// Applies DESIGN.md §3's field rules: first every 1001 (name, username,
+    /// Applies docs/contract.md §3's field rules: first every 1001 (name, username,
     /// password, in that order), then every 1002 in field order.
     func validated(_ mode: RequestMode) throws(VaultError) -> ValidatedRequest {
         try checkRequired(mode)

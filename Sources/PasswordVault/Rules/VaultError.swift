@@ -1,4 +1,4 @@
-/// The error catalogue (DESIGN.md §3): every refusal a vault call can answer,
+/// The error catalogue (docs/contract.md §3): every refusal a vault call can answer,
 /// with the seed API's code and exact message.
 public enum VaultError: Error, Sendable {
     /// 1000: the body does not parse, or is not a JSON object.

@@ -1,6 +1,6 @@
 extension Vault {
     /// Shares after the directory's say: known users and groups kept, the rest
-    /// reported (DESIGN.md §3, `shared_error`).
+    /// reported (docs/contract.md §3, `shared_error`).
     struct ResolvedShares {
         var users: [UserShare]?
         var groups: [GroupShare]?

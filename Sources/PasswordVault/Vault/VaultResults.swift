@@ -1,4 +1,4 @@
-/// A share that a create or update left out (DESIGN.md §3, `shared_error`); the rest of the request applied.
+/// A share that a create or update left out (docs/contract.md §3, `shared_error`); the rest of the request applied.
 public struct ShareError: Sendable, Hashable {
     /// Whether a user share or a group share was left out.
     public enum Kind: String, Sendable, Hashable {

@@ -1,6 +1,6 @@
 /// The transport-free HTTP API: (method, path, body, caller) → (status, body).
 ///
-/// It serves DESIGN.md's MySafe routes and the save-passwords endpoint with the
+/// It serves the MySafe routes of docs/contract.md §8 and the save-passwords endpoint with the
 /// seeds' bodies, so any HTTP server can mount it:
 ///
 /// ```swift
