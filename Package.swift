@@ -39,10 +39,12 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
+        // pwvault only: prctl(PR_SET_DUMPABLE) is variadic in C and cannot be called from Swift.
+        .target(name: "CProcessHardening"),
         .executableTarget(
             name: "pwvault",
             dependencies: [
-                "PasswordVault", "PasswordVaultSQLite",
+                "PasswordVault", "PasswordVaultSQLite", "CProcessHardening",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

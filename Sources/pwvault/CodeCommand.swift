@@ -17,12 +17,26 @@ struct CodeCommand: ParsableCommand {
             """)
 
     @Option(
-        help: ArgumentHelp("The TOTP seed in base32 (any case; spaces and dashes are ignored).", valueName: "base32"))
+        help: ArgumentHelp(
+            "The TOTP seed in base32 (any case; spaces and dashes are ignored). \(SecretInput.argumentWarning): prefer --secret-file.",
+            valueName: "base32"))
     var secret: String?
 
     @Option(
-        help: ArgumentHelp("An otpauth://totp/… or otpauth://hotp/… key URI, instead of --secret.", valueName: "uri"))
+        name: .customLong("secret-file"),
+        help: ArgumentHelp("Read the base32 seed from the first line of this file, - for stdin.", valueName: "path"))
+    var secretFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "An otpauth://totp/… or otpauth://hotp/… key URI, instead of --secret. \(SecretInput.argumentWarning): prefer --uri-file.",
+            valueName: "uri"))
     var uri: String?
+
+    @Option(
+        name: .customLong("uri-file"),
+        help: ArgumentHelp("Read the key URI from the first line of this file, - for stdin.", valueName: "path"))
+    var uriFile: String?
 
     @Option(help: ArgumentHelp("The Unix time in seconds to compute the code for (default: now).", valueName: "unix"))
     var time: Int64?
@@ -39,7 +53,10 @@ struct CodeCommand: ParsableCommand {
     var period: Int?
 
     func validate() throws {
-        switch (secret, uri) {
+        if secret != nil, secretFile != nil { throw ValidationError("Give --secret or --secret-file, not both.") }
+        if uri != nil, uriFile != nil { throw ValidationError("Give --uri or --uri-file, not both.") }
+        if secretFile == "-", uriFile == "-" { throw ValidationError("Only one option may read standard input (-).") }
+        switch (secret ?? secretFile, uri ?? uriFile) {
         case (nil, nil): throw ValidationError("Give --secret or --uri.")
         case (.some, .some): throw ValidationError("Give either --secret or --uri, not both.")
         case (nil, .some):
@@ -74,14 +91,15 @@ struct CodeCommand: ParsableCommand {
     /// The code for the options, already validated as to their form.
     private func code() throws(Refusal) -> String {
         do {
-            if let uri {
+            if let uri = try uri ?? uriFile.map(Self.firstLine) {
                 let key: OTPAuthURI
                 do { key = try OTPAuthURI(parsing: uri) } catch { throw Refusal(message: "invalid URI: \(error)") }
                 if case .hotp(let counter) = key.kind { return try key.makeHOTP().code(counter: counter) }
                 return try at(key.makeTOTP())
             }
             let seed: SecretBytes
-            do { seed = try Base32.decodeSecret(secret ?? "") } catch {
+            let text = try secret ?? secretFile.map(Self.firstLine) ?? ""
+            do { seed = try Base32.decodeSecret(text) } catch {
                 throw Refusal(message: "invalid secret: \(error)")
             }
             let algorithm = algorithm.flatMap(OTPAlgorithm.init(name:)) ?? .sha1
@@ -90,6 +108,15 @@ struct CodeCommand: ParsableCommand {
             throw refusal
         } catch {
             throw Refusal(message: "\(error)")
+        }
+    }
+
+    /// The first line of a secret file (`-`: stdin).
+    private static func firstLine(_ path: String) throws -> String {
+        do {
+            return try SecretInput.read(path, what: "secret").revealUTF8() ?? ""
+        } catch {
+            throw Refusal(message: error.message.replacingOccurrences(of: "pwvault: ", with: ""))
         }
     }
 

@@ -4,8 +4,8 @@ import PasswordVault
 
 /// `pwvault generate`: random passwords under a policy (docs/contract.md §10), one per line on stdout.
 ///
-/// Exit status: 0 on success; 1 when the policy cannot be met (the reason on stderr); 2 on a
-/// usage error (see `PWVault.main()`).
+/// Exit status: 0 on success; 2 on a usage error, a policy that cannot be met included (the
+/// reason on stderr; see `PWVault.main()`).
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
@@ -47,6 +47,8 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--count must be at least 1, not \(count).") }
+        // A policy that cannot be met comes from the options alone: a usage error (docs/contract.md §9).
+        do { try policy.validate() } catch { throw ValidationError("\(error)") }
     }
 
     var policy: PasswordPolicy {
@@ -57,12 +59,6 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let policy = policy
-        do {
-            try policy.validate()
-        } catch {
-            FileHandle.standardError.write(Data("pwvault: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
         if entropy {
             FileHandle.standardError.write(Data("entropy: \(String(format: "%.2f", policy.entropyBits)) bits\n".utf8))
         }

@@ -12,7 +12,7 @@ struct VaultOptions: ParsableArguments {
     @Option(
         name: .customLong("passphrase-file"),
         help: ArgumentHelp(
-            "Read the passphrase from the first line of this file (default: $PWVAULT_PASSPHRASE, else a prompt).",
+            "Read the passphrase from the first line of this file, - for stdin (default: $PWVAULT_PASSPHRASE, else a prompt).",
             valueName: "path"))
     var passphraseFile: String?
 
@@ -21,23 +21,33 @@ struct VaultOptions: ParsableArguments {
         path ?? ProcessInfo.processInfo.environment["PWVAULT_PATH"] ?? "./vault.db"
     }
 
-    /// The passphrase, from the file, the environment or a prompt.
-    func passphrase(confirm: Bool = false) throws(CLIFailure) -> SecretBytes {
+    /// The passphrase, from the file, the environment or a prompt; `isNew`: asked twice, not empty.
+    func passphrase(isNew: Bool = false) throws(CLIFailure) -> SecretBytes {
         try PassphraseSource.read(
             file: passphraseFile, variable: "PWVAULT_PASSPHRASE", prompt: "Passphrase for \(resolvedPath): ",
-            confirm: confirm)
+            confirm: isNew, refuseEmpty: isNew)
     }
 
     /// Opens the existing vault.
-    func openVault() async throws(CLIFailure) -> Vault {
+    func openVault() async throws -> Vault {
+        try await openVault(gathering: {}).vault
+    }
+
+    /// Opens the existing vault after every secret has been read: the passphrase, then
+    /// whatever `gather` asks for (a password prompt, a file, stdin). Nothing is prompted for
+    /// once the vault's keys are read, so a write seals under the keys that are current then.
+    func openVault<Gathered>(
+        gathering gather: () throws -> Gathered
+    ) async throws -> (vault: Vault, gathered: Gathered) {
         let path = resolvedPath
         guard FileManager.default.fileExists(atPath: path) else {
-            throw .usage("no vault at \(path): create one with `pwvault init`")
+            throw CLIFailure.usage("no vault at \(path): create one with `pwvault init`")
         }
         let passphrase = try passphrase()
+        let gathered = try gather()
         do {
             let storage = try VaultStore.open(path: path)
-            return try await Vault.open(storage: storage, credential: .passphrase(passphrase))
+            return (try await Vault.open(storage: storage, credential: .passphrase(passphrase)), gathered)
         } catch {
             throw CLIFailure.from(error)
         }
@@ -77,12 +87,21 @@ func runReporting(_ body: () async throws -> Void) async throws {
     }
 }
 
+/// Opens the vault (after `gather` has read every secret), resolves the acting user, and runs
+/// `body` with them, reporting any failure.
+func runAs<Gathered>(
+    _ vault: VaultOptions, _ actor: ActingUser, gathering gather: () throws -> Gathered,
+    _ body: (Vault, User, Gathered) async throws -> Void
+) async throws {
+    try await runReporting {
+        let (opened, gathered) = try await vault.openVault(gathering: gather)
+        try await body(opened, try await actor.resolve(in: opened), gathered)
+    }
+}
+
 /// Opens the vault, resolves the acting user, and runs `body` with both, reporting any failure.
 func runAs(
     _ vault: VaultOptions, _ actor: ActingUser, _ body: (Vault, User) async throws -> Void
 ) async throws {
-    try await runReporting {
-        let opened = try await vault.openVault()
-        try await body(opened, try await actor.resolve(in: opened))
-    }
+    try await runAs(vault, actor, gathering: {}) { opened, user, _ in try await body(opened, user) }
 }

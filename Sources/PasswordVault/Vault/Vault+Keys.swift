@@ -8,8 +8,9 @@ extension Vault {
     ///   under another credential) meanwhile: nothing is changed then; open the vault again.
     ///   ``VaultKeyError/invalidKeyLength(expected:actual:)``, ``VaultKeyError/keyDerivationFailed``,
     ///   ``VaultKeyError/storage(_:)``.
+    /// - Parameter cost: Argon2id's cost for a passphrase; `nil` keeps the present one (moderate after a raw key).
     public func changeCredential(
-        to credential: VaultCredential, cost: KeyDerivationCost = .moderate
+        to credential: VaultCredential, cost: KeyDerivationCost? = nil
     ) async throws(VaultKeyError) {
         try await writingHeader { (ring) throws(CryptoError) in try ring.changingCredential(to: credential, cost: cost)
         }

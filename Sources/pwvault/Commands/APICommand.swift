@@ -24,6 +24,9 @@ struct APICommand: AsyncParsableCommand {
     func run() async throws {
         var status: Int32 = 0
         try await runReporting {
+            if vault.passphraseFile == "-" {
+                throw CLIFailure.usage("standard input carries the body: give the passphrase another way")
+            }
             let body = isatty(STDIN_FILENO) == 1 ? [] : Array(FileHandle.standardInput.readDataToEndOfFile())
             let opened: Vault
             let user: User

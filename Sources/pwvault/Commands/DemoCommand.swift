@@ -29,7 +29,14 @@ struct Demo {
     func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pwvault-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        // Removed at the end, and also when SIGINT or SIGTERM ends the demo midway: no vault under
+        // the published demo passphrase (nor the temporary file beside it) stays behind.
+        let folderPath = folder.path
+        let cleanUp = CleanUps.shared.add { try? FileManager.default.removeItem(atPath: folderPath) }
+        defer {
+            CleanUps.shared.remove(cleanUp)
+            try? FileManager.default.removeItem(at: folder)
+        }
         let path = folder.appendingPathComponent("vault.db").path
 
         step("A throw-away vault at \(path), sealed under a passphrase (Argon2id, interactive cost)")

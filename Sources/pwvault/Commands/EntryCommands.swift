@@ -10,8 +10,13 @@ struct CreateCommand: AsyncParsableCommand {
     @OptionGroup var fields: EntryFields
 
     func run() async throws {
-        try await runAs(vault, actor) { opened, user in
-            report(try await opened.create(fields.request(promptForPassword: true), as: user), verb: "Created")
+        try await runReporting {
+            try SecretInput.claimStandardInputOnce(
+                vault.passphraseFile, fields.passwordFile, fields.secretKeyFile, fields.notesFile)
+        }
+        try await runAs(vault, actor, gathering: { try fields.request(promptForPassword: true) }) {
+            opened, user, request in
+            report(try await opened.create(request, as: user), verb: "Created")
         }
     }
 }
@@ -26,10 +31,13 @@ struct UpdateCommand: AsyncParsableCommand {
     @OptionGroup var fields: EntryFields
 
     func run() async throws {
-        try await runAs(vault, actor) { opened, user in
-            report(
-                try await opened.update(try entry.resolve(), fields.request(promptForPassword: false), as: user),
-                verb: "Updated")
+        try await runReporting {
+            try SecretInput.claimStandardInputOnce(
+                vault.passphraseFile, fields.passwordFile, fields.secretKeyFile, fields.notesFile)
+        }
+        try await runAs(vault, actor, gathering: { try fields.request(promptForPassword: false) }) {
+            opened, user, request in
+            report(try await opened.update(try entry.resolve(), request, as: user), verb: "Updated")
         }
     }
 }

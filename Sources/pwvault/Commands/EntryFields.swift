@@ -6,12 +6,36 @@ import PasswordVault
 struct EntryFields: ParsableArguments {
     @Option(help: "The entry's name.") var name: String?
     @Option(help: "The account's username.") var username: String?
-    @Option(help: "The password (default on create: a no-echo prompt; see also --generate).") var password: String?
+    @Option(
+        help: ArgumentHelp(
+            "The password. \(SecretInput.argumentWarning): prefer --password-file or the prompt (the default on create)."
+        ))
+    var password: String?
+    @Option(
+        name: .customLong("password-file"),
+        help: ArgumentHelp("Read the password from the first line of this file, - for stdin.", valueName: "path"))
+    var passwordFile: String?
     @Flag(help: "Generate a 20-character password instead of asking for one.") var generate = false
     @Option(help: "The URL or host (\"\" clears it).") var url: String?
-    @Option(name: .customLong("secret-key"), help: "A base32 TOTP seed or an otpauth:// URI (\"\" removes it).")
+    @Option(
+        name: .customLong("secret-key"),
+        help: ArgumentHelp(
+            "A base32 TOTP seed or an otpauth:// URI (\"\" removes it). \(SecretInput.argumentWarning): prefer --secret-key-file."
+        ))
     var secretKey: String?
-    @Option(help: "Notes (\"\" clears them).") var notes: String?
+    @Option(
+        name: .customLong("secret-key-file"),
+        help: ArgumentHelp(
+            "Read the TOTP seed or URI from the first line of this file, - for stdin.", valueName: "path"))
+    var secretKeyFile: String?
+    @Option(
+        help: ArgumentHelp("Notes (\"\" clears them). \(SecretInput.argumentWarning): prefer --notes-file."))
+    var notes: String?
+    @Option(
+        name: .customLong("notes-file"),
+        help: ArgumentHelp(
+            "Read the notes from this file, all of it less one final line break; - for stdin.", valueName: "path"))
+    var notesFile: String?
     @Option(help: "Tags, comma-separated (\"\" clears them).") var tags: String?
     @Option(
         name: .customLong("share-user"),
@@ -24,23 +48,45 @@ struct EntryFields: ParsableArguments {
     @Flag(name: .customLong("unshare-users"), help: "Remove every user share.") var unshareUsers = false
     @Flag(name: .customLong("unshare-groups"), help: "Remove every group share.") var unshareGroups = false
 
-    /// The request these flags describe.
+    /// The request these flags describe; every secret read now (call it before opening the vault).
     func request(promptForPassword: Bool) throws -> PasswordRequest {
+        for (argument, file, option) in [
+            (password, passwordFile, "password"), (secretKey, secretKeyFile, "secret-key"), (notes, notesFile, "notes"),
+        ] where argument != nil && file != nil {
+            throw CLIFailure.usage("give --\(option) or --\(option)-file, not both")
+        }
+        if generate, password != nil || passwordFile != nil {
+            throw CLIFailure.usage("give --generate or a password, not both")
+        }
+        try SecretInput.claimStandardInputOnce(passwordFile, secretKeyFile, notesFile)
         var request = PasswordRequest()
         request.name = name.map { .value($0) } ?? .absent
         request.username = username.map { .value($0) } ?? .absent
         if let password {
             request.password = .value(password)
+        } else if let passwordFile {
+            request.password = .value(try SecretInput.read(passwordFile, what: "password").revealUTF8() ?? "")
         } else if generate {
             let generated = try PasswordGenerator.generate(PasswordPolicy())
             request.password = .value(generated.revealUTF8() ?? "")
         } else if promptForPassword {
-            let typed = try PassphraseSource.promptNoEcho("Password: ")
+            let typed = try PassphraseSource.promptNoEcho(
+                "Password: ",
+                missing: "no password: give --password-file (- for stdin) or --generate, or run in a terminal")
             request.password = .value(typed.revealUTF8() ?? "")
         }
         request.url = url.map { .value($0) } ?? .absent
-        request.secretKey = secretKey.map { .value($0) } ?? .absent
-        request.notes = notes.map { .value($0) } ?? .absent
+        if let secretKeyFile {
+            request.secretKey = .value(try SecretInput.read(secretKeyFile, what: "secret key").revealUTF8() ?? "")
+        } else {
+            request.secretKey = secretKey.map { .value($0) } ?? .absent
+        }
+        if let notesFile {
+            request.notes = .value(
+                try SecretInput.read(notesFile, what: "notes", wholeContent: true).revealUTF8() ?? "")
+        } else {
+            request.notes = notes.map { .value($0) } ?? .absent
+        }
         request.tags = tags.map { .value(Tags.split($0)) } ?? .absent
         if unshareUsers {
             request.usersAllowed = .value([])

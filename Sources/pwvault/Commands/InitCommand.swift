@@ -18,7 +18,7 @@ struct InitCommand: AsyncParsableCommand {
             guard !FileManager.default.fileExists(atPath: path) else {
                 throw CLIFailure.usage("\(path) already exists; choose another --vault path")
             }
-            let passphrase = try vault.passphrase(confirm: true)
+            let passphrase = try vault.passphrase(isNew: true)
             let storage = try VaultStore.create(path: path)
             _ = try await Vault.create(storage: storage, credential: .passphrase(passphrase), cost: cost.cost)
             print("Created vault \(path)")

@@ -12,16 +12,20 @@ struct PasswdCommand: AsyncParsableCommand {
     @OptionGroup var vault: VaultOptions
     @Option(
         name: .customLong("new-passphrase-file"),
-        help: ArgumentHelp("Read the new passphrase from the first line of this file.", valueName: "path"))
+        help: ArgumentHelp("Read the new passphrase from the first line of this file, - for stdin.", valueName: "path"))
     var newPassphraseFile: String?
-    @Option(help: "Argon2id cost for the new passphrase.") var cost: CostPreset = .moderate
+    @Option(help: "Argon2id cost for the new passphrase (default: the vault's present cost).") var cost: CostPreset?
 
     func run() async throws {
         try await runReporting {
-            let opened = try await vault.openVault()
-            let fresh = try PassphraseSource.read(
-                file: newPassphraseFile, variable: "PWVAULT_NEW_PASSPHRASE", prompt: "New passphrase: ", confirm: true)
-            try await opened.changeCredential(to: .passphrase(fresh), cost: cost.cost)
+            try SecretInput.claimStandardInputOnce(vault.passphraseFile, newPassphraseFile)
+            // Both passphrases are read before the vault is opened (docs/contract.md §9).
+            let (opened, fresh) = try await vault.openVault {
+                try PassphraseSource.read(
+                    file: newPassphraseFile, variable: "PWVAULT_NEW_PASSPHRASE", prompt: "New passphrase: ",
+                    confirm: true, refuseEmpty: true)
+            }
+            try await opened.changeCredential(to: .passphrase(fresh), cost: cost?.cost)
             print("Passphrase changed")
         }
     }
