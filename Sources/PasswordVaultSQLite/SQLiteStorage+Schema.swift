@@ -139,8 +139,8 @@ enum Schema {
     }
 
     /// Applies the migrations a verified database lacks.
-    static func migrate(_ pool: DatabasePool) throws(StorageError) {
-        do { try migrator.migrate(pool) } catch { throw StorageError(error) }
+    static func migrate(_ writer: DatabaseQueue) throws(StorageError) {
+        do { try migrator.migrate(writer) } catch { throw StorageError(error) }
     }
 
     static func foreignApplicationID(_ id: Int32) -> String {

@@ -119,7 +119,7 @@ extension SQLiteStorage {
     /// The value of a pragma on the writer connection (for tests).
     func writerPragma(_ name: String) async throws(StorageError) -> String? {
         do {
-            return try await pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+            return try await writer.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
         } catch {
             throw StorageError(error)
         }

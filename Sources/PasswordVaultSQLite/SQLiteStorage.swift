@@ -37,7 +37,12 @@ import PasswordVault
 public final class SQLiteStorage: VaultStorage {
     /// The database file's path.
     public let path: String
+    /// The readers: read-only connections, so opening and reading never write to the file.
     let pool: DatabasePool
+    /// The one writer connection. It leaves the journal mode as the file has it (WAL, set
+    /// by ``create(at:options:)``): GRDB's `DatabasePool` set-up would instead write a
+    /// table and drop it on every open (changing the file) when no `-wal` file exists.
+    let writer: DatabaseQueue
     let options: Options
 
     /// How the adapter waits for other processes.
@@ -54,10 +59,18 @@ public final class SQLiteStorage: VaultStorage {
         }
     }
 
-    private init(path: String, pool: DatabasePool, options: Options) {
+    private init(path: String, pool: DatabasePool, writer: DatabaseQueue, options: Options) {
         self.path = path
         self.pool = pool
+        self.writer = writer
         self.options = options
+    }
+
+    deinit {
+        // The readers close first, so the writer is the last connection: SQLite then
+        // checkpoints the log and removes `-wal` and `-shm` (a read-only connection cannot).
+        try? pool.close()
+        try? writer.close()
     }
 
     /// Creates a new vault database.
@@ -106,22 +119,29 @@ public final class SQLiteStorage: VaultStorage {
     /// The file is checked before anything is written to it: its raw header first
     /// (an empty, truncated or non-SQLite file, or an SQLite database of another
     /// application, is refused before SQLite opens it), then its schema through a
-    /// read-only connection. A refused file is left exactly as it was.
+    /// read-only connection. A refused file is left exactly as it was, and so is an
+    /// up-to-date vault: the open writes nothing (docs/contract.md §16); only a pending
+    /// migration writes.
     /// - Throws: `StorageError/notFound(_:)` when there is no file;
     ///   `StorageError/corrupted(_:)` naming the problem when it is not a vault.
     public static func open(at path: String, options: Options = Options()) throws(StorageError) -> SQLiteStorage {
         try FileCheck.check(path)
         let pending = try Schema.verify(path, configuration: configuration(options))
         let pool: DatabasePool
+        let writer: DatabaseQueue
         do {
-            pool = try DatabasePool(path: path, configuration: configuration(options))
-            // GRDB sets NORMAL when it enables WAL; durable commits need FULL.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            var writerConfiguration = configuration(options)
+            // Durable commits need FULL (a setting of the connection, not of the file).
+            writerConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            writer = try DatabaseQueue(path: path, configuration: writerConfiguration)
+            var readerConfiguration = configuration(options)
+            readerConfiguration.readonly = true
+            pool = try DatabasePool(path: path, configuration: readerConfiguration)
         } catch {
             throw StorageError(error)
         }
-        if pending { try Schema.migrate(pool) }
-        return SQLiteStorage(path: path, pool: pool, options: options)
+        if pending { try Schema.migrate(writer) }
+        return SQLiteStorage(path: path, pool: pool, writer: writer, options: options)
     }
 
     private static func configuration(_ options: Options) -> Configuration {
@@ -144,7 +164,7 @@ public final class SQLiteStorage: VaultStorage {
 
     /// Runs `body` in a write transaction, retrying while another process holds the lock.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StorageError) -> T {
-        try await retrying { try await self.pool.write(body) }
+        try await retrying { try await self.writer.write(body) }
     }
 
     /// Runs `body` on a reader connection, in a consistent snapshot.
