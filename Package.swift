@@ -67,7 +67,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "pwvaultTests",
-            dependencies: ["PasswordVault"],
+            // PasswordVaultSQLite: a vault in the test process beside `pwvault` processes on one file.
+            dependencies: ["PasswordVault", "PasswordVaultSQLite"],
             swiftSettings: strict),
     ] + fuzzTargets()
 )

@@ -14,7 +14,8 @@ import PasswordVault
 /// Bit 3 of the first byte offers the wrong credential.
 ///
 /// Oracles: opening succeeds exactly for the genuine header with the right credential, and then
-/// reveals the genuine password; every failure is a `CryptoError`, never a crash.
+/// reveals the genuine password; every failure is a `VaultKeyError` of the header or the
+/// credential (never a storage failure), never a crash.
 ///
 /// The harness offers a passphrase only when the header's Argon2id cost is tiny: the cost is
 /// read before anything can authenticate it (a documented slow-unlock risk, see SECURITY.md), and
@@ -59,7 +60,16 @@ public func vaultHeaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         expect(revealed, "the opened vault does not reveal the genuine password")
     case .refused(let error):
         expect(!genuine, "the genuine header was refused: \(error)")
-        expect(error is CryptoError, "refused with an error that is not a CryptoError: \(error)")
+        var ofTheHeader = false
+        if let error = error as? VaultKeyError {
+            switch error {
+            case .wrongPassphraseOrKey, .invalidKeyLength, .headerCorrupted, .unsupportedHeaderVersion, .costTooHigh,
+                .keyDerivationFailed:
+                ofTheHeader = true
+            default: ofTheHeader = false
+            }
+        }
+        expect(ofTheHeader, "refused with an error that is not the header's or the credential's: \(error)")
     }
     return 0
 }
@@ -153,18 +163,17 @@ final class Setup: Sendable {
             PasswordRequest(name: "mail", username: "alice", password: .value(password)), as: owner
         ).entity.identifier
         return Genuine(
-            header: try await storage.readHeader()!, entity: try await storage.entity(id)!, credential: credential)
+            header: try await storage.readHeader()!.bytes, entity: try await storage.entity(id)!, credential: credential
+        )
     }
 
     /// Opens a storage holding `header` (and `entity`, when given) and reveals the entity's password.
     func open(_ header: [UInt8], with credential: VaultCredential, entity: PasswordEntity?) async -> Outcome {
         let storage = InMemoryStorage()
         do {
-            try await storage.writeHeader(header, expected: nil)
-            if let entity {
-                _ = try await storage.allocateIdentifier()
-                try await storage.insert(entity)
-            }
+            try await storage.writeHeader(header, expectedGeneration: .noHeader)
+            // The genuine entity has identifier 1, the first a fresh store hands out.
+            if let entity { try await storage.insert(headerGeneration: nil) { _ in entity } }
         } catch {
             fatalError("the fuzzing storage failed: \(error)")
         }

@@ -113,11 +113,9 @@ enum Cast {
     static func vault() async -> Vault {
         do {
             let storage = InMemoryStorage()
-            try await storage.writeHeader(template.header, expected: nil)
-            for entity in template.entities {
-                _ = try await storage.allocateIdentifier()
-                try await storage.insert(entity)
-            }
+            try await storage.writeHeader(template.header, expectedGeneration: .noHeader)
+            // The template's identifiers are 1, 2, 3: the ones a fresh store hands out in turn.
+            for entity in template.entities { try await storage.insert(headerGeneration: nil) { _ in entity } }
             return try await Vault.open(storage: storage, directory: directory, credential: .rawKey(rawKey))
         } catch {
             fatalError("the fuzzing vault could not be opened: \(error)")
@@ -152,7 +150,7 @@ enum Cast {
             _ = try await vault.create(
                 PasswordRequest(name: "bank", username: "bob", password: .value(password), notes: .value(notes)),
                 as: bob)
-            return (try await storage.readHeader()!, try await storage.entities(after: nil, limit: 10))
+            return (try await storage.readHeader()!.bytes, try await storage.entities(after: nil, limit: 10))
         } catch {
             fatalError("the fuzzing vault could not be set up: \(error)")
         }

@@ -2,25 +2,8 @@ import GRDB
 import PasswordVault
 
 extension SQLiteStorage {
-    /// See `VaultStorage.addUser(_:)`.
-    public func addUser(_ user: User) async throws(StorageError) {
-        try EntryRow.refuseNUL([user.username], what: "user \(user.id)")
-        try await write { db in
-            guard
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_user WHERE id = ?", arguments: [user.id.rawValue])
-                    == nil
-            else { throw StorageError.duplicate("user id \(user.id)") }
-            let key = user.username.canonicalKey
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_user WHERE username_key = ?", arguments: [key]) == nil
-            else { throw StorageError.duplicate("username \(user.username)") }
-            try db.execute(
-                sql: "INSERT INTO vault_user (id, username, username_key) VALUES (?, ?, ?)",
-                arguments: [user.id.rawValue, user.username, key])
-        }
-    }
-
     // The look-ups the vault makes on every listing or share go through the connection's
-    // statement cache; the rare writes prepare their statements each time.
+    // statement cache; the rare directory writes (SQLiteStorage+Commit.swift) prepare theirs each time.
 
     /// See `VaultStorage.user(named:)`.
     public func user(named username: String) async throws(StorageError) -> User? {
@@ -46,37 +29,6 @@ extension SQLiteStorage {
     public func users() async throws(StorageError) -> [User] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT id, username FROM vault_user ORDER BY id").map(Self.user)
-        }
-    }
-
-    /// See `VaultStorage.addGroup(named:)`.
-    public func addGroup(named name: String) async throws(StorageError) {
-        try EntryRow.refuseNUL([name], what: "group")
-        try await write { db in
-            let key = name.canonicalKey
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_group WHERE name_key = ?", arguments: [key]) == nil
-            else { throw StorageError.duplicate("group \(name)") }
-            try db.execute(sql: "INSERT INTO vault_group (name_key, name) VALUES (?, ?)", arguments: [key, name])
-        }
-    }
-
-    /// See `VaultStorage.setMembership(group:username:isMember:)`.
-    public func setMembership(group: String, username: String, isMember: Bool) async throws(StorageError) {
-        try EntryRow.refuseNUL([group, username], what: "membership")
-        try await write { db in
-            let groupKey = group.canonicalKey
-            guard
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_group WHERE name_key = ?", arguments: [groupKey]) != nil
-            else { throw StorageError.notFound("group \(group)") }
-            if isMember {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO group_member (group_key, member_key, member) VALUES (?, ?, ?)",
-                    arguments: [groupKey, username.canonicalKey, username])
-            } else {
-                try db.execute(
-                    sql: "DELETE FROM group_member WHERE group_key = ? AND member_key = ?",
-                    arguments: [groupKey, username.canonicalKey])
-            }
         }
     }
 

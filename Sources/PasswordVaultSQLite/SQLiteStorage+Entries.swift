@@ -6,30 +6,20 @@ import PasswordVault
 
 extension SQLiteStorage {
     /// See `VaultStorage.readHeader()`.
-    public func readHeader() async throws(StorageError) -> [UInt8]? {
+    public func readHeader() async throws(StorageError) -> StoredHeader? {
         try await readStatement { db in
-            try Data.fetchOne(db, sql: "SELECT bytes FROM vault_header WHERE id = 1").map { Array($0) }
+            try Row.fetchOne(db, sql: "SELECT bytes, generation FROM vault_header WHERE id = 1").map { row in
+                StoredHeader(
+                    bytes: Array(try row.decode(Data.self, atIndex: 0)),
+                    generation: HeaderGeneration(rawValue: UInt64(bitPattern: try row.decode(Int64.self, atIndex: 1))))
+            }
         }
     }
 
-    /// See `VaultStorage.writeHeader(_:expected:)`.
-    public func writeHeader(_ header: [UInt8], expected: [UInt8]?) async throws(StorageError) {
-        try await write { db in
-            let current = try Data.fetchOne(db, sql: "SELECT bytes FROM vault_header WHERE id = 1").map { Array($0) }
-            guard current == expected else { throw StorageError.conflict }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO vault_header (id, bytes) VALUES (1, ?)", arguments: [Data(header)])
-        }
-    }
-
-    /// See `VaultStorage.allocateIdentifier()`.
-    public func allocateIdentifier() async throws(StorageError) -> EntryID {
-        try await allocateIdentifiers(1)[0]
-    }
-
-    /// Reserves `count` fresh identifiers in one transaction, ascending.
+    /// Reserves `count` fresh identifiers in one transaction, ascending, for ``insert(contentsOf:)``.
     ///
-    /// Each is as good as one from ``allocateIdentifier()``; this is for bulk loads.
+    /// For bulk loads (imports, benchmarks) of entries whose secrets the caller sealed; the
+    /// vault itself creates entries with `VaultStorage.commit(_:)`, one transaction each.
     /// - Throws: `StorageError/failure(_:)` when `count` is negative.
     public func allocateIdentifiers(_ count: Int) async throws(StorageError) -> [EntryID] {
         guard count >= 0 else { throw .failure("cannot allocate \(count) identifiers") }
@@ -50,11 +40,6 @@ extension SQLiteStorage {
 // MARK: Entries
 
 extension SQLiteStorage {
-    /// See `VaultStorage.insert(_:)`.
-    public func insert(_ entity: PasswordEntity) async throws(StorageError) {
-        try await insert(contentsOf: [entity])
-    }
-
     /// See `VaultStorage.entity(_:)`.
     public func entity(_ id: EntryID) async throws(StorageError) -> PasswordEntity? {
         try await readStatement { db in
@@ -62,30 +47,6 @@ extension SQLiteStorage {
             // only while the cursor lives).
             let rows = try Row.fetchCursor(db.cachedStatement(sql: EntryRow.selectByIDSQL), arguments: [id.rawValue])
             return try withExtendedLifetime(rows) { try rows.next().map(EntryRow.decode) }
-        }
-    }
-
-    /// See `VaultStorage.replace(_:expectedVersion:)`.
-    public func replace(_ entity: PasswordEntity, expectedVersion: UInt64) async throws(StorageError) {
-        try EntryRow.refuseNUL(in: entity)
-        var row = EntryRow.arguments(entity)
-        row += [entity.identifier.rawValue, Int64(bitPattern: expectedVersion)]
-        try await write { [row] db in
-            try db.cachedStatement(sql: EntryRow.updateSQL).execute(arguments: row)
-            guard db.changesCount == 1 else { throw StorageError.conflict }
-            let shares = try ShareIndex(db)
-            try shares.remove(entity.identifier)
-            try shares.add(entity)
-        }
-    }
-
-    /// See `VaultStorage.delete(_:expectedVersion:)`.
-    public func delete(_ id: EntryID, expectedVersion: UInt64) async throws(StorageError) {
-        try await write { db in
-            try db.cachedStatement(sql: "DELETE FROM entry WHERE id = ? AND version = ?")
-                .execute(arguments: [id.rawValue, Int64(bitPattern: expectedVersion)])
-            guard db.changesCount == 1 else { throw StorageError.conflict }
-            try ShareIndex(db).remove(id)
         }
     }
 

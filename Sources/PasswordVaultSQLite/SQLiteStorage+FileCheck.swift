@@ -68,6 +68,12 @@ enum FileCheck {
         return Int(info.st_size)
     }
 
+    /// Whether this process may write the file and create files beside it (SQLite's log).
+    static func isWritable(_ path: String) -> Bool {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return access(path, W_OK) == 0 && access(folder, W_OK) == 0
+    }
+
     static func syncFile(_ path: String) throws(StorageError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .failure(posixMessage("cannot open \(path)")) }

@@ -22,7 +22,7 @@ enum Schema {
     static let applicationID: Int32 = 0x5057_5631
 
     /// The identifiers of every migration, oldest first.
-    static var migrationIdentifiers: [String] { ["v1"] }
+    static var migrationIdentifiers: [String] { ["v1", "v2"] }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -30,6 +30,7 @@ enum Schema {
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
             try db.execute(sql: version1)
         }
+        migrator.registerMigration("v2") { db in try db.execute(sql: version2) }
         return migrator
     }
 
@@ -103,6 +104,13 @@ enum Schema {
         CREATE INDEX group_member_member ON group_member (member_key);
         """
 
+    // v2: the header generation (docs/contract.md §14). Every header write increases it; every
+    // entry write that seals checks it in its transaction. A first-release header counts as
+    // generation 1. A first-release library refuses a migrated file (unknown migration v2).
+    private static let version2 = """
+        ALTER TABLE vault_header ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;
+        """
+
     /// Checks, through a read-only connection, that the file is a PasswordVault
     /// database this version can use; returns whether migrations are pending.
     /// Nothing is written, so a refused file is left as it was.
@@ -139,7 +147,7 @@ enum Schema {
     }
 
     /// Applies the migrations a verified database lacks.
-    static func migrate(_ writer: DatabaseQueue) throws(StorageError) {
+    static func migrate(_ writer: some DatabaseWriter) throws(StorageError) {
         do { try migrator.migrate(writer) } catch { throw StorageError(error) }
     }
 

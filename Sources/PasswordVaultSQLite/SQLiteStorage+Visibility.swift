@@ -118,6 +118,7 @@ extension SQLiteStorage {
 
     /// The value of a pragma on the writer connection (for tests).
     func writerPragma(_ name: String) async throws(StorageError) -> String? {
+        guard let writer else { return nil }
         do {
             return try await writer.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
         } catch {

@@ -37,40 +37,67 @@ import PasswordVault
 public final class SQLiteStorage: VaultStorage {
     /// The database file's path.
     public let path: String
-    /// The readers: read-only connections, so opening and reading never write to the file.
+    /// The read-only connections every read runs on.
     let pool: DatabasePool
-    /// The one writer connection. It leaves the journal mode as the file has it (WAL, set
-    /// by ``create(at:options:)``): GRDB's `DatabasePool` set-up would instead write a
-    /// table and drop it on every open (changing the file) when no `-wal` file exists.
-    let writer: DatabaseQueue
+    /// The one read-write connection, or `nil` when the vault is open read-only.
+    let writer: DatabaseQueue?
     let options: Options
+    /// Notices a change of `vault_header`, after which the log is truncated.
+    private let headerWrites: HeaderWrites?
 
-    /// How the adapter waits for other processes.
+    /// Whether this storage only reads: opened with ``Options/readOnly``, or the file (or its
+    /// folder) is not writable by this process. Every write is then refused, naming the file.
+    public var isReadOnly: Bool { writer == nil }
+
+    /// How long SQLite waits for a lock held by another connection, by default.
+    public static let defaultBusyTimeout: Duration = .seconds(5)
+    /// How many more times an operation that still found the database locked is tried, by default.
+    public static let defaultBusyRetries = 3
+    /// The first pause before a retry, in milliseconds (a random value in this range, doubled per attempt).
+    static let retryPauseMilliseconds = 5...50
+
+    /// How the adapter waits for other processes, and whether it may write.
     public struct Options: Sendable {
         /// How long SQLite waits for a lock held by another connection.
         public var busyTimeout: Duration
         /// How many more times an operation that still found the database locked is tried.
         public var busyRetries: Int
+        /// Open for reading only: no read-write connection is opened and every write is refused.
+        /// A vault whose file or folder this process cannot write is opened read-only anyway.
+        public var readOnly: Bool
 
         /// Options; the defaults suit a handful of processes sharing a vault.
-        public init(busyTimeout: Duration = .seconds(5), busyRetries: Int = 3) {
+        public init(
+            busyTimeout: Duration = SQLiteStorage.defaultBusyTimeout,
+            busyRetries: Int = SQLiteStorage.defaultBusyRetries,
+            readOnly: Bool = false
+        ) {
             self.busyTimeout = busyTimeout
             self.busyRetries = busyRetries
+            self.readOnly = readOnly
         }
     }
 
-    private init(path: String, pool: DatabasePool, writer: DatabaseQueue, options: Options) {
+    private init(path: String, pool: DatabasePool, writer: DatabaseQueue?, options: Options) throws {
         self.path = path
         self.pool = pool
         self.writer = writer
         self.options = options
+        if let writer {
+            let watch = HeaderWrites()
+            writer.add(transactionObserver: watch, extent: .databaseLifetime)
+            headerWrites = watch
+        } else {
+            headerWrites = nil
+        }
     }
 
     deinit {
-        // The readers close first, so the writer is the last connection: SQLite then
-        // checkpoints the log and removes `-wal` and `-shm` (a read-only connection cannot).
+        // The readers close first, so that the read-write connection is this process's last: when
+        // it is the last of all processes too, SQLite checkpoints the log into the file and removes
+        // the log and the shared-memory file, and nothing is left beside the vault.
         try? pool.close()
-        try? writer.close()
+        try? writer?.close()
     }
 
     /// Creates a new vault database.
@@ -119,29 +146,82 @@ public final class SQLiteStorage: VaultStorage {
     /// The file is checked before anything is written to it: its raw header first
     /// (an empty, truncated or non-SQLite file, or an SQLite database of another
     /// application, is refused before SQLite opens it), then its schema through a
-    /// read-only connection. A refused file is left exactly as it was, and so is an
-    /// up-to-date vault: the open writes nothing (docs/contract.md §16); only a pending
-    /// migration writes.
+    /// read-only connection. Opening an up-to-date vault writes nothing (docs/contract.md §16):
+    /// no statement on the way changes the file, so a refused open, a wrong passphrase or a
+    /// read leaves every byte as it was. Only a vault of an older schema is migrated, by a
+    /// read-write open.
+    ///
+    /// A vault this process cannot write (the file or its folder), or any vault with
+    /// ``Options/readOnly``, opens read-only: reads work, writes are refused naming the file.
+    /// When no write-ahead log exists beside such a vault it is read as SQLite's `immutable`
+    /// file, so the read creates no `-wal`/`-shm` files (which would take the file's mode and
+    /// could keep the vault unwritable after its mode is fixed); such a storage does not see
+    /// what other processes write after it opened (open it again to see them).
     /// - Throws: `StorageError/notFound(_:)` when there is no file;
     ///   `StorageError/corrupted(_:)` naming the problem when it is not a vault.
     public static func open(at path: String, options: Options = Options()) throws(StorageError) -> SQLiteStorage {
         try FileCheck.check(path)
-        let pending = try Schema.verify(path, configuration: configuration(options))
-        let pool: DatabasePool
-        let writer: DatabaseQueue
-        do {
-            var writerConfiguration = configuration(options)
-            // Durable commits need FULL (a setting of the connection, not of the file).
-            writerConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            writer = try DatabaseQueue(path: path, configuration: writerConfiguration)
-            var readerConfiguration = configuration(options)
-            readerConfiguration.readonly = true
-            pool = try DatabasePool(path: path, configuration: readerConfiguration)
-        } catch {
-            throw StorageError(error)
+        let writable = !options.readOnly && FileCheck.isWritable(path)
+        // Without a read-write connection and without a log, SQLite would create -wal and -shm
+        // files even for a read-only connection, and could not remove them on close.
+        let hasLog = try FileCheck.fileSize(path + "-wal") != nil
+        let readerPath = writable || hasLog ? path : immutableURI(path)
+        return try retryingOpen(options) { () throws(StorageError) -> SQLiteStorage in
+            do {
+                // No journal-mode set-up here: the file is in WAL mode since its creation
+                // (GRDB's DatabasePool set-up writes a table to the file when no log exists).
+                let writer = writable ? try DatabaseQueue(path: path, configuration: writerConfiguration(options)) : nil
+                let pending = try Schema.verify(readerPath, configuration: configuration(options))
+                var readers = configuration(options)
+                readers.readonly = true
+                let pool = try DatabasePool(path: readerPath, configuration: readers)
+                if pending {
+                    guard let writer else {
+                        throw StorageError.failure(
+                            "the vault \(path) has an older schema and is open read-only: open it once for writing to upgrade it"
+                        )
+                    }
+                    try Schema.migrate(writer)
+                }
+                return try SQLiteStorage(path: path, pool: pool, writer: writer, options: options)
+            } catch {
+                throw StorageError(error)
+            }
         }
-        if pending { try Schema.migrate(writer) }
-        return SQLiteStorage(path: path, pool: pool, writer: writer, options: options)
+    }
+
+    /// Runs an open again while another connection's lock (a recovery, a closing connection)
+    /// makes it busy, as every operation is.
+    private static func retryingOpen<T>(
+        _ options: Options, _ operation: () throws(StorageError) -> T
+    ) throws(StorageError) -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try operation()
+            } catch {
+                guard error.isBusy, attempt < options.busyRetries else { throw error }
+                attempt += 1
+                usleep(UInt32(Int.random(in: retryPauseMilliseconds) << attempt) * 1_000)
+            }
+        }
+    }
+
+    /// `file:PATH?immutable=1`, the path percent-encoded (RFC 3986 unreserved characters and `/` kept).
+    static func immutableURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var encoded = ""
+        for byte in absolute.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"), UInt8(ascii: "/"):
+                encoded.append(Character(Unicode.Scalar(byte)))
+            default:
+                encoded += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return "file:" + encoded + "?immutable=1"
     }
 
     private static func configuration(_ options: Options) -> Configuration {
@@ -149,6 +229,19 @@ public final class SQLiteStorage: VaultStorage {
         configuration.label = "PasswordVaultSQLite"
         let (seconds, attoseconds) = options.busyTimeout.components
         configuration.busyMode = .timeout(Double(seconds) + Double(attoseconds) / 1e18)
+        return configuration
+    }
+
+    /// The read-write connection's: durable commits (`synchronous = FULL`; GRDB sets NORMAL
+    /// when it enables WAL) and deleted content overwritten (`secure_delete`), so that no old
+    /// header or sealed value stays in a free page or a freed cell (docs/contract.md §16). Both
+    /// are settings of the connection: setting them writes nothing to the file.
+    private static func writerConfiguration(_ options: Options) -> Configuration {
+        var configuration = configuration(options)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
         return configuration
     }
 
@@ -163,8 +256,27 @@ public final class SQLiteStorage: VaultStorage {
     // MARK: Running statements
 
     /// Runs `body` in a write transaction, retrying while another process holds the lock.
+    ///
+    /// After a commit that changed the header (a new passphrase, a rotated key) the log is
+    /// checkpointed and truncated, so that no old header or sealed value stays in it
+    /// (docs/contract.md §16). When another process's read keeps the checkpoint from finishing
+    /// within the busy timeout, the truncation is left to the next header write, or to SQLite's
+    /// checkpoint when the last connection closes (which removes the log).
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StorageError) -> T {
-        try await retrying { try await self.writer.write(body) }
+        guard let writer, let headerWrites else {
+            throw .failure("the vault \(path) is open read-only: nothing was written")
+        }
+        return try await retrying {
+            try await writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                if headerWrites.takeChange() { _ = try? db.checkpoint(.truncate) }
+                return result!
+            }
+        }
     }
 
     /// Runs `body` on a reader connection, in a consistent snapshot.
@@ -191,8 +303,30 @@ public final class SQLiteStorage: VaultStorage {
                 let mapped = StorageError(error)
                 guard mapped.isBusy, attempt < options.busyRetries else { throw mapped }
                 attempt += 1
-                try? await Task.sleep(for: .milliseconds(Int.random(in: 5...50) << attempt))
+                try? await Task.sleep(for: .milliseconds(Int.random(in: Self.retryPauseMilliseconds) << attempt))
             }
         }
+    }
+}
+
+/// Watches the writer connection for a committed change of `vault_header`. Used only on the
+/// writer's serial queue (GRDB calls the observer there, and ``SQLiteStorage/write(_:)`` reads
+/// it there), hence `@unchecked Sendable`.
+private final class HeaderWrites: TransactionObserver, @unchecked Sendable {
+    private var changed = false
+    private var committed = false
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { eventKind.tableName == "vault_header" }
+    func databaseDidChange(with event: DatabaseEvent) { changed = true }
+    func databaseDidCommit(_ db: Database) {
+        committed = committed || changed
+        changed = false
+    }
+    func databaseDidRollback(_ db: Database) { changed = false }
+
+    /// Whether a header change was committed since the last call.
+    func takeChange() -> Bool {
+        defer { committed = false }
+        return committed
     }
 }

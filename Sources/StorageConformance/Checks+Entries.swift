@@ -3,29 +3,130 @@ import PasswordVault
 import Testing
 
 extension StorageConformanceSuite {
-    /// The header is compare-and-set: `nil` → bytes only when none exists, a wrong
-    /// expectation is a conflict that changes nothing, and empty bytes are not `nil`.
+    /// The header is compare-and-set on its generation: ``HeaderGeneration/noHeader`` writes only
+    /// when there is no header, each write makes the generation one more, a stale expectation is
+    /// ``StorageError/staleHeader`` and changes nothing, and empty bytes are a header.
     public func headerCompareAndSet() async throws {
         let storage = try await make()
         #expect(try await storage.readHeader() == nil)
-        await expectError(.conflict, "expected a header on a new store") {
-            try await storage.writeHeader([9], expected: [1])
+        await expectError(.staleHeader, "expected a header on a new store") {
+            try await storage.writeHeader([9], expectedGeneration: HeaderGeneration(rawValue: 1))
         }
         #expect(try await storage.readHeader() == nil)
-        try await storage.writeHeader([1, 2, 3], expected: nil)
-        #expect(try await storage.readHeader() == [1, 2, 3])
-        await expectError(.conflict, "nil expected while a header exists") {
-            try await storage.writeHeader([4], expected: nil)
+        #expect(try await storage.writeHeader([1, 2, 3], expectedGeneration: .noHeader) == Self.generation(1))
+        #expect(try await storage.readHeader() == StoredHeader(bytes: [1, 2, 3], generation: Self.generation(1)))
+        await expectError(.staleHeader, "none expected while a header exists") {
+            try await storage.writeHeader([4], expectedGeneration: .noHeader)
         }
-        await expectError(.conflict, "wrong bytes expected") { try await storage.writeHeader([4], expected: [1, 2]) }
-        #expect(try await storage.readHeader() == [1, 2, 3])
+        await expectError(.staleHeader, "a generation ahead") {
+            try await storage.writeHeader([4], expectedGeneration: Self.generation(2))
+        }
+        #expect(try await storage.readHeader() == StoredHeader(bytes: [1, 2, 3], generation: Self.generation(1)))
         let large = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        try await storage.writeHeader(large, expected: [1, 2, 3])
-        #expect(try await storage.readHeader() == large)
-        try await storage.writeHeader([], expected: large)
-        #expect(try await storage.readHeader() == [])
-        try await storage.writeHeader([0], expected: [])
-        #expect(try await storage.readHeader() == [0])
+        #expect(try await storage.writeHeader(large, expectedGeneration: Self.generation(1)) == Self.generation(2))
+        #expect(try await storage.readHeader() == StoredHeader(bytes: large, generation: Self.generation(2)))
+        // The same bytes again are a new generation: the counter, not the bytes, is compared.
+        #expect(try await storage.writeHeader(large, expectedGeneration: Self.generation(2)) == Self.generation(3))
+        await expectError(.staleHeader, "the generation the bytes had before") {
+            try await storage.writeHeader([5], expectedGeneration: Self.generation(2))
+        }
+        #expect(try await storage.writeHeader([], expectedGeneration: Self.generation(3)) == Self.generation(4))
+        #expect(try await storage.readHeader() == StoredHeader(bytes: [], generation: Self.generation(4)))
+        await expectError(.failure, "a header write without a precondition") {
+            try await storage.commit(ChangeSet(header: [6]))
+        }
+        #expect(try await storage.readHeader() == StoredHeader(bytes: [], generation: Self.generation(4)))
+    }
+
+    static func generation(_ value: UInt64) -> HeaderGeneration { HeaderGeneration(rawValue: value) }
+
+    /// A write naming a generation that is no longer the stored one is refused with
+    /// ``StorageError/staleHeader`` and writes nothing — insert, replace, delete, directory;
+    /// the same writes naming the current generation, or none, commit without changing it.
+    public func staleGenerationRefused() async throws {
+        let storage = try await make()
+        let first = try await storage.writeHeader([1], expectedGeneration: .noHeader)
+        let stored = try await insertNew(storage) { Sample.entity($0) }
+        let current = try await storage.writeHeader([2], expectedGeneration: first)
+        #expect(current == Self.generation(2))
+
+        let called = Called()
+        await expectError(.staleHeader, "insert under the old generation") {
+            try await storage.insert(headerGeneration: first) { id in
+                called.mark()
+                return Sample.entity(id)
+            }
+        }
+        #expect(!called.marked, "the storage checks the generation before it asks for the entry")
+        var changed = stored
+        changed.name = "changed"
+        changed.version += 1
+        await expectError(.staleHeader, "replace under the old generation") {
+            try await storage.replace(changed, expectedVersion: stored.version, headerGeneration: first)
+        }
+        await expectError(.staleHeader, "delete under the old generation") {
+            try await storage.commit(
+                ChangeSet(headerGeneration: first, entry: .delete(stored.identifier, expectedVersion: stored.version)))
+        }
+        await expectError(.staleHeader, "a directory change under the old generation") {
+            try await storage.commit(ChangeSet(headerGeneration: first, directory: .addUser(Sample.bob)))
+        }
+        await expectError(.staleHeader, "a generation ahead of the stored one") {
+            try await storage.replace(changed, expectedVersion: stored.version, headerGeneration: current.next)
+        }
+        expectSame(try await storage.entity(stored.identifier), stored)
+        expectIDs(try await storage.entities(after: nil, limit: 10), [stored.identifier])
+        #expect(try await storage.users() == [])
+        #expect(try await storage.readHeader() == StoredHeader(bytes: [2], generation: current))
+
+        let result = try await storage.commit(
+            ChangeSet(headerGeneration: current, entry: .replace(changed, expectedVersion: stored.version)))
+        #expect(result == CommitResult(headerGeneration: current))
+        expectSame(try await storage.entity(stored.identifier), changed)
+        let next = try await storage.insert(headerGeneration: current) { Sample.entity($0) }
+        #expect(next.identifier > stored.identifier)
+        #expect(try await storage.readHeader() == StoredHeader(bytes: [2], generation: current))
+    }
+
+    /// A change set whose last part fails leaves every other part unwritten.
+    public func changeSetAllOrNothing() async throws {
+        let storage = try await make()
+        let generation = try await storage.writeHeader([1], expectedGeneration: .noHeader)
+        try await storage.addUser(Sample.alice)
+        let stored = try await insertNew(storage) { Sample.entity($0) }
+        var changed = stored
+        changed.name = "changed"
+        changed.version += 1
+        await expectError(.duplicate, "entry and header commit with a directory change that fails") {
+            try await storage.commit(
+                ChangeSet(
+                    headerGeneration: generation, entry: .replace(changed, expectedVersion: stored.version),
+                    directory: .addUser(Sample.alice), header: [2]))
+        }
+        expectSame(try await storage.entity(stored.identifier), stored)
+        #expect(try await storage.readHeader() == StoredHeader(bytes: [1], generation: generation))
+        await expectError(.conflict, "a header and a stale replace") {
+            try await storage.commit(
+                ChangeSet(
+                    headerGeneration: generation, entry: .replace(changed, expectedVersion: stored.version + 1),
+                    header: [3]))
+        }
+        #expect(try await storage.readHeader() == StoredHeader(bytes: [1], generation: generation))
+        await expectError(.notFound, "an insert with a membership of a missing group") {
+            try await storage.commit(
+                ChangeSet(
+                    entry: .insert { id in Sample.entity(id) },
+                    directory: .setMembership(group: "nobody", username: "bob", isMember: true)))
+        }
+        expectIDs(try await storage.entities(after: nil, limit: 10), [stored.identifier])
+        let all = try await storage.commit(
+            ChangeSet(
+                headerGeneration: generation, entry: .replace(changed, expectedVersion: stored.version),
+                directory: .addUser(Sample.bob), header: [4]))
+        #expect(all == CommitResult(headerGeneration: generation.next))
+        expectSame(try await storage.entity(stored.identifier), changed)
+        #expect(try await storage.users() == [Sample.alice, Sample.bob])
+        #expect(try await storage.readHeader() == StoredHeader(bytes: [4], generation: generation.next))
     }
 
     /// Identifiers are positive and strictly increasing.
@@ -33,58 +134,71 @@ extension StorageConformanceSuite {
         let storage = try await make()
         var previous: Int64 = 0
         for _ in 0..<20 {
-            let id = try await storage.allocateIdentifier()
+            let id = try await insertNew(storage) { Sample.entity($0) }.identifier
             #expect(id.rawValue > previous)
             previous = id.rawValue
         }
     }
 
-    /// 200 concurrent allocations hand out 200 different identifiers.
+    /// 200 concurrent inserts get 200 different identifiers, and every entry is stored.
     public func identifiersUniqueUnderConcurrency() async throws {
         let storage = try await make()
         let ids = try await withThrowingTaskGroup(of: EntryID.self) { group in
-            for _ in 0..<200 { group.addTask { try await storage.allocateIdentifier() } }
+            for _ in 0..<200 {
+                group.addTask { try await storage.insert(headerGeneration: nil) { Sample.entity($0) }.identifier }
+            }
             return try await group.reduce(into: [EntryID]()) { $0.append($1) }
         }
         #expect(ids.count == 200)
         #expect(Set(ids).count == 200)
-        #expect(try await storage.allocateIdentifier() > ids.max()!)
+        expectIDs(try await storage.entities(after: nil, limit: 1_000), ids.sorted())
+        #expect(try await insertNew(storage) { Sample.entity($0) }.identifier > ids.max()!)
     }
 
-    /// An identifier is never handed out again: not after its entry is deleted, not
-    /// after it was allocated and never used.
+    /// An identifier is never handed out again once an entry was stored under it, not even
+    /// after that entry is deleted.
     public func identifiersNeverReused() async throws {
         let storage = try await make()
+        let kept = try await insertNew(storage) { Sample.entity($0) }
         let deleted = try await insertNew(storage) { Sample.entity($0) }
         try await storage.delete(deleted.identifier, expectedVersion: deleted.version)
-        let unused = try await storage.allocateIdentifier()
-        let next = try await storage.allocateIdentifier()
-        #expect(deleted.identifier < unused)
-        #expect(unused < next)
-        let kept = try await insertNew(storage) { Sample.entity($0) }
-        #expect(kept.identifier > next)
+        let next = try await insertNew(storage) { Sample.entity($0) }
+        #expect(kept.identifier < deleted.identifier)
+        #expect(deleted.identifier < next.identifier)
     }
 
-    /// Inserting under an identifier the store never handed out is refused.
-    public func insertRequiresAllocatedIdentifier() async throws {
+    /// An insert whose closure builds an entry under another identifier is refused and writes nothing.
+    public func insertMustUseItsIdentifier() async throws {
         let storage = try await make()
-        let allocated = try await storage.allocateIdentifier()
-        let never = EntryID(rawValue: allocated.rawValue + 1000)!
-        await expectError(.notFound) { try await storage.insert(Sample.entity(never)) }
-        #expect(try await storage.entity(never) == nil)
-        #expect(try await storage.entities(after: nil, limit: 10).isEmpty)
-        #expect(try await storage.allocateIdentifier() > allocated)
-    }
-
-    /// A second insert under a used identifier is refused and changes nothing.
-    public func duplicateInsertRefused() async throws {
-        let storage = try await make()
-        let first = try await insertNew(storage) { Sample.entity($0, name: "first") }
-        var second = Sample.entity(first.identifier, owner: Sample.bob, name: "second")
-        second.version = 5
-        await expectError(.duplicate) { try await storage.insert(second) }
+        let first = try await insertNew(storage) { Sample.entity($0) }
+        for offset: Int64 in [0, 1000] {
+            await expectError(.failure, "an entry for identifier +\(offset)") {
+                try await storage.insert(headerGeneration: nil) { _ in
+                    Sample.entity(EntryID(rawValue: first.identifier.rawValue + offset)!, name: "impostor")
+                }
+            }
+        }
         expectSame(try await storage.entity(first.identifier), first)
-        expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.bob)), [])
+        expectIDs(try await storage.entities(after: nil, limit: 10), [first.identifier])
+    }
+
+    /// An insert whose closure throws writes nothing and rethrows its error; the next insert
+    /// still gets an identifier above every stored one.
+    public func failedInsertWritesNothing() async throws {
+        let storage = try await make()
+        let first = try await insertNew(storage) { Sample.entity($0) }
+        let seen = Called()
+        await expectError(.notFound, "the closure's own error") {
+            try await storage.insert(headerGeneration: nil) { (id) throws(StorageError) in
+                seen.mark()
+                #expect(id > first.identifier)
+                throw .notFound("sealing refused")
+            }
+        }
+        #expect(seen.marked)
+        expectIDs(try await storage.entities(after: nil, limit: 10), [first.identifier])
+        let next = try await insertNew(storage) { Sample.entity($0) }
+        #expect(next.identifier > first.identifier)
     }
 
     /// Every field comes back as it went in: tags and shares in their order, `canEdit`,
@@ -165,7 +279,7 @@ extension StorageConformanceSuite {
         await expectError(.conflict) { try await storage.replace(changed, expectedVersion: 0) }
         expectSame(try await storage.entity(stored.identifier), stored)
         expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.bob)), [])
-        let missing = Sample.entity(try await storage.allocateIdentifier())
+        let missing = Sample.entity(EntryID(rawValue: stored.identifier.rawValue + 1)!)
         await expectError(.conflict) { try await storage.replace(missing, expectedVersion: missing.version) }
         #expect(try await storage.entity(missing.identifier) == nil)
     }

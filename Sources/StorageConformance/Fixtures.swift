@@ -1,5 +1,6 @@
 import Foundation
 import PasswordVault
+import Synchronization
 import Testing
 
 /// People and groups the checks share entries with.
@@ -38,22 +39,33 @@ enum Sample {
 }
 
 extension StorageConformanceSuite {
-    /// Allocates an identifier and stores the entry `build` makes with it.
+    /// Stores the entry `build` makes with the identifier the storage hands out (no generation
+    /// precondition), checking that the storage returns it as built (`build` is deterministic).
     @discardableResult
-    func insertNew(_ storage: any VaultStorage, _ build: (EntryID) -> PasswordEntity) async throws -> PasswordEntity {
-        let entity = build(try await storage.allocateIdentifier())
-        try await storage.insert(entity)
+    func insertNew(
+        _ storage: any VaultStorage, _ build: @escaping @Sendable (EntryID) -> PasswordEntity
+    ) async throws -> PasswordEntity {
+        let entity = try await storage.insert(headerGeneration: nil) { id in build(id) }
+        #expect(entity == build(entity.identifier), "the storage returns the entry as built")
         return entity
     }
 }
 
+/// Whether a closure ran (an insert's, inside a commit).
+final class Called: Sendable {
+    private let flag = Atomic(false)
+    func mark() { flag.store(true, ordering: .sequentiallyConsistent) }
+    var marked: Bool { flag.load(ordering: .sequentiallyConsistent) }
+}
+
 /// The kinds of ``StorageError``, without their messages (which adapters word as they like).
 enum ErrorKind: Equatable {
-    case conflict, duplicate, notFound, corrupted, busy, failure
+    case conflict, staleHeader, duplicate, notFound, corrupted, busy, failure
 
     init(_ error: StorageError) {
         switch error {
         case .conflict: self = .conflict
+        case .staleHeader: self = .staleHeader
         case .duplicate: self = .duplicate
         case .notFound: self = .notFound
         case .corrupted: self = .corrupted

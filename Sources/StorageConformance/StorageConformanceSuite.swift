@@ -5,11 +5,13 @@ import Testing
 /// parameterised test names the one that failed.
 public enum StorageConformanceCheck: String, CaseIterable, Sendable, CustomStringConvertible {
     case headerCompareAndSet
+    case staleGenerationRefused
+    case changeSetAllOrNothing
     case identifiersIncrease
     case identifiersUniqueUnderConcurrency
     case identifiersNeverReused
-    case insertRequiresAllocatedIdentifier
-    case duplicateInsertRefused
+    case insertMustUseItsIdentifier
+    case failedInsertWritesNothing
     case everyFieldRoundTrips
     case replaceRoundTrips
     case staleReplaceConflicts
@@ -76,11 +78,13 @@ public struct StorageConformanceSuite: Sendable {
     public func run(_ check: StorageConformanceCheck) async throws {
         switch check {
         case .headerCompareAndSet: try await headerCompareAndSet()
+        case .staleGenerationRefused: try await staleGenerationRefused()
+        case .changeSetAllOrNothing: try await changeSetAllOrNothing()
         case .identifiersIncrease: try await identifiersIncrease()
         case .identifiersUniqueUnderConcurrency: try await identifiersUniqueUnderConcurrency()
         case .identifiersNeverReused: try await identifiersNeverReused()
-        case .insertRequiresAllocatedIdentifier: try await insertRequiresAllocatedIdentifier()
-        case .duplicateInsertRefused: try await duplicateInsertRefused()
+        case .insertMustUseItsIdentifier: try await insertMustUseItsIdentifier()
+        case .failedInsertWritesNothing: try await failedInsertWritesNothing()
         case .everyFieldRoundTrips: try await everyFieldRoundTrips()
         case .replaceRoundTrips: try await replaceRoundTrips()
         case .staleReplaceConflicts: try await staleReplaceConflicts()
@@ -109,33 +113,40 @@ public struct StorageConformanceSuite: Sendable {
     }
 }
 
-/// How the large-store check loads its entries: through the protocol one by one,
+/// How the large-store check loads its entries: through the protocol one commit each,
 /// or through an adapter's batch API (the protocol has none; a durable adapter
 /// committing 100,000 entries one by one spends minutes on fsync alone).
 public struct BulkLoad: Sendable {
-    /// Reserves `count` identifiers.
-    public var allocate: @Sendable (any VaultStorage, Int) async throws -> [EntryID]
-    /// Stores entries under identifiers from `allocate`.
-    public var insert: @Sendable (any VaultStorage, [PasswordEntity]) async throws -> Void
+    /// Builds the entry of each index for its identifier.
+    public typealias Build = @Sendable (_ index: Int, _ id: EntryID) -> PasswordEntity
+    /// Stores `count` entries made by a ``Build``; returns them in index order.
+    public var load: @Sendable (any VaultStorage, _ count: Int, @escaping Build) async throws -> [PasswordEntity]
 
-    /// A loader from the two steps.
+    /// A loader.
+    public init(load: @escaping @Sendable (any VaultStorage, Int, @escaping Build) async throws -> [PasswordEntity]) {
+        self.load = load
+    }
+
+    /// A loader from an adapter's two batch steps: reserve `count` identifiers, then store the
+    /// entries built for them in one commit.
     public init(
         allocate: @escaping @Sendable (any VaultStorage, Int) async throws -> [EntryID],
         insert: @escaping @Sendable (any VaultStorage, [PasswordEntity]) async throws -> Void
     ) {
-        self.allocate = allocate
-        self.insert = insert
+        load = { storage, count, build in
+            let entities = try await allocate(storage, count).enumerated().map { build($0, $1) }
+            try await insert(storage, entities)
+            return entities
+        }
     }
 
-    /// Every identifier and every entry through ``VaultStorage``, one call each.
-    public static let oneByOne = BulkLoad(
-        allocate: { storage, count in
-            var ids: [EntryID] = []
-            ids.reserveCapacity(count)
-            for _ in 0..<count { ids.append(try await storage.allocateIdentifier()) }
-            return ids
-        },
-        insert: { storage, entities in
-            for entity in entities { try await storage.insert(entity) }
-        })
+    /// Every entry through ``VaultStorage/commit(_:)``, one insert each.
+    public static let oneByOne = BulkLoad { storage, count, build in
+        var entities: [PasswordEntity] = []
+        entities.reserveCapacity(count)
+        for index in 0..<count {
+            entities.append(try await storage.insert(headerGeneration: nil) { id in build(index, id) })
+        }
+        return entities
+    }
 }

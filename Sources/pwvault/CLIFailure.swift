@@ -34,6 +34,12 @@ struct CLIFailure: Error, CustomStringConvertible {
             case .wrongPassphraseOrKey: return .refused("pwvault: \(error.description)")
             default: return .unexpected(error.description)
             }
+        case let error as VaultKeyError:
+            switch error {
+            // A refused request: the wrong credential, or a conflict with another writer (§9: exit 1).
+            case .wrongPassphraseOrKey, .conflict: return .refused("pwvault: \(error.description)")
+            default: return .unexpected(error.description)
+            }
         case let error as StorageError: return .unexpected(error.description)
         default: return .unexpected("\(error)")
         }

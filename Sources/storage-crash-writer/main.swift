@@ -1,5 +1,5 @@
-// A writer for the crash tests: opens a vault and loops — allocate an identifier,
-// insert the entry `CrashRecord.entity(id, writer: TAG)`, print `done ID`; every
+// A writer for the crash tests: opens a vault and loops — insert (the storage hands out
+// the identifier) the entry `CrashRecord.entity(id, writer: TAG)`, print `done ID`; every
 // fifth entry also add a user and print `user ID`. Each line is written straight to
 // the file descriptor once the storage has acknowledged the write. The test kills
 // it with SIGKILL at a random moment.
@@ -40,8 +40,7 @@ do {
     say("ready")
     var count = 0
     while true {
-        let id = try await storage.allocateIdentifier()
-        try await storage.insert(CrashRecord.entity(id, writer: tag))
+        let id = try await storage.insert(headerGeneration: nil) { CrashRecord.entity($0, writer: tag) }.identifier
         say("done \(id)")
         count += 1
         if count % 5 == 0 {

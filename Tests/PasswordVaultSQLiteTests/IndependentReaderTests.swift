@@ -208,11 +208,13 @@ private struct Fixture {
 
     func storedEntry(_ id: EntryID) async throws -> PasswordEntity { try #require(try await storage.entity(id)) }
 
-    func header() async throws -> [UInt8] { try #require(try await storage.readHeader()) }
+    func header() async throws -> [UInt8] { try #require(try await storage.readHeader()).bytes }
 
-    /// Writes header bytes as they are (a key change's step, or a forgery).
+    /// Writes header bytes as they are (a key change's step, or a forgery), if `old` is the stored header.
     func replaceHeader(_ old: [UInt8], with new: [UInt8]) async throws {
-        try await storage.writeHeader(new, expected: old)
+        let stored = try #require(try await storage.readHeader())
+        try #require(stored.bytes == old)
+        try await storage.writeHeader(new, expectedGeneration: stored.generation)
     }
 
     /// Stores an entry's row as it is, sealed values included.

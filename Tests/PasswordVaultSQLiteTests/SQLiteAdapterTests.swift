@@ -147,10 +147,14 @@ struct SQLiteStorageTests {
     @Test func textWithNULIsRefusedNotTruncated() async throws {
         defer { folder.remove() }
         let storage = try SQLiteStorage.create(at: folder.file("vault.db"))
-        var bad = entity(try await storage.allocateIdentifier())
-        bad.name = "before\0after"
-        await #expect(throws: StorageError.self) { try await storage.insert(bad) }
-        #expect(try await storage.entity(bad.identifier) == nil)
+        await #expect(throws: StorageError.failure("entry 1: text with a NUL character cannot be stored in SQLite")) {
+            try await storage.insert(headerGeneration: nil) { [self] id in
+                var bad = entity(id)
+                bad.name = "before\0after"
+                return bad
+            }
+        }
+        #expect(try await storage.entities(after: nil, limit: 10).isEmpty)
         await #expect(throws: StorageError.self) {
             try await storage.addUser(User(id: UserID(rawValue: 1), username: "a\0b"))
         }

@@ -11,11 +11,18 @@ struct SQLiteBadFileTests {
 
     init() throws { folder = try TemporaryFolder() }
 
+    static func sample(_ id: EntryID) -> PasswordEntity {
+        PasswordEntity(
+            identifier: id, name: "n", username: "u", owner: UserID(rawValue: 1),
+            createdAt: Date(timeIntervalSince1970: 0),
+            updatedAt: Date(timeIntervalSince1970: 0), sealedPassword: SealedValue(bytes: [1]))
+    }
+
     /// A closed vault with some entries, checkpointed into its main file; returns its bytes.
     func makeVault(_ path: String) async throws -> [UInt8] {
         do {
             let storage = try SQLiteStorage.create(at: path)
-            try await storage.writeHeader([1, 2, 3], expected: nil)
+            try await storage.writeHeader([1, 2, 3], expectedGeneration: .noHeader)
             let ids = try await storage.allocateIdentifiers(300)
             try await storage.insert(
                 contentsOf: ids.map {
@@ -106,7 +113,7 @@ struct SQLiteBadFileTests {
         try writeFile([], to: empty)
         let storage = try SQLiteStorage.create(at: empty)
         #expect(try await storage.readHeader() == nil)
-        #expect(try await storage.allocateIdentifier() == EntryID(rawValue: 1))
+        #expect(try await storage.insert(headerGeneration: nil) { Self.sample($0) }.identifier == EntryID(rawValue: 1))
         // No temporary file is left beside the vault.
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         #expect(!names.contains { $0.contains("creating") })

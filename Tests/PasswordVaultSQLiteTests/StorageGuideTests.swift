@@ -1,3 +1,4 @@
+import Foundation
 import PasswordVault
 import PasswordVaultSQLite
 import StorageConformance
@@ -18,8 +19,14 @@ import Testing
     // Tests.
     let memory = InMemoryStorage()
 
-    #expect(try await storage.allocateIdentifier() == EntryID(rawValue: 1))
-    #expect(try await same.allocateIdentifier() == EntryID(rawValue: 2))
-    #expect(try await small.allocateIdentifier() == EntryID(rawValue: 1))
-    #expect(try await memory.allocateIdentifier() == EntryID(rawValue: 1))
+    @Sendable func sample(_ id: EntryID) -> PasswordEntity {
+        PasswordEntity(
+            identifier: id, name: "n", username: "u", owner: UserID(rawValue: 1),
+            createdAt: Date(timeIntervalSince1970: 0),
+            updatedAt: Date(timeIntervalSince1970: 0), sealedPassword: SealedValue(bytes: [1]))
+    }
+    #expect(try await storage.insert(headerGeneration: nil) { sample($0) }.identifier == EntryID(rawValue: 1))
+    #expect(try await same.insert(headerGeneration: nil) { sample($0) }.identifier == EntryID(rawValue: 2))
+    #expect(try await small.insert(headerGeneration: nil) { sample($0) }.identifier == EntryID(rawValue: 1))
+    #expect(try await memory.insert(headerGeneration: nil) { sample($0) }.identifier == EntryID(rawValue: 1))
 }

@@ -28,9 +28,7 @@ struct StorageConcurrencyTests {
         let ids = try await withThrowingTaskGroup(of: EntryID.self) { group in
             for _ in 0..<200 {
                 group.addTask {
-                    let id = try await storage.allocateIdentifier()
-                    try await storage.insert(Self.entity(id, sharedWith: "bob"))
-                    return id
+                    try await storage.insert(headerGeneration: nil) { Self.entity($0, sharedWith: "bob") }.identifier
                 }
             }
             return try await group.reduce(into: [EntryID]()) { $0.append($1) }
@@ -88,9 +86,7 @@ struct StorageConcurrencyTests {
         let storage = InMemoryStorage()
         var ids: [EntryID] = []
         for _ in 0..<100 {
-            let id = try await storage.allocateIdentifier()
-            try await storage.insert(Self.entity(id))
-            ids.append(id)
+            ids.append(try await storage.insert(headerGeneration: nil) { Self.entity($0) }.identifier)
         }
         try await storage.addGroup(named: "ops")
         let all = ids

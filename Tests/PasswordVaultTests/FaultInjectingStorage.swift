@@ -35,31 +35,27 @@ final class FaultInjectingStorage: VaultStorage {
         }
     }
 
-    func readHeader() async throws(StorageError) -> [UInt8]? { try await inner.readHeader() }
-    func writeHeader(_ header: [UInt8], expected: [UInt8]?) async throws(StorageError) {
-        try await inner.writeHeader(header, expected: expected)
-    }
-    func allocateIdentifier() async throws(StorageError) -> EntryID { try await inner.allocateIdentifier() }
-    func insert(_ entity: PasswordEntity) async throws(StorageError) {
-        if plan.withLock({ $0.holdInserts }) {
-            plan.withLock { $0.heldInserts += 1 }
-            while plan.withLock({ $0.holdInserts }) { try? await Task.sleep(nanoseconds: 1_000_000) }
+    func commit(_ change: ChangeSet) async throws(StorageError) -> CommitResult {
+        switch change.entry {
+        case nil: break
+        case .insert:
+            if plan.withLock({ $0.holdInserts }) {
+                plan.withLock { $0.heldInserts += 1 }
+                while plan.withLock({ $0.holdInserts }) { try? await Task.sleep(nanoseconds: 1_000_000) }
+            }
+            try spendWrite()
+        case .replace:
+            if plan.withLock({ $0.conflictOnReplace }) { throw .conflict }
+            try spendWrite()
+        case .delete:
+            try spendWrite()
         }
-        try spendWrite()
-        try await inner.insert(entity)
+        return try await inner.commit(change)
     }
+    func readHeader() async throws(StorageError) -> StoredHeader? { try await inner.readHeader() }
     func entity(_ id: EntryID) async throws(StorageError) -> PasswordEntity? {
         if plan.withLock({ $0.failReads }) { throw .failure("injected read failure") }
         return try await inner.entity(id)
-    }
-    func replace(_ entity: PasswordEntity, expectedVersion: UInt64) async throws(StorageError) {
-        if plan.withLock({ $0.conflictOnReplace }) { throw .conflict }
-        try spendWrite()
-        try await inner.replace(entity, expectedVersion: expectedVersion)
-    }
-    func delete(_ id: EntryID, expectedVersion: UInt64) async throws(StorageError) {
-        try spendWrite()
-        try await inner.delete(id, expectedVersion: expectedVersion)
     }
     func entities(visibleTo query: VisibilityQuery) async throws(StorageError) -> [PasswordEntity] {
         try await inner.entities(visibleTo: query)
@@ -67,14 +63,9 @@ final class FaultInjectingStorage: VaultStorage {
     func entities(after: EntryID?, limit: Int) async throws(StorageError) -> [PasswordEntity] {
         try await inner.entities(after: after, limit: limit)
     }
-    func addUser(_ user: User) async throws(StorageError) { try await inner.addUser(user) }
     func user(named username: String) async throws(StorageError) -> User? { try await inner.user(named: username) }
     func user(id: UserID) async throws(StorageError) -> User? { try await inner.user(id: id) }
     func users() async throws(StorageError) -> [User] { try await inner.users() }
-    func addGroup(named name: String) async throws(StorageError) { try await inner.addGroup(named: name) }
-    func setMembership(group: String, username: String, isMember: Bool) async throws(StorageError) {
-        try await inner.setMembership(group: group, username: username, isMember: isMember)
-    }
     func group(named name: String) async throws(StorageError) -> Group? { try await inner.group(named: name) }
     func groups() async throws(StorageError) -> [Group] { try await inner.groups() }
     func groups(containing username: String) async throws(StorageError) -> Set<String> {

@@ -17,12 +17,15 @@ struct FileStorageTests {
             sealedPassword: SealedValue(bytes: Array(repeating: 7, count: 40)))
     }
 
+    /// The header `makeVault` writes, as stored.
+    static let header = StoredHeader(bytes: [1, 2, 3], generation: HeaderGeneration(rawValue: 1))
+
     /// A valid vault with a header, a user and five entries; returns its bytes.
     func makeVault(_ path: String) async throws -> [UInt8] {
         let storage = try FileStorage.create(at: path)
-        try await storage.writeHeader([1, 2, 3], expected: nil)
+        try await storage.writeHeader([1, 2, 3], expectedGeneration: .noHeader)
         try await storage.addUser(User(id: UserID(rawValue: 1), username: "alice"))
-        for _ in 0..<5 { try await storage.insert(entity(try await storage.allocateIdentifier())) }
+        for _ in 0..<5 { try await storage.insert(headerGeneration: nil) { [self] in entity($0) } }
         return try fileBytes(path)
     }
 
@@ -36,9 +39,13 @@ struct FileStorageTests {
         let bytes = try await makeVault(folder.file("v.pwvault"))
         func le(_ range: Range<Int>) -> UInt64 { bytes[range].reversed().reduce(0) { $0 << 8 | UInt64($1) } }
         #expect(bytes.prefix(8).elementsEqual([0x89, 0x50, 0x57, 0x56, 0x0D, 0x0A, 0x1A, 0x0A]))
-        #expect(le(8..<12) == 1)  // format version
+        #expect(le(8..<12) == 2)  // format version
         #expect(le(12..<16) == 0)  // flags
-        #expect(le(16..<24) == 13)  // generation: create, header, user, 5 × (allocate, insert)
+        #expect(le(16..<24) == 8)  // file generation: create, header, user, 5 inserts (one commit each)
+        // The payload: last identifier, then the header (present, 3 bytes), then its generation.
+        #expect(le(40..<48) == 5)
+        #expect(bytes[48] == 1 && le(49..<53) == 3 && bytes[53..<56].elementsEqual([1, 2, 3]))
+        #expect(le(56..<64) == 1)  // header generation
         #expect(le(24..<32) == UInt64(bytes.count - 40))
         #expect(le(32..<36) == UInt64(CRC32.checksum(bytes[40...])))
         #expect(le(36..<40) == UInt64(CRC32.checksum(bytes[0..<36])))
@@ -69,7 +76,7 @@ struct FileStorageTests {
         (
             "future version",
             {
-                var b = $0; b[8] = 2; return b
+                var b = $0; b[8] = 3; return b
             }, "version"
         ),
         ("random bytes", { _ in randomBytes(4096) }, "not a PasswordVault file"),
@@ -107,7 +114,8 @@ struct FileStorageTests {
         try writeFile([], to: empty)
         let storage = try FileStorage.create(at: empty)
         #expect(try await storage.readHeader() == nil)
-        #expect(try fileBytes(empty).count == FileFormat.headerSize + 8 + 1 + 12)
+        // last identifier, no header, header generation 0, three empty counts
+        #expect(try fileBytes(empty).count == FileFormat.headerSize + 8 + 1 + 8 + 12)
     }
 
     @Test func twoInstancesSeeEachOthersWrites() async throws {
@@ -124,23 +132,11 @@ struct FileStorageTests {
         // A writer killed mid-commit leaves a partial temporary file: the vault is untouched.
         try writeFile(valid.prefix(valid.count / 3), to: path + ".tmp-999999")
         let storage = try FileStorage.open(at: path)
-        #expect(try await storage.readHeader() == [1, 2, 3])
+        #expect(try await storage.readHeader() == Self.header)
         #expect(FileManager.default.fileExists(atPath: path + ".tmp-999999"))
         try await storage.addGroup(named: "ops")
         #expect(!FileManager.default.fileExists(atPath: path + ".tmp-999999"))
         #expect(try await FileStorage.open(at: path).group(named: "ops") == Group(name: "ops"))
-    }
-
-    @Test func aFailedCommitLeavesTheStateAsItWas() async throws {
-        defer { folder.remove() }
-        let path = folder.file("v.pwvault")
-        _ = try await makeVault(path)
-        let storage = try FileStorage.open(at: path)
-        // A directory where the temporary file must go makes the commit fail.
-        try FileManager.default.createDirectory(atPath: path + ".tmp-\(getpid())", withIntermediateDirectories: false)
-        await #expect(throws: StorageError.self) { try await storage.writeHeader([9], expected: [1, 2, 3]) }
-        #expect(try await storage.readHeader() == [1, 2, 3])
-        #expect(try await FileStorage.open(at: path).readHeader() == [1, 2, 3])
     }
 
     /// `InMemoryStorage` traps here (`start + limit` overflows); this adapter must not.
@@ -151,5 +147,27 @@ struct FileStorageTests {
         let all = try await storage.entities(after: nil, limit: 10)
         let rest = try await storage.entities(after: all[1].identifier, limit: Int.max)
         #expect(rest.map(\.identifier) == all.dropFirst(2).map(\.identifier))
+    }
+}
+
+@Suite("FileStorage's temporary file")
+struct FileStorageTemporaryFileTests {
+    @Test func aPlantedLinkOrFileAtTheOldPredictableNameIsNotFollowed() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.file("vault.pwvault")
+        let target = folder.file("elsewhere")
+        try Data("untouched".utf8).write(to: URL(fileURLWithPath: target))
+        // The name the first release wrote to: <path>.tmp-<pid>.
+        #expect(symlink(target, "\(path).tmp-\(getpid())") == 0)
+        let storage = try FileStorage.create(at: path)
+        try await storage.writeHeader([1, 2, 3], expectedGeneration: .noHeader)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == Data("untouched".utf8))
+        #expect(try await FileStorage.open(at: path).readHeader() == [1, 2, 3])
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // Only the vault, its lock and the planted link (removed as a leftover temporary) remain.
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.file("")).sorted()
+        #expect(names == ["elsewhere", "vault.pwvault", "vault.pwvault.lock"])
     }
 }

@@ -67,13 +67,13 @@ struct ListingTests {
         let sealed = SealedValue(bytes: Array(repeating: 0, count: 60))
         // Bulk-load 100,000 entries straight into the storage (sealing is not what this measures).
         for n in 1...100_000 {
-            let id = try await f.storage.allocateIdentifier()
             let owner = n % 1000 == 0 ? f.alice.id : f.mallory.id
             let shares = n % 1000 == 500 ? [UserShare(username: "alice")] : []
-            try await f.storage.insert(
+            try await f.storage.insert(headerGeneration: nil) { id in
                 PasswordEntity(
                     identifier: id, name: "entry \(n)", username: "u", owner: owner, usersAllowed: shares,
-                    createdAt: VaultFixture.now, updatedAt: VaultFixture.now, sealedPassword: sealed))
+                    createdAt: VaultFixture.now, updatedAt: VaultFixture.now, sealedPassword: sealed)
+            }
         }
         let before = f.storage.statistics
         let listed = try await f.vault.list(as: f.alice)

@@ -44,7 +44,7 @@ struct VaultKeyTests {
         let oldKey = vault.ring.currentKeyID
 
         storage.update { $0.writesLeft = k }
-        await #expect(throws: StorageError.failure("injected write failure")) {
+        await #expect(throws: VaultKeyError.storage(.failure("injected write failure"))) {
             try await vault.rotateDataKey(batchSize: 3)
         }
         try await expectAllReadable(vault, ids)
@@ -86,7 +86,7 @@ struct VaultKeyTests {
         let ids = try await fill(vault, count: 3)
         let versions = try await ids.asyncMap { try await storage.entity($0)!.version }
         try await vault.changeCredential(to: new, cost: .minimum)
-        await #expect(throws: CryptoError.wrongPassphraseOrKey) {
+        await #expect(throws: VaultKeyError.wrongPassphraseOrKey) {
             try await Vault.open(storage: storage, directory: directory(), credential: old)
         }
         let reopened = try await Vault.open(storage: storage, directory: directory(), credential: new)
@@ -102,7 +102,7 @@ struct VaultKeyTests {
             cost: .minimum)
         _ = try await fill(vault, count: 1)
         let header = try await storage.readHeader()
-        await #expect(throws: CryptoError.wrongPassphraseOrKey) {
+        await #expect(throws: VaultKeyError.wrongPassphraseOrKey) {
             try await Vault.open(storage: storage, credential: .passphrase(SecretBytes(utf8: "wrong")))
         }
         #expect(try await storage.readHeader() == header)

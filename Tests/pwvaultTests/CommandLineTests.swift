@@ -16,10 +16,14 @@ struct PWVaultRun {
     }
 
     static func run(
-        _ arguments: [String], stdin: String = "", environment: [String: String] = [:], detachTerminal: Bool = false
+        _ arguments: [String], stdin: String = "", environment: [String: String] = [:], detachTerminal: Bool = false,
+        executable: URL? = nil
     ) throws -> PWVaultRun {
         let process = Process()
-        if detachTerminal {
+        if let executable {
+            process.executableURL = executable
+            process.arguments = arguments
+        } else if detachTerminal {
             // `setsid` gives the child no controlling terminal, so a prompt cannot open /dev/tty.
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
             process.arguments = ["--wait", binary.path] + arguments

@@ -192,7 +192,7 @@ def read_sqlite(path):
         if application_id != 0x50575631:
             raise Refused(f"not a PasswordVault database (application_id {application_id:#x})")
         migrations = {row[0] for row in db.execute("SELECT identifier FROM grdb_migrations")}
-        unknown = migrations - {"v1"}
+        unknown = migrations - {"v1", "v2"}
         if unknown:
             raise Refused(f"written by a newer version (migration {sorted(unknown)[0]})")
         header = db.execute("SELECT bytes FROM vault_header WHERE id = 1").fetchone()
@@ -285,7 +285,7 @@ def read_single_file(path):
     if len(data) < 40:
         raise Refused("truncated file header")
     version, flags, _generation, length, payload_crc, header_crc = struct.unpack("<IIQQII", data[8:40])
-    if version != 1:
+    if version not in (1, 2):
         raise Refused(f"file format version {version} is not supported")
     if zlib.crc32(data[:36]) != header_crc:
         raise Refused("the file header's checksum does not match")
@@ -298,6 +298,8 @@ def read_single_file(path):
     payload = Payload(data[40:])
     last_identifier = payload.i64()
     header = payload.optional()
+    if version >= 2:
+        payload.u64()  # the header generation (docs/format.md §7); version 1 has none
     users = [{"id": payload.i64(), "username": payload.string()} for _ in range(payload.u32())]
     groups = []
     for _ in range(payload.u32()):

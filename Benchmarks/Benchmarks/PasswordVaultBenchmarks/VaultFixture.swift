@@ -68,17 +68,20 @@ struct VaultFixture: @unchecked Sendable {
 
     /// Inserts a copy of `template` under a fresh identifier, owned by one of 1,000 other users.
     static func insertCopy(of template: PasswordEntity, number: Int, into storage: InMemoryStorage) async throws {
-        var entity = template
-        entity.identifier = try await storage.allocateIdentifier()
-        entity.name = "\(Inputs.name) \(number)"
-        entity.owner = UserID(rawValue: 1_000 + Int64(number % 1_000))
-        entity.tags = template.tags.map { String(decoding: Array($0.utf8), as: UTF8.self) }
-        entity.username = String(decoding: Array(template.username.utf8), as: UTF8.self)
-        entity.url = String(decoding: Array(template.url.utf8), as: UTF8.self)
-        entity.sealedPassword = copy(template.sealedPassword)
-        entity.sealedSecretKey = template.sealedSecretKey.map(copy)
-        entity.sealedNotes = template.sealedNotes.map(copy)
-        try await storage.insert(entity)
+        // The storage hands out the identifier inside the commit (one write per create).
+        try await storage.insert(headerGeneration: nil) { id in
+            var entity = template
+            entity.identifier = id
+            entity.name = "\(Inputs.name) \(number)"
+            entity.owner = UserID(rawValue: 1_000 + Int64(number % 1_000))
+            entity.tags = template.tags.map { String(decoding: Array($0.utf8), as: UTF8.self) }
+            entity.username = String(decoding: Array(template.username.utf8), as: UTF8.self)
+            entity.url = String(decoding: Array(template.url.utf8), as: UTF8.self)
+            entity.sealedPassword = copy(template.sealedPassword)
+            entity.sealedSecretKey = template.sealedSecretKey.map(copy)
+            entity.sealedNotes = template.sealedNotes.map(copy)
+            return entity
+        }
     }
 
     /// A sealed value with a buffer of its own (`Array(array)` would share the buffer).

@@ -89,19 +89,21 @@ enum Scenario {
             let heap = bench_heap_in_use()
             let resident = residentBytes()
             for number in 0..<count {
-                var entity = template
-                entity.identifier = try await storage.allocateIdentifier()
-                entity.name = "\(name) \(number)"
-                entity.owner = UserID(rawValue: 1_000 + Int64(number % 1_000))
-                entity.tags = template.tags.map { String(decoding: Array($0.utf8), as: UTF8.self) }
-                entity.username = String(decoding: Array(template.username.utf8), as: UTF8.self)
-                entity.url = String(decoding: Array(template.url.utf8), as: UTF8.self)
-                entity.sealedPassword = SealedValue(
-                    bytes: template.sealedPassword.bytes.withUnsafeBufferPointer { Array($0) })
-                entity.sealedSecretKey = template.sealedSecretKey.map { sealed in
-                    SealedValue(bytes: sealed.bytes.withUnsafeBufferPointer { Array($0) })
+                try await storage.insert(headerGeneration: nil) { id in
+                    var entity = template
+                    entity.identifier = id
+                    entity.name = "\(name) \(number)"
+                    entity.owner = UserID(rawValue: 1_000 + Int64(number % 1_000))
+                    entity.tags = template.tags.map { String(decoding: Array($0.utf8), as: UTF8.self) }
+                    entity.username = String(decoding: Array(template.username.utf8), as: UTF8.self)
+                    entity.url = String(decoding: Array(template.url.utf8), as: UTF8.self)
+                    entity.sealedPassword = SealedValue(
+                        bytes: template.sealedPassword.bytes.withUnsafeBufferPointer { Array($0) })
+                    entity.sealedSecretKey = template.sealedSecretKey.map { sealed in
+                        SealedValue(bytes: sealed.bytes.withUnsafeBufferPointer { Array($0) })
+                    }
+                    return entity
                 }
-                try await storage.insert(entity)
             }
             let heapPerEntry = (Int(bench_heap_in_use()) - Int(heap)) / count
             let residentPerEntry = (residentBytes() - resident) / count

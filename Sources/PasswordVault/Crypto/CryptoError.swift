@@ -24,6 +24,8 @@ public enum CryptoError: Error, Equatable, Sendable {
     case keyDerivationFailed
     /// libsodium reported a failure it should not have.
     case operationFailed(String)
+    /// The vault header asks for more Argon2id work than the host allows; nothing was derived.
+    case costTooHigh(stated: KeyDerivationCost, maximum: KeyDerivationCost)
 }
 
 extension CryptoError: CustomStringConvertible {
@@ -44,6 +46,9 @@ extension CryptoError: CustomStringConvertible {
         case .wrongPassphraseOrKey: "the passphrase or key does not open this vault"
         case .keyDerivationFailed: "Argon2id key derivation failed (not enough memory for the cost?)"
         case .operationFailed(let what): "libsodium failed: \(what)"
+        case .costTooHigh(let stated, let maximum):
+            "the vault header asks for Argon2id with \(stated.opsLimit) passes over \(stated.memLimit) bytes, "
+                + "above the allowed maximum of \(maximum.opsLimit) passes over \(maximum.memLimit) bytes"
         }
     }
 }

@@ -31,6 +31,11 @@ public struct KeyDerivationCost: Sendable, Equatable {
         opsLimit: UInt64(crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE),
         memLimit: UInt64(crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE))
 
+    /// Whether neither limit is above `maximum`'s.
+    func isWithin(_ maximum: KeyDerivationCost) -> Bool {
+        opsLimit <= maximum.opsLimit && memLimit <= maximum.memLimit
+    }
+
     /// Whether libsodium's Argon2id accepts both limits.
     var isSupported: Bool {
         (UInt64(crypto_pwhash_argon2id_OPSLIMIT_MIN)...UInt64(crypto_pwhash_argon2id_opslimit_max())).contains(opsLimit)

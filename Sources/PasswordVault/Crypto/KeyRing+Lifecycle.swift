@@ -27,8 +27,15 @@ extension KeyRing {
     ///   ``CryptoError/headerCorrupted(reason:)`` when a bit of it changed;
     ///   ``CryptoError/unsupportedHeaderVersion(_:)``, ``CryptoError/invalidKeyLength(expected:actual:)``,
     ///   ``CryptoError/keyDerivationFailed``.
-    static func unlock(header bytes: [UInt8], credential: VaultCredential) throws(CryptoError) -> KeyRing {
+    ///   ``CryptoError/costTooHigh(stated:maximum:)`` when the header asks for more Argon2id work
+    ///   than `maximumCost` (checked before any derivation runs).
+    static func unlock(
+        header bytes: [UInt8], credential: VaultCredential, maximumCost: KeyDerivationCost = .sensitive
+    ) throws(CryptoError) -> KeyRing {
         let header = try VaultHeader(parsing: bytes)
+        if case .argon2id(_, let cost) = header.derivation, !cost.isWithin(maximumCost) {
+            throw .costTooHigh(stated: cost, maximum: maximumCost)
+        }
         let kek = try header.derivation.keyEncryptionKey(from: credential)
         return KeyRing(
             dataKeys: try header.unwrapDataKeys(with: kek), currentKeyID: header.currentKeyID,
@@ -64,8 +71,11 @@ extension KeyRing {
     /// crash interrupted one), this returns the ring as it is, with its header: resume resealing.
     func beginRotation() throws(CryptoError) -> (ring: KeyRing, header: [UInt8]) {
         if isRotationPending { return (self, try header()) }
+        // Ids only ever increase, never reused: a ring whose current id matches another header's
+        // holds that header's current key (see `reopening(_:)`). 2^32 rotations are out of reach.
         let newest = dataKeys.keys.max()!
-        let id = newest < .max ? newest + 1 : (1...UInt32.max).first { dataKeys[$0] == nil }!
+        guard newest < .max else { throw .operationFailed("no data key id is left for a rotation") }
+        let id = newest + 1
         var keys = dataKeys
         keys[id] = try .random(count: SecretBox.keyBytes)
         let ring = KeyRing(dataKeys: keys, currentKeyID: id, derivation: derivation, keyEncryptionKey: keyEncryptionKey)
@@ -86,5 +96,44 @@ extension KeyRing {
     func header() throws(CryptoError) -> [UInt8] {
         try VaultHeader.encode(
             derivation: derivation, dataKeys: dataKeys, currentKeyID: currentKeyID, kek: keyEncryptionKey)
+    }
+}
+
+/// Adopting a header that another writer stored, with the KEK this ring holds: no Argon2id.
+extension KeyRing {
+    /// What a newer header means for this ring.
+    enum Reopened {
+        /// The header opens with this ring's KEK (a rotation step, or the same credential): its ring.
+        case opened(KeyRing)
+        /// The header does not open with this ring's KEK (the passphrase or key changed) but names
+        /// the same current data key: this ring may go on sealing under the newer generation.
+        case sameCurrentKey
+        /// The header does not open with this KEK and another data key is current.
+        case keysChanged
+    }
+
+    /// Reads `bytes`, a header newer than this ring's, with this ring's KEK.
+    ///
+    /// Why ``Reopened/sameCurrentKey`` is safe: a data key id names one key for the life of a
+    /// vault. Ids only increase (``beginRotation()`` takes the newest id plus one, never a free
+    /// lower one), every header write is compare-and-set on the header generation, so two
+    /// different keys never get one id, and a credential change rewraps the same keys under the
+    /// same ids. A header whose current id is this ring's current id therefore holds this ring's
+    /// current key, and values sealed with it open under that header.
+    /// - Throws: ``CryptoError/headerCorrupted(reason:)`` and the other parsing failures.
+    func reopening(_ bytes: [UInt8]) throws(CryptoError) -> Reopened {
+        let header = try VaultHeader(parsing: bytes)
+        if header.derivation == derivation {
+            do {
+                let keys = try header.unwrapDataKeys(with: keyEncryptionKey)
+                return .opened(
+                    KeyRing(
+                        dataKeys: keys, currentKeyID: header.currentKeyID, derivation: derivation,
+                        keyEncryptionKey: keyEncryptionKey))
+            } catch .wrongPassphraseOrKey {
+                // Another raw key (same derivation, `.rawKey`): decided by the current id below.
+            }
+        }
+        return header.currentKeyID == currentKeyID ? .sameCurrentKey : .keysChanged
     }
 }

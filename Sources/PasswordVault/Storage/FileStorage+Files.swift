@@ -101,8 +101,10 @@ enum VaultFile {
         -> PinnedFile
     {
         let bytes = FileFormat.encode(store, capacity: sizeHint)
-        let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(0o600))
+        // A random name, created exclusively and never through a symbolic link, with mode 0600
+        // from the start: a file or a link planted beside the vault is neither followed nor reused.
+        let temporary = "\(path).tmp-\(UUID().uuidString)"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
         guard fd >= 0 else { throw .failure(posixMessage("cannot create \(temporary)")) }
         var info = stat()
         do throws(StorageError) {

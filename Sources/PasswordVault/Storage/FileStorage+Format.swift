@@ -1,15 +1,15 @@
 import Foundation
 
-/// The single-file vault format, version 1.
+/// The single-file vault format, version 2 (version 1 files are read too).
 ///
 /// All integers are little-endian. The file is a 40-byte header followed by the payload:
 ///
 /// | offset | size | field |
 /// |---|---|---|
 /// | 0 | 8 | magic `89 50 57 56 0D 0A 1A 0A` (`\x89PWV\r\n\x1A\n`, PNG-style: catches text-mode mangling) |
-/// | 8 | 4 | format version, `1` |
+/// | 8 | 4 | format version, `2` (a version 1 file is read; every commit writes version 2) |
 /// | 12 | 4 | flags, `0` (a reader refuses flags it does not know) |
-/// | 16 | 8 | generation: incremented by every commit |
+/// | 16 | 8 | file generation: incremented by every commit |
 /// | 24 | 8 | payload length in bytes; the file ends exactly after the payload |
 /// | 32 | 4 | CRC-32 (IEEE 802.3, as zlib's `crc32`) of the payload |
 /// | 36 | 4 | CRC-32 of header bytes 0..<36 |
@@ -20,6 +20,8 @@ import Foundation
 /// ```
 /// i64 last identifier handed out
 /// opt header
+/// u64 header generation: 0 without a header, one more per header write (absent in version 1,
+///     where it is read as 1 when there is a header, else 0)
 /// u32 user count,  then per user (ascending id):    i64 id, str username
 /// u32 group count, then per group (ascending name): str name, u32 member count, str members (sorted)
 /// u32 entry count, then per entry (ascending id):
@@ -35,7 +37,10 @@ import Foundation
 /// security measure: the secrets inside are sealed (and authenticated) by the engine.
 enum FileFormat {
     static let magic: [UInt8] = [0x89, 0x50, 0x57, 0x56, 0x0D, 0x0A, 0x1A, 0x0A]
-    static let version: UInt32 = 1
+    /// The version written.
+    static let version: UInt32 = 2
+    /// The versions read: 1 lacks the header generation.
+    static let readableVersions: ClosedRange<UInt32> = 1...2
     static let headerSize = 40
 
     /// The whole file for `store`.
@@ -43,6 +48,7 @@ enum FileFormat {
         var payload = ByteWriter(capacity: capacity)
         payload.i64(store.lastIdentifier)
         payload.optionalBytes(store.header)
+        payload.u64(store.headerGeneration.rawValue)
         let users = store.usersByID.values.sorted { $0.id < $1.id }
         payload.count(users.count)
         for user in users {
@@ -90,8 +96,9 @@ enum FileFormat {
         let payloadChecksum = UInt32(littleEndian: file, at: 32)
         let headerChecksum = UInt32(littleEndian: file, at: 36)
         // The version comes first: another version may lay out the rest of the header differently.
-        guard version == self.version else {
-            throw .corrupted("format version \(version) is not supported (this library reads \(self.version))")
+        guard readableVersions.contains(version) else {
+            throw .corrupted(
+                "format version \(version) is not supported (this library reads versions 1 to \(self.version))")
         }
         guard CRC32.checksum(file[0..<36]) == headerChecksum else {
             throw .corrupted("the file header's checksum does not match")
@@ -109,7 +116,7 @@ enum FileFormat {
             throw .corrupted("the payload's checksum does not match (torn or damaged file)")
         }
         do {
-            var store = try decodePayload(ByteReader(payload))
+            var store = try decodePayload(ByteReader(payload), version: version)
             store.generation = generation
             return store
         } catch {
@@ -117,25 +124,33 @@ enum FileFormat {
         }
     }
 
-    private static func decodePayload(_ input: ByteReader) throws(FormatError) -> StoreState {
+    private static func decodePayload(_ input: ByteReader, version: UInt32) throws(FormatError) -> StoreState {
         var reader = input
         var store = StoreState()
         store.lastIdentifier = try reader.i64()
         guard store.lastIdentifier >= 0 else { throw FormatError("negative last identifier") }
         store.header = try reader.optionalBytes()
+        if version >= 2 {
+            store.headerGeneration = HeaderGeneration(rawValue: try reader.u64())
+            guard (store.header == nil) == (store.headerGeneration == .noHeader) else {
+                throw FormatError("header generation \(store.headerGeneration) does not fit the header's presence")
+            }
+        } else {
+            store.headerGeneration = store.header == nil ? .noHeader : HeaderGeneration(rawValue: 1)
+        }
         let userCount = try reader.count()
         for _ in 0..<userCount {
             let user = User(id: UserID(rawValue: try reader.i64()), username: try reader.string())
-            do { try store.addUser(user) } catch { throw FormatError("user \(user.id) appears twice") }
+            do { try store.applyChecked(.addUser(user)) } catch { throw FormatError("user \(user.id) appears twice") }
         }
         let groupCount = try reader.count()
         for _ in 0..<groupCount {
             let name = try reader.string()
-            do { try store.addGroup(named: name) } catch { throw FormatError("a group name appears twice") }
+            do { try store.applyChecked(.addGroup(name)) } catch { throw FormatError("a group name appears twice") }
             let memberCount = try reader.count()
             for _ in 0..<memberCount {
                 let member = try reader.string()
-                try? store.setMembership(group: name, username: member, isMember: true)
+                store.apply(.setMembership(group: name, username: member, isMember: true))
             }
         }
         var previous: Int64 = 0

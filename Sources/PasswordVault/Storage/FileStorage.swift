@@ -5,7 +5,7 @@ import Foundation
 /// The whole store — header, directory, entries — is one file in a documented
 /// binary format (magic, format version, generation, CRC-32 checksums; see
 /// `FileStorage+Format.swift`). Every commit writes the complete new store to
-/// `<path>.tmp-<pid>`, fsyncs it, renames it over `<path>` and fsyncs the
+/// `<path>.tmp-<random>` (created with `O_EXCL | O_NOFOLLOW`, mode 0600), fsyncs it, renames it over `<path>` and fsyncs the
 /// folder, so a crash at any instant leaves either the old or the new state; a
 /// torn or damaged file is refused with ``StorageError/corrupted(_:)``, never
 /// half-read.
@@ -30,35 +30,19 @@ import Foundation
 /// // later, and from other processes:
 /// let same = try FileStorage.open(at: "/var/lib/app/vault.pwvault")
 /// ```
-public final class FileStorage: VaultStorage {
+public final class FileStorage: StateBackedStorage {
     typealias Store = StoreState
 
     /// The vault file's path.
     public let path: String
-    private let queue: DispatchQueue
-    private let state: Locked<State>
+    private let file: FileBackend
     /// How long a writer waits for another process's lock before ``StorageError/busy(_:)``.
     static let lockTimeout: Duration = .seconds(30)
 
-    struct State: ~Copyable {
-        var store: Store
-        var file: PinnedFile
-        let lock: LockFile
-        var sweptTemporaries: Bool
-
-        /// Reads the file again if another process (or another instance) replaced it.
-        mutating func refresh(_ path: String) throws(StorageError) {
-            guard try !file.isCurrent(at: path) else { return }
-            let loaded = try VaultFile.load(at: path)
-            store = loaded.store
-            file = loaded.file
-        }
-    }
-
-    private init(path: String, state: consuming State) {
+    private init(path: String, state: consuming FileBackend.State) {
         self.path = path
-        self.queue = DispatchQueue(label: "PasswordVault.FileStorage")
-        self.state = Locked(state)
+        file = FileBackend(path: path, state: state)
+        super.init(backend: file)
     }
 
     /// Creates a new, empty vault file.
@@ -81,7 +65,7 @@ public final class FileStorage: VaultStorage {
             throw error
         }
         lock.release()
-        return FileStorage(path: path, state: State(store: store, file: file, lock: lock, sweptTemporaries: true))
+        return FileStorage(path: path, state: .init(store: store, file: file, lock: lock, sweptTemporaries: true))
     }
 
     /// Opens an existing vault file, checking it completely first.
@@ -94,7 +78,7 @@ public final class FileStorage: VaultStorage {
         let loaded = try VaultFile.load(at: path)
         let lock = try LockFile(path: path + ".lock")
         return FileStorage(
-            path: path, state: State(store: loaded.store, file: loaded.file, lock: lock, sweptTemporaries: false))
+            path: path, state: .init(store: loaded.store, file: loaded.file, lock: lock, sweptTemporaries: false))
     }
 
     private static func refuseExisting(_ path: String) throws(StorageError) {
@@ -102,8 +86,36 @@ public final class FileStorage: VaultStorage {
             throw .duplicate("a file already exists at \(path)")
         }
     }
+}
 
-    // MARK: Running operations
+/// The file behind a ``FileStorage``: its state, re-read when another process replaced the
+/// file, and commits that rewrite it under the cross-process lock. File work runs on a
+/// private serial dispatch queue, never on the cooperative thread pool.
+final class FileBackend: StoreBackend {
+    let path: String
+    private let queue: DispatchQueue
+    private let state: Locked<State>
+
+    struct State: ~Copyable {
+        var store: StoreState
+        var file: PinnedFile
+        let lock: LockFile
+        var sweptTemporaries: Bool
+
+        /// Reads the file again if another process (or another instance) replaced it.
+        mutating func refresh(_ path: String) throws(StorageError) {
+            guard try !file.isCurrent(at: path) else { return }
+            let loaded = try VaultFile.load(at: path)
+            store = loaded.store
+            file = loaded.file
+        }
+    }
+
+    init(path: String, state: consuming State) {
+        self.path = path
+        self.queue = DispatchQueue(label: "PasswordVault.FileStorage")
+        self.state = Locked(state)
+    }
 
     /// Runs `body` on the private queue, off the cooperative thread pool.
     private func perform<T: Sendable>(_ body: @escaping @Sendable () throws(StorageError) -> T)
@@ -117,7 +129,7 @@ public final class FileStorage: VaultStorage {
     }
 
     /// Reads from the current state, re-reading the file first if it was replaced.
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Store) throws(StorageError) -> T)
+    func read<T: Sendable>(_ body: @escaping @Sendable (StoreState) throws(StorageError) -> T)
         async throws(StorageError) -> T
     {
         try await perform { () throws(StorageError) -> T in
@@ -131,12 +143,12 @@ public final class FileStorage: VaultStorage {
     /// One commit: under the cross-process lock, brings the state up to date,
     /// applies `body` to a copy, writes the copy out, then adopts it. If `body`
     /// throws, nothing is written.
-    private func write<T: Sendable>(_ body: @escaping @Sendable (inout Store) throws(StorageError) -> T)
+    func write<T: Sendable>(_ body: @escaping @Sendable (inout StoreState) throws(StorageError) -> T)
         async throws(StorageError) -> T
     {
         try await perform { () throws(StorageError) -> T in
             try self.state.withLock { (s: inout State) throws(StorageError) -> T in
-                try s.lock.acquire(timeout: Self.lockTimeout)
+                try s.lock.acquire(timeout: FileStorage.lockTimeout)
                 defer { s.lock.release() }
                 if !s.sweptTemporaries {
                     VaultFile.removeTemporaries(of: self.path)
@@ -152,128 +164,36 @@ public final class FileStorage: VaultStorage {
             }
         }
     }
-}
 
-// MARK: VaultStorage
-
-extension FileStorage {
-    /// See ``VaultStorage/readHeader()``.
-    public func readHeader() async throws(StorageError) -> [UInt8]? {
-        try await read { $0.header }
-    }
-
-    /// See ``VaultStorage/writeHeader(_:expected:)``.
-    public func writeHeader(_ header: [UInt8], expected: [UInt8]?) async throws(StorageError) {
-        try await write { (s: inout Store) throws(StorageError) in try s.writeHeader(header, expected: expected) }
-    }
-
-    /// See ``VaultStorage/allocateIdentifier()``.
-    public func allocateIdentifier() async throws(StorageError) -> EntryID {
-        try await write { (s: inout Store) throws(StorageError) in EntryID(rawValue: try s.allocate(1))! }
-    }
-
-    /// See ``VaultStorage/insert(_:)``.
-    public func insert(_ entity: PasswordEntity) async throws(StorageError) {
-        try await write { (s: inout Store) throws(StorageError) in try s.insert(entity) }
-    }
-
-    /// See ``VaultStorage/entity(_:)``.
-    public func entity(_ id: EntryID) async throws(StorageError) -> PasswordEntity? {
-        try await read { $0.entities[id] }
-    }
-
-    /// See ``VaultStorage/replace(_:expectedVersion:)``.
-    public func replace(_ entity: PasswordEntity, expectedVersion: UInt64) async throws(StorageError) {
-        try await write { (s: inout Store) throws(StorageError) in
-            try s.replace(entity, expectedVersion: expectedVersion)
-        }
-    }
-
-    /// See ``VaultStorage/delete(_:expectedVersion:)``.
-    public func delete(_ id: EntryID, expectedVersion: UInt64) async throws(StorageError) {
-        try await write { (s: inout Store) throws(StorageError) in try s.delete(id, expectedVersion: expectedVersion) }
-    }
-
-    /// See ``VaultStorage/entities(visibleTo:)``.
-    public func entities(visibleTo query: VisibilityQuery) async throws(StorageError) -> [PasswordEntity] {
-        try await read { $0.visible(to: query) }
-    }
-
-    /// See ``VaultStorage/entities(after:limit:)``.
-    public func entities(after: EntryID?, limit: Int) async throws(StorageError) -> [PasswordEntity] {
-        try await read { $0.page(after: after, limit: limit) }
-    }
-
-    /// See ``VaultStorage/addUser(_:)``.
-    public func addUser(_ user: User) async throws(StorageError) {
-        try await write { (s: inout Store) throws(StorageError) in try s.addUser(user) }
-    }
-
-    /// See ``VaultStorage/user(named:)``.
-    public func user(named username: String) async throws(StorageError) -> User? {
-        try await read { $0.user(named: username) }
-    }
-
-    /// See ``VaultStorage/user(id:)``.
-    public func user(id: UserID) async throws(StorageError) -> User? {
-        try await read { $0.usersByID[id] }
-    }
-
-    /// See ``VaultStorage/users()``.
-    public func users() async throws(StorageError) -> [User] {
-        try await read { $0.usersByID.values.sorted { $0.id < $1.id } }
-    }
-
-    /// See ``VaultStorage/addGroup(named:)``.
-    public func addGroup(named name: String) async throws(StorageError) {
-        try await write { (s: inout Store) throws(StorageError) in try s.addGroup(named: name) }
-    }
-
-    /// See ``VaultStorage/setMembership(group:username:isMember:)``.
-    public func setMembership(group: String, username: String, isMember: Bool) async throws(StorageError) {
-        try await write { (s: inout Store) throws(StorageError) in
-            try s.setMembership(group: group, username: username, isMember: isMember)
-        }
-    }
-
-    /// See ``VaultStorage/group(named:)``.
-    public func group(named name: String) async throws(StorageError) -> Group? {
-        try await read { $0.groups[name] }
-    }
-
-    /// See ``VaultStorage/groups()``.
-    public func groups() async throws(StorageError) -> [Group] {
-        try await read { $0.groups.values.sorted { $0.name < $1.name } }
-    }
-
-    /// See ``VaultStorage/groups(containing:)``.
-    public func groups(containing username: String) async throws(StorageError) -> Set<String> {
-        try await read { $0.groupsByMember[username] ?? [] }
-    }
+    func recordListing(examined: Int) {}
 }
 
 // MARK: Batches
 
 extension FileStorage {
-    /// Reserves `count` fresh identifiers in one commit, ascending.
+    /// Reserves `count` fresh identifiers in one commit, ascending, for ``insert(contentsOf:)``.
     ///
-    /// Each is as good as one from ``allocateIdentifier()``; this is for bulk loads.
+    /// For bulk loads (imports, benchmarks) of entries whose secrets the caller sealed; the
+    /// vault itself creates entries with ``VaultStorage/commit(_:)``.
     /// - Throws: ``StorageError/failure(_:)`` when `count` is negative.
     public func allocateIdentifiers(_ count: Int) async throws(StorageError) -> [EntryID] {
         guard count >= 0 else { throw .failure("cannot allocate \(count) identifiers") }
         guard count > 0 else { return [] }
-        let first = try await write { (s: inout Store) throws(StorageError) in try s.allocate(count) }
+        let first = try await file.write { (s: inout StoreState) throws(StorageError) in try s.allocate(count) }
         return (first..<first + Int64(count)).map { EntryID(rawValue: $0)! }
     }
 
     /// Inserts many entries in one commit: all of them, or none.
     ///
-    /// The rules of ``insert(_:)`` apply to each entry (identifiers allocated, not yet used).
+    /// Each entry's identifier must come from ``allocateIdentifiers(_:)`` and not be used yet.
     /// One rewrite of the file instead of one per entry: the way to load a large import.
     public func insert(contentsOf entities: [PasswordEntity]) async throws(StorageError) {
         guard !entities.isEmpty else { return }
-        try await write { (s: inout Store) throws(StorageError) in
+        try await file.write { (s: inout StoreState) throws(StorageError) in
             for entity in entities { try s.insert(entity) }
         }
     }
 }
+
+// As for `StateBackedStorage`: every stored property is a `let` of a `Sendable` type.
+extension FileStorage: @unchecked Sendable {}

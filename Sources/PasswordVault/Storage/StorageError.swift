@@ -1,8 +1,12 @@
 /// Failures of a ``VaultStorage``. Every case but ``conflict`` is, to a caller
 /// of the wire API, "Unexpected error."; the cause is kept for logs and tests.
+/// (``staleHeader`` never reaches a caller: the vault reloads the header and retries.)
 public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A compare-and-set lost: the record changed (or vanished) since it was read. Nothing was written.
     case conflict
+    /// The header generation a write was prepared (sealed) under is no longer the stored one:
+    /// another header was written since. Nothing was written; reload the header and retry.
+    case staleHeader
     /// An identifier, username or group name is already taken.
     case duplicate(String)
     /// Something the operation needs does not exist.
@@ -18,6 +22,7 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .conflict: "the record was changed concurrently"
+        case .staleHeader: "the vault header was changed concurrently"
         case .duplicate(let what): "already exists: \(what)"
         case .notFound(let what): "not found: \(what)"
         case .corrupted(let why): "the store is corrupted or not a vault: \(why)"

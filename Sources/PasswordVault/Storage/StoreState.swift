@@ -8,6 +8,8 @@ struct StoreState: Sendable {
     /// FileStorage's commit counter, written in the file header (unused in memory).
     var generation: UInt64 = 0
     var header: [UInt8]?
+    /// The header's generation: 0 without a header, then one more per header write.
+    var headerGeneration = HeaderGeneration.noHeader
     var lastIdentifier: Int64 = 0
     var entities: [EntryID: PasswordEntity] = [:]
     /// Identifiers in ascending order, for paging and for a deterministic file.
@@ -24,9 +26,53 @@ struct StoreState: Sendable {
 // MARK: Writes
 
 extension StoreState {
-    mutating func writeHeader(_ newHeader: [UInt8], expected: [UInt8]?) throws(StorageError) {
-        guard header == expected else { throw .conflict }
-        header = newHeader
+    /// Applies a change set: checks every part first, then changes the state, so a refused
+    /// change leaves it untouched (``InMemoryStorage`` mutates in place under its lock).
+    mutating func commit(_ change: ChangeSet) throws(StorageError) -> CommitResult {
+        if let expected = change.headerGeneration, expected != headerGeneration { throw .staleHeader }
+        if change.header != nil, change.headerGeneration == nil {
+            throw .failure("a header write must name the generation it replaces")
+        }
+        var inserted: PasswordEntity?
+        switch change.entry {
+        case nil: break
+        case .insert(let make):
+            let id = try nextIdentifier()
+            let entity = try make(id)
+            guard entity.identifier == id else {
+                throw .failure("an insert built entry \(entity.identifier) for identifier \(id)")
+            }
+            inserted = entity
+        case .replace(let entity, let expectedVersion):
+            guard let old = entities[entity.identifier], old.version == expectedVersion else { throw .conflict }
+        case .delete(let id, let expectedVersion):
+            guard let old = entities[id], old.version == expectedVersion else { throw .conflict }
+        }
+        if let directory = change.directory { try check(directory) }
+
+        // Every check passed: nothing below throws.
+        switch change.entry {
+        case nil: break
+        case .insert:
+            lastIdentifier += 1
+            add(inserted!)
+        case .replace(let entity, _): replace(entity)
+        case .delete(let id, _): remove(id)
+        }
+        if let directory = change.directory { apply(directory) }
+        if let header = change.header {
+            self.header = header
+            headerGeneration = headerGeneration.next
+        }
+        return CommitResult(headerGeneration: headerGeneration, inserted: inserted)
+    }
+
+    /// The identifier an insert gets.
+    private func nextIdentifier() throws(StorageError) -> EntryID {
+        guard lastIdentifier < Int64.max, let id = EntryID(rawValue: lastIdentifier + 1) else {
+            throw .failure("no identifier is left")
+        }
+        return id
     }
 
     /// Reserves `count` identifiers; returns the first.
@@ -38,50 +84,65 @@ extension StoreState {
         return first
     }
 
+    /// Stores an entry under an allocated identifier (batch loads and decoding a file).
     mutating func insert(_ entity: PasswordEntity) throws(StorageError) {
         let id = entity.identifier
         guard entities[id] == nil else { throw .duplicate("entry \(id)") }
         guard id.rawValue <= lastIdentifier else { throw .notFound("identifier \(id) was never allocated") }
-        entities[id] = entity
-        index(entity)
-        orderedInsert(id)
+        add(entity)
     }
 
-    mutating func replace(_ entity: PasswordEntity, expectedVersion: UInt64) throws(StorageError) {
-        guard let old = entities[entity.identifier], old.version == expectedVersion else { throw .conflict }
-        unindex(old)
+    private mutating func add(_ entity: PasswordEntity) {
+        entities[entity.identifier] = entity
+        index(entity)
+        orderedInsert(entity.identifier)
+    }
+
+    private mutating func replace(_ entity: PasswordEntity) {
+        unindex(entities[entity.identifier]!)
         entities[entity.identifier] = entity
         index(entity)
     }
 
-    mutating func delete(_ id: EntryID, expectedVersion: UInt64) throws(StorageError) {
-        guard let old = entities[id], old.version == expectedVersion else { throw .conflict }
-        unindex(old)
+    private mutating func remove(_ id: EntryID) {
+        unindex(entities[id]!)
         entities[id] = nil
         orderedRemove(id)
     }
 
-    mutating func addUser(_ user: User) throws(StorageError) {
-        guard usersByID[user.id] == nil else { throw .duplicate("user id \(user.id)") }
-        guard userIDsByName[user.username] == nil else { throw .duplicate("username \(user.username)") }
-        usersByID[user.id] = user
-        userIDsByName[user.username] = user.id
+    private func check(_ change: DirectoryChange) throws(StorageError) {
+        switch change {
+        case .addUser(let user):
+            guard usersByID[user.id] == nil else { throw .duplicate("user id \(user.id)") }
+            guard userIDsByName[user.username] == nil else { throw .duplicate("username \(user.username)") }
+        case .addGroup(let name):
+            guard groups[name] == nil else { throw .duplicate("group \(name)") }
+        case .setMembership(let group, _, _):
+            guard groups[group] != nil else { throw .notFound("group \(group)") }
+        }
     }
 
-    mutating func addGroup(named name: String) throws(StorageError) {
-        guard groups[name] == nil else { throw .duplicate("group \(name)") }
-        groups[name] = Group(name: name)
-    }
-
-    mutating func setMembership(group: String, username: String, isMember: Bool) throws(StorageError) {
-        guard groups[group] != nil else { throw .notFound("group \(group)") }
-        if isMember {
+    /// Applies a directory change that passed ``check(_:)`` (and decodes a file's directory).
+    mutating func apply(_ change: DirectoryChange) {
+        switch change {
+        case .addUser(let user):
+            usersByID[user.id] = user
+            userIDsByName[user.username] = user.id
+        case .addGroup(let name):
+            groups[name] = Group(name: name)
+        case .setMembership(let group, let username, true):
             groups[group]!.members.insert(username)
             groupsByMember[username, default: []].insert(group)
-        } else {
+        case .setMembership(let group, let username, false):
             groups[group]!.members.remove(username)
             groupsByMember[username]?.remove(group)
         }
+    }
+
+    /// Applies a directory change after checking it (decoding a file's directory).
+    mutating func applyChecked(_ change: DirectoryChange) throws(StorageError) {
+        try check(change)
+        apply(change)
     }
 }
 

@@ -5,43 +5,50 @@
 /// Every requirement is `async` so that a networked backend can be added
 /// without blocking threads.
 ///
-/// Writes of entries compare and set on ``PasswordEntity/version``; a lost race
-/// throws ``StorageError/conflict`` and writes nothing. Identifiers come from
-/// ``allocateIdentifier()``: unique, increasing, never reused (even after a
-/// delete or a failed insert). ``entities(visibleTo:)`` must be served from
-/// indexes (by owner, by user share, by group share), not by scanning every record.
+/// **Reads** are the requirements below; **every write is one ``commit(_:)``** of a
+/// ``ChangeSet``, atomic: all of it or none of it. A change set carries
 ///
-/// Adapters: ``InMemoryStorage`` here, a single-file one, and SQLite in the
+/// - a precondition on the header generation (``ChangeSet/headerGeneration``): a write
+///   that seals names the generation of the header it sealed under, and the storage
+///   refuses it with ``StorageError/staleHeader`` if another header was written since,
+///   checked in the same transaction as the write (docs/contract.md §14: no secret is ever
+///   stored under a data key that a rotation dropped, whichever process rotates);
+/// - an entry change: an insert, whose identifier the storage hands out inside the commit
+///   (positive, increasing, never used for two entries), or a replace or delete
+///   compare-and-set on ``PasswordEntity/version`` (a lost race is ``StorageError/conflict``);
+/// - a directory change; a new header, which increases the generation by one.
+///
+/// Checks run in that order, and the first that fails throws with nothing written.
+/// ``entities(visibleTo:)`` must be served from indexes (by owner, by user share, by group
+/// share), not by scanning every record.
+///
+/// The extension methods (``insert(headerGeneration:_:)``, ``replace(_:expectedVersion:headerGeneration:)``,
+/// ``writeHeader(_:expectedGeneration:)``, ``addUser(_:)``…) build the common change sets.
+///
+/// Adapters: ``InMemoryStorage`` and ``FileStorage`` here, SQLite in the
 /// `PasswordVaultSQLite` product. The `StorageConformance` suite checks them all.
 public protocol VaultStorage: Sendable {
+    // MARK: Writes
+
+    /// Applies `change` atomically: its header-generation precondition, then its entry,
+    /// directory and header parts; all of them or none.
+    /// - Throws: ``StorageError/staleHeader`` when the stored header generation is not
+    ///   `change.headerGeneration`; ``StorageError/conflict`` for a replace or delete of a
+    ///   changed or missing entry; ``StorageError/duplicate(_:)`` / ``StorageError/notFound(_:)``
+    ///   for a directory change; whatever an insert's closure throws; a failure of the store.
+    ///   Nothing is written when it throws.
+    @discardableResult
+    func commit(_ change: ChangeSet) async throws(StorageError) -> CommitResult
+
     // MARK: Header
 
-    /// The vault header's bytes, or `nil` for a new, empty store.
-    func readHeader() async throws(StorageError) -> [UInt8]?
-
-    /// Replaces the header if it still is `expected` (`nil`: only if there is none yet).
-    /// - Throws: ``StorageError/conflict`` when the stored header differs from `expected`.
-    func writeHeader(_ header: [UInt8], expected: [UInt8]?) async throws(StorageError)
+    /// The vault header with its generation, or `nil` for a new, empty store.
+    func readHeader() async throws(StorageError) -> StoredHeader?
 
     // MARK: Entries
 
-    /// A fresh identifier, never handed out before.
-    func allocateIdentifier() async throws(StorageError) -> EntryID
-
-    /// Stores a new entry under an identifier from ``allocateIdentifier()``.
-    /// - Throws: ``StorageError/duplicate(_:)`` if an entry with that identifier exists.
-    func insert(_ entity: PasswordEntity) async throws(StorageError)
-
     /// The entry with that identifier, if any.
     func entity(_ id: EntryID) async throws(StorageError) -> PasswordEntity?
-
-    /// Replaces an entry if its stored version is still `expectedVersion`.
-    /// - Throws: ``StorageError/conflict`` when the version differs or the entry is gone.
-    func replace(_ entity: PasswordEntity, expectedVersion: UInt64) async throws(StorageError)
-
-    /// Deletes an entry if its stored version is still `expectedVersion`.
-    /// - Throws: ``StorageError/conflict`` when the version differs or the entry is gone.
-    func delete(_ id: EntryID, expectedVersion: UInt64) async throws(StorageError)
 
     /// The entries a principal may see: owned by `query.owner`, shared with
     /// `query.username`, or shared with any of `query.groups`; ascending by
@@ -55,10 +62,6 @@ public protocol VaultStorage: Sendable {
 
     // MARK: Directory
 
-    /// Adds a user.
-    /// - Throws: ``StorageError/duplicate(_:)`` when the id or the username is taken.
-    func addUser(_ user: User) async throws(StorageError)
-
     /// The user with that username.
     func user(named username: String) async throws(StorageError) -> User?
 
@@ -67,14 +70,6 @@ public protocol VaultStorage: Sendable {
 
     /// Every user, ascending by id.
     func users() async throws(StorageError) -> [User]
-
-    /// Adds an empty group.
-    /// - Throws: ``StorageError/duplicate(_:)`` when the name is taken.
-    func addGroup(named name: String) async throws(StorageError)
-
-    /// Adds or removes a member.
-    /// - Throws: ``StorageError/notFound(_:)`` when the group does not exist.
-    func setMembership(group: String, username: String, isMember: Bool) async throws(StorageError)
 
     /// The group with that name.
     func group(named name: String) async throws(StorageError) -> Group?

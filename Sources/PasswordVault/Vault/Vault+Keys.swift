@@ -1,14 +1,18 @@
 extension Vault {
-    /// Changes the passphrase (or raw key): rewraps the data key under the new
+    /// Changes the passphrase (or raw key): rewraps the data keys under the new
     /// credential and writes the header. No entry is touched: O(1) in entries.
     ///
-    /// - Throws: ``CryptoError``, or ``StorageError/conflict`` if the header changed meanwhile
-    ///   (another process changed the passphrase or rotated): nothing is changed then.
-    public func changeCredential(to credential: VaultCredential, cost: KeyDerivationCost = .moderate) async throws {
-        let state = keys.withLock { $0 }
-        let (ring, header) = try state.ring.changingCredential(to: credential, cost: cost)
-        try await storage.writeHeader(header, expected: state.header)
-        keys.withLock { $0.adopt(ring, header: header) }
+    /// When another writer stored a header meanwhile that this vault's credential opens (a
+    /// rotation step), the vault adopts it and rewraps its keys instead.
+    /// - Throws: ``VaultKeyError/conflict`` when another process changed the passphrase (or keys
+    ///   under another credential) meanwhile: nothing is changed then; open the vault again.
+    ///   ``VaultKeyError/invalidKeyLength(expected:actual:)``, ``VaultKeyError/keyDerivationFailed``,
+    ///   ``VaultKeyError/storage(_:)``.
+    public func changeCredential(
+        to credential: VaultCredential, cost: KeyDerivationCost = .moderate
+    ) async throws(VaultKeyError) {
+        try await writingHeader { (ring) throws(CryptoError) in try ring.changingCredential(to: credential, cost: cost)
+        }
     }
 
     /// Replaces the data key and reseals every secret under the new one.
@@ -18,92 +22,121 @@ extension Vault {
     /// its key, so every entry stays readable throughout); only then is the old
     /// key dropped. Run it again after an interruption and it finishes the job.
     ///
-    /// Creates and updates through this vault may run meanwhile: before dropping the old key,
-    /// the rotation waits for every write that took the keys before it began, then looks
-    /// over the entries once more. (Without that second look, an entry created with the old
-    /// key and stored after the first pass went by became unreadable: found by
-    /// `KeyConcurrencyTests`.) Other processes cannot be waited for: run it while no other
-    /// process writes to the vault.
+    /// Other writes — through this vault, other vaults, other processes — may run meanwhile:
+    /// each commits only under the header generation it sealed with, so none can store a value
+    /// under the key this drops (see `Vault+Generation.swift`). Two rotations at once are
+    /// serialised by the header's compare-and-set: the later one adopts the other's header.
     ///
     /// - Parameters:
     ///   - batchSize: how many entries to load at a time.
-    ///   - progress: called after each entry of the first pass.
-    /// - Throws: ``StorageError``, ``CryptoError`` or ``VaultError`` (a value that does not open names its entry).
+    ///   - progress: called after each entry examined.
+    /// - Throws: ``VaultKeyError/entryUnreadable(_:)`` naming the entry and field of a value that
+    ///   does not open; ``VaultKeyError/conflict`` when another process changed the credential
+    ///   meanwhile (the keys already resealed stay readable: open the vault again and rerun);
+    ///   ``VaultKeyError/storage(_:)``.
     public func rotateDataKey(
         batchSize: Int = 256, progress: @Sendable (RotationProgress) -> Void = { _ in }
-    ) async throws {
-        var state = keys.withLock { $0 }
-        if !state.ring.isRotationPending {
-            let (ring, header) = try state.ring.beginRotation()
-            try await storage.writeHeader(header, expected: state.header)
-            keys.withLock { $0.adopt(ring, header: header) }
-            state.adopt(ring, header: header)
-        }
-
+    ) async throws(VaultKeyError) {
+        try await writingHeader { (ring) throws(CryptoError) in try ring.beginRotation() }
         var report = RotationProgress(examined: 0, resealed: 0, total: try await countEntries(batchSize: batchSize))
-        try await resealAll(with: state.ring, batchSize: batchSize) { resealed in
+        try await resealAll(batchSize: batchSize) { resealed in
             if resealed { report.resealed += 1 }
             report.examined += 1
             progress(report)
         }
-        // Writes that took the keys before the rotation began may still be storing values sealed
-        // under an old key, behind the pass above: wait for them, then catch what they stored.
-        while hasSealingWrites(otherThan: state.ring.currentKeyID) { try await Task.sleep(for: .milliseconds(1)) }
-        try await resealAll(with: state.ring, batchSize: batchSize) { resealed in
-            if resealed { report.resealed += 1 }
+        try await writingHeader { (ring) throws(CryptoError) in
+            // Another writer finished this rotation (or began the next one) meanwhile: resealing
+            // under its ring and dropping keys is its job; this vault adopted its header.
+            ring.isRotationPending ? try ring.finishRotation() : nil
         }
-
-        let (ring, header) = try state.ring.finishRotation()
-        try await storage.writeHeader(header, expected: state.header)
-        keys.withLock { $0.adopt(ring, header: header) }
     }
 
-    /// Walks every entry, in pages, resealing what is not under `ring`'s current key;
+    /// Writes the header `next` makes from the current ring (`nil`: none needed), expecting the
+    /// generation that ring's KEK opens; on a newer stored header, adopts it and tries again,
+    /// at most ``staleHeaderRetries`` times.
+    private func writingHeader(
+        _ next: (KeyRing) throws(CryptoError) -> (ring: KeyRing, header: [UInt8])?
+    ) async throws(VaultKeyError) {
+        for _ in 0..<Self.staleHeaderRetries {
+            let state = keys.withLock { $0 }
+            guard state.sealingGeneration == state.headerGeneration else { throw .conflict }
+            let made: (ring: KeyRing, header: [UInt8])?
+            do { made = try next(state.ring) } catch { throw VaultKeyError(error) }
+            guard let made else { return }
+            do {
+                let generation = try await storage.writeHeader(made.header, expectedGeneration: state.headerGeneration)
+                keys.withLock { $0 = KeyState(ring: made.ring, generation: generation) }
+                return
+            } catch .staleHeader {
+                guard try await reloadHeader() else { throw .conflict }
+            } catch {
+                throw VaultKeyError(error)
+            }
+        }
+        throw .conflict
+    }
+
+    /// Walks every entry, in pages, resealing what is not under the current key;
     /// `each` learns, per entry, whether it was resealed.
-    private func resealAll(
-        with ring: KeyRing, batchSize: Int, _ each: (_ resealed: Bool) -> Void
-    ) async throws {
+    private func resealAll(batchSize: Int, _ each: (_ resealed: Bool) -> Void) async throws(VaultKeyError) {
         var cursor: EntryID? = nil
         while true {
-            let page = try await storage.entities(after: cursor, limit: batchSize)
+            let page = try await page(after: cursor, limit: batchSize)
             guard let last = page.last else { return }
-            for entity in page { each(try await reseal(entity, with: ring)) }
+            for entity in page { each(try await reseal(entity)) }
             cursor = last.identifier
         }
     }
 
-    private func countEntries(batchSize: Int) async throws -> Int {
+    private func countEntries(batchSize: Int) async throws(VaultKeyError) -> Int {
         var count = 0
         var cursor: EntryID? = nil
         while true {
-            let page = try await storage.entities(after: cursor, limit: batchSize)
+            let page = try await page(after: cursor, limit: batchSize)
             guard let last = page.last else { return count }
             count += page.count
             cursor = last.identifier
         }
     }
 
-    /// Reseals an entry's values that are not under the current key; retries on a lost race.
+    private func page(after cursor: EntryID?, limit: Int) async throws(VaultKeyError) -> [PasswordEntity] {
+        do { return try await storage.entities(after: cursor, limit: limit) } catch { throw VaultKeyError(error) }
+    }
+
+    /// How many times resealing one entry retries after losing its compare-and-set to a write.
+    static let resealRetries = 16
+
+    /// Reseals an entry's values that are not under the current key, naming the generation of
+    /// the keys it sealed with; retries on a lost race and adopts a newer header.
     /// - Returns: whether anything was written.
-    private func reseal(_ first: PasswordEntity, with ring: KeyRing) async throws -> Bool {
+    private func reseal(_ first: PasswordEntity) async throws(VaultKeyError) -> Bool {
         var entity = first
-        for _ in 0..<16 {
-            guard let updated = try resealed(entity, with: ring) else { return false }
+        for _ in 0..<Self.resealRetries {
+            let (ring, generation) = keys.withLock { ($0.ring, $0.sealingGeneration) }
+            let updated: PasswordEntity?
+            do { updated = try resealed(entity, with: ring) } catch { throw VaultKeyError(error) }
+            guard let updated else { return false }
             do {
-                try await storage.replace(updated, expectedVersion: entity.version)
+                try await storage.replace(updated, expectedVersion: entity.version, headerGeneration: generation)
                 return true
             } catch .conflict {
-                guard let fresh = try await storage.entity(entity.identifier) else { return false }
+                let fresh: PasswordEntity?
+                do { fresh = try await storage.entity(entity.identifier) } catch { throw VaultKeyError(error) }
+                guard let fresh else { return false }
                 entity = fresh
+            } catch .staleHeader {
+                try await reloadHeader()
+            } catch {
+                throw VaultKeyError(error)
             }
         }
-        throw VaultError.concurrentChange
+        throw .conflict
     }
 
     /// The entry with every value under the current key, or `nil` when all already are.
-    private func resealed(_ entity: PasswordEntity, with ring: KeyRing) throws -> PasswordEntity? {
+    private func resealed(_ entity: PasswordEntity, with ring: KeyRing) throws(CryptoError) -> PasswordEntity? {
         let id = entity.identifier
-        func renew(_ sealed: SealedValue, _ field: SecretField) throws -> SealedValue? {
+        func renew(_ sealed: SealedValue, _ field: SecretField) throws(CryptoError) -> SealedValue? {
             guard ring.keyID(of: sealed) != ring.currentKeyID else { return nil }
             return try ring.seal(ring.open(sealed, entry: id, field: field), entry: id, field: field)
         }

@@ -10,27 +10,27 @@ extension Vault {
     /// The password, opened. - Throws: 1005, 1007 (disabled), or unexpected (a value that does not open).
     public func revealPassword(_ id: EntryID, as user: User) async throws(VaultError) -> SecretBytes {
         let entity = try await loadForReveal(id, as: user).0
-        return try open(entity.sealedPassword, entry: id, field: .password, with: ring)
+        return try open(entity.sealedPassword, entry: id, field: .password, with: try await keyRing(opening: entity))
     }
 
     /// The notes, opened; `nil` when the entry has none. - Throws: 1005, 1007, or unexpected.
     public func revealNotes(_ id: EntryID, as user: User) async throws(VaultError) -> SecretBytes? {
         let entity = try await loadForReveal(id, as: user).0
         guard let sealed = entity.sealedNotes else { return nil }
-        return try open(sealed, entry: id, field: .notes, with: ring)
+        return try open(sealed, entry: id, field: .notes, with: try await keyRing(opening: entity))
     }
 
     /// The TOTP seed with its parameters; `nil` when the entry has none. - Throws: 1005, 1007, or unexpected.
     public func revealSecretKey(_ id: EntryID, as user: User) async throws(VaultError) -> TOTP? {
         let entity = try await loadForReveal(id, as: user).0
-        return try openSecretKey(entity, with: ring)
+        return try openSecretKey(entity, with: try await keyRing(opening: entity))
     }
 
     /// The TOTP code at `date` (now by default): what the wire's `token` shows; `nil` without a seed.
     /// - Throws: 1005, 1007, 1002 (`time`) for a time before the seed's T0, or unexpected.
     public func code(_ id: EntryID, at date: Date? = nil, as user: User) async throws(VaultError) -> String? {
         let entity = try await loadForReveal(id, as: user).0
-        guard let totp = try openSecretKey(entity, with: ring) else { return nil }
+        guard let totp = try openSecretKey(entity, with: try await keyRing(opening: entity)) else { return nil }
         return try totpCode(of: totp, at: date ?? clock.now())
     }
 
@@ -38,7 +38,7 @@ extension Vault {
     /// - Throws: 1005, 1007, or unexpected.
     public func reveal(_ id: EntryID, at date: Date? = nil, as user: User) async throws(VaultError) -> RevealedEntry {
         let (entity, role) = try await loadForReveal(id, as: user)
-        let ring = self.ring
+        let ring = try await keyRing(opening: entity)
         let password = try open(entity.sealedPassword, entry: id, field: .password, with: ring)
         let notes = try entity.sealedNotes.map { (sealed) throws(VaultError) in
             try open(sealed, entry: id, field: .notes, with: ring)

@@ -29,25 +29,32 @@ extension Vault {
             throw .unexpected(cause: StorageError.failure("create without its required fields"))
         }
         let shares = try await resolveShares(users: fields.usersAllowed, groups: fields.groupsAllowed, owner: user)
-        let id: EntryID
-        id = try await storing { () async throws(StorageError) in try await storage.allocateIdentifier() }
-        let ring = beginSealing()
-        defer { endSealing(with: ring) }
         let now = clock.now()
-        let notes = fields.notes.value
-        var entity = PasswordEntity(
-            identifier: id, name: name, username: username, url: fields.url.value ?? "",
-            tags: fields.tags.value ?? [], owner: user.id, usersAllowed: shares.users ?? [],
-            groupsAllowed: shares.groups ?? [], createdAt: now, updatedAt: now,
-            sealedPassword: try seal(password, entry: id, field: .password, with: ring))
-        if let totp = fields.secretKey.value {
-            entity.sealedSecretKey = try seal(SecretKeyCoding.encode(totp), entry: id, field: .secretKey, with: ring)
+        let owner = user.id
+        let secretKey = try fields.secretKey.value.map { (totp) throws(VaultError) in try SecretKeyCoding.encode(totp) }
+        // One commit: the storage hands out the identifier inside it and this closure seals for it.
+        let entity = try await sealingWrite { (ring, generation) async throws(VaultError) in
+            try await storing { () async throws(StorageError) in
+                try await storage.insert(headerGeneration: generation) { (id) throws(StorageError) in
+                    do throws(CryptoError) {
+                        return PasswordEntity(
+                            identifier: id, name: name, username: username, url: fields.url.value ?? "",
+                            tags: fields.tags.value ?? [], owner: owner, usersAllowed: shares.users ?? [],
+                            groupsAllowed: shares.groups ?? [], createdAt: now, updatedAt: now,
+                            sealedPassword: try ring.seal(password, entry: id, field: .password),
+                            sealedSecretKey: try secretKey.map { (plain) throws(CryptoError) in
+                                try ring.seal(plain, entry: id, field: .secretKey)
+                            },
+                            sealedNotes: try fields.notes.value.map { (notes) throws(CryptoError) in
+                                try ring.seal(notes, entry: id, field: .notes)
+                            })
+                    } catch {
+                        throw .failure("sealing entry \(id) failed: \(error)")
+                    }
+                }
+            }
         }
-        if let notes {
-            entity.sealedNotes = try seal(notes, entry: id, field: .notes, with: ring)
-        }
-        try await storing { () async throws(StorageError) in try await storage.insert(entity) }
-        return WriteResult(entity: entity, notes: notes, sharedErrors: shares.errors)
+        return WriteResult(entity: entity, notes: fields.notes.value, sharedErrors: shares.errors)
     }
 
     /// Applies a partial update (docs/contract.md §3) as one compare-and-set write.
@@ -66,50 +73,54 @@ extension Vault {
         // Only the owner may get here with share lists, so the owner is `user`.
         let shares = try await resolveShares(users: fields.usersAllowed, groups: fields.groupsAllowed, owner: user)
 
-        let ring = beginSealing()
-        defer { endSealing(with: ring) }
-        var entity = current
-        if let name = fields.name { entity.name = name }
-        if let username = fields.username { entity.username = username }
-        if let password = fields.password {
-            entity.sealedPassword = try seal(password, entry: id, field: .password, with: ring)
-        }
-        switch fields.url {
-        case .keep: break
-        case .clear: entity.url = ""
-        case .set(let url): entity.url = url
-        }
-        switch fields.tags {
-        case .keep: break
-        case .clear: entity.tags = []
-        case .set(let tags): entity.tags = tags
-        }
-        switch fields.secretKey {
-        case .keep: break
-        case .clear: entity.sealedSecretKey = nil
-        case .set(let totp):
-            entity.sealedSecretKey = try seal(SecretKeyCoding.encode(totp), entry: id, field: .secretKey, with: ring)
-        }
-        var notes: SecretBytes?
-        switch fields.notes {
-        case .keep:
-            notes = try current.sealedNotes.map { (sealed) throws(VaultError) in
-                try open(sealed, entry: id, field: .notes, with: ring)
+        _ = try await keyRing(opening: current)  // adopts a newer header if `current` needs its keys
+        let (entity, notes) = try await sealingWrite {
+            (ring, generation) async throws(VaultError) -> (PasswordEntity, SecretBytes?) in
+            var entity = current
+            if let name = fields.name { entity.name = name }
+            if let username = fields.username { entity.username = username }
+            if let password = fields.password {
+                entity.sealedPassword = try seal(password, entry: id, field: .password, with: ring)
             }
-        case .clear: entity.sealedNotes = nil
-        case .set(let text):
-            notes = text
-            entity.sealedNotes = try seal(text, entry: id, field: .notes, with: ring)
-        }
-        if let users = shares.users { entity.usersAllowed = users }
-        if let groups = shares.groups { entity.groupsAllowed = groups }
+            switch fields.url {
+            case .keep: break
+            case .clear: entity.url = ""
+            case .set(let url): entity.url = url
+            }
+            switch fields.tags {
+            case .keep: break
+            case .clear: entity.tags = []
+            case .set(let tags): entity.tags = tags
+            }
+            switch fields.secretKey {
+            case .keep: break
+            case .clear: entity.sealedSecretKey = nil
+            case .set(let totp):
+                entity.sealedSecretKey = try seal(
+                    SecretKeyCoding.encode(totp), entry: id, field: .secretKey, with: ring)
+            }
+            var notes: SecretBytes?
+            switch fields.notes {
+            case .keep:
+                notes = try current.sealedNotes.map { (sealed) throws(VaultError) in
+                    try open(sealed, entry: id, field: .notes, with: ring)
+                }
+            case .clear: entity.sealedNotes = nil
+            case .set(let text):
+                notes = text
+                entity.sealedNotes = try seal(text, entry: id, field: .notes, with: ring)
+            }
+            if let users = shares.users { entity.usersAllowed = users }
+            if let groups = shares.groups { entity.groupsAllowed = groups }
 
-        if entity != current {
-            entity.version = current.version + 1
-            entity.updatedAt = clock.now()
-            try await storing { () async throws(StorageError) in
-                try await storage.replace(entity, expectedVersion: current.version)
+            if entity != current {
+                entity.version = current.version + 1
+                entity.updatedAt = clock.now()
+                try await storing { () async throws(StorageError) in
+                    try await storage.replace(entity, expectedVersion: current.version, headerGeneration: generation)
+                }
             }
+            return (entity, notes)
         }
         return WriteResult(entity: entity, notes: notes, sharedErrors: shares.errors)
     }

@@ -23,30 +23,39 @@ public final class Vault: Sendable {
     let directory: any Directory
     /// Where the time comes from.
     public let clock: any VaultClock
-    /// The unlocked keys and the header bytes they came from (changed by passphrase change and rotation).
+    /// The unlocked keys and the header generations they belong to (changed by passphrase
+    /// change, rotation, and reloading a header another writer stored).
     let keys: Locked<KeyState>
+
+    /// How many times a write retries after meeting a header newer than its keys'
+    /// (``StorageError/staleHeader``) before it gives up: each retry first adopts that header,
+    /// so more than a few means another writer re-keys without pause.
+    static let staleHeaderRetries = 8
 
     struct KeyState: Sendable {
         var ring: KeyRing
-        var header: [UInt8]
-        /// Writes in progress that seal with a ring they took (``beginSealing()``), counted by
-        /// that ring's current key id: a rotation waits for those of older keys before it drops them.
-        var sealingWrites: [UInt32: Int] = [:]
+        /// The generation of the header that `ring`'s KEK opens: header writes expect it.
+        var headerGeneration: HeaderGeneration
+        /// The newest generation whose current data key is `ring`'s: writes that seal name it.
+        /// Ahead of ``headerGeneration`` once another process changed the passphrase but kept
+        /// the keys (`KeyRing.reopening(_:)`).
+        var sealingGeneration: HeaderGeneration
 
-        /// Adopts a new ring and header, keeping the count of writes in progress.
-        mutating func adopt(_ ring: KeyRing, header: [UInt8]) {
+        init(ring: KeyRing, generation: HeaderGeneration) {
             self.ring = ring
-            self.header = header
+            headerGeneration = generation
+            sealingGeneration = generation
         }
     }
 
     private init(
-        storage: any VaultStorage, directory: any Directory, clock: any VaultClock, ring: KeyRing, header: [UInt8]
+        storage: any VaultStorage, directory: any Directory, clock: any VaultClock, ring: KeyRing,
+        generation: HeaderGeneration
     ) {
         self.storage = storage
         self.directory = directory
         self.clock = clock
-        self.keys = Locked(KeyState(ring: ring, header: header))
+        self.keys = Locked(KeyState(ring: ring, generation: generation))
     }
 
     /// Creates a new vault in an empty storage: a fresh data key, wrapped under `credential`.
@@ -57,32 +66,56 @@ public final class Vault: Sendable {
     ///   - credential: a passphrase (stretched with Argon2id at `cost`) or a raw 32-byte key.
     ///   - cost: Argon2id's cost; ignored for a raw key.
     ///   - clock: the time source.
-    /// - Throws: ``CryptoError`` or ``StorageError`` (``StorageError/conflict`` if the store already holds a vault).
+    /// - Throws: ``VaultKeyError/vaultExists`` if the store already holds a vault;
+    ///   ``VaultKeyError/invalidKeyLength(expected:actual:)``, ``VaultKeyError/keyDerivationFailed``,
+    ///   ``VaultKeyError/storage(_:)``.
     public static func create(
         storage: any VaultStorage, directory: (any Directory)? = nil, credential: VaultCredential,
         cost: KeyDerivationCost = .moderate, clock: any VaultClock = .system
-    ) async throws -> Vault {
-        let (ring, header) = try KeyRing.create(credential: credential, cost: cost)
-        try await storage.writeHeader(header, expected: nil)
+    ) async throws(VaultKeyError) -> Vault {
+        let ring: KeyRing
+        let header: [UInt8]
+        do { (ring, header) = try KeyRing.create(credential: credential, cost: cost) } catch {
+            throw VaultKeyError(error)
+        }
+        let generation: HeaderGeneration
+        do {
+            generation = try await storage.writeHeader(header, expectedGeneration: .noHeader)
+        } catch .staleHeader {
+            throw .vaultExists
+        } catch {
+            throw VaultKeyError(error)
+        }
         return Vault(
             storage: storage, directory: directory ?? StorageDirectory(storage), clock: clock, ring: ring,
-            header: header)
+            generation: generation)
     }
 
     /// Opens an existing vault.
     ///
-    /// - Throws: ``CryptoError/wrongPassphraseOrKey`` for a wrong credential (nothing is changed),
-    ///   ``CryptoError/headerCorrupted(reason:)`` for a damaged header, ``StorageError`` for the store,
-    ///   ``StorageError/notFound(_:)`` when the store holds no vault.
+    /// - Parameters:
+    ///   - maximumCost: the most Argon2id work a header may ask for (default libsodium's
+    ///     `sensitive` preset, 4 passes over 1 GiB); a header above it in either limit is refused
+    ///     before any derivation runs, so an edited header cannot make opening fill the memory
+    ///     or never finish. Raise it for vaults made with a higher cost.
+    /// - Throws: ``VaultKeyError/wrongPassphraseOrKey`` for a wrong credential (nothing is changed),
+    ///   ``VaultKeyError/headerCorrupted(reason:)``, ``VaultKeyError/unsupportedHeaderVersion(_:)``,
+    ///   ``VaultKeyError/costTooHigh(stated:maximum:)``, ``VaultKeyError/noVault`` when the store holds
+    ///   no vault, ``VaultKeyError/storage(_:)``.
     public static func open(
         storage: any VaultStorage, directory: (any Directory)? = nil, credential: VaultCredential,
-        clock: any VaultClock = .system
-    ) async throws -> Vault {
-        guard let header = try await storage.readHeader() else { throw StorageError.notFound("vault header") }
-        let ring = try KeyRing.unlock(header: header, credential: credential)
+        maximumCost: KeyDerivationCost = .sensitive, clock: any VaultClock = .system
+    ) async throws(VaultKeyError) -> Vault {
+        let stored: StoredHeader?
+        do { stored = try await storage.readHeader() } catch { throw VaultKeyError(error) }
+        guard let stored else { throw .noVault }
+        let ring: KeyRing
+        do { ring = try KeyRing.unlock(header: stored.bytes, credential: credential, maximumCost: maximumCost) } catch {
+            throw VaultKeyError(error)
+        }
         return Vault(
             storage: storage, directory: directory ?? StorageDirectory(storage), clock: clock, ring: ring,
-            header: header)
+            generation: stored.generation)
     }
 
     /// A ready vault in memory, under a random raw key: one line for a consumer's unit tests.
@@ -97,30 +130,6 @@ public final class Vault: Sendable {
 
     /// The current keys, copied out of the lock so that crypto runs outside it.
     var ring: KeyRing { keys.withLock { $0.ring } }
-
-    /// The current keys for a write that seals with them; pair with ``endSealing(with:)``.
-    ///
-    /// Taking the ring and counting the write happen under one lock, so a rotation that has
-    /// not seen the write yet cannot have made a newer key current before the ring was taken.
-    func beginSealing() -> KeyRing {
-        keys.withLock { state in
-            state.sealingWrites[state.ring.currentKeyID, default: 0] += 1
-            return state.ring
-        }
-    }
-
-    /// Ends a write begun with ``beginSealing()`` (stored, refused or failed).
-    func endSealing(with ring: KeyRing) {
-        keys.withLock { state in
-            let remaining = state.sealingWrites[ring.currentKeyID, default: 1] - 1
-            state.sealingWrites[ring.currentKeyID] = remaining > 0 ? remaining : nil
-        }
-    }
-
-    /// Whether a write that seals under a key other than `current` is still in progress.
-    func hasSealingWrites(otherThan current: UInt32) -> Bool {
-        keys.withLock { $0.sealingWrites.keys.contains { $0 != current } }
-    }
 
     /// Runs a storage call, turning its failure into the catalogue's (1008 for a lost race).
     func storing<T>(_ body: () async throws(StorageError) -> T) async throws(VaultError) -> T {

@@ -1,0 +1,116 @@
+/// One atomic write to a ``VaultStorage``: a precondition on the header generation, then
+/// at most one entry change, one directory change and one new header, applied together or
+/// not at all (``VaultStorage/commit(_:)``).
+///
+/// The precondition is what keeps a secret from ever being stored under a data key that a
+/// rotation has dropped (docs/contract.md §14): a write that seals names the generation of
+/// the header whose key ring it sealed with, and the storage refuses it with
+/// ``StorageError/staleHeader`` when another header has been written since — checked inside
+/// the same transaction (or under the same lock) as the write itself.
+///
+/// Issue 13's history rows, audit record and chain head are meant to join this type as more
+/// parts of the same change set, committed in the same transaction.
+///
+/// ```swift
+/// // A create: the storage hands out the identifier inside the transaction, the engine seals with it.
+/// let result = try await storage.commit(ChangeSet(
+///     headerGeneration: generation, entry: .insert { id throws(StorageError) in makeEntity(id) }))
+/// ```
+public struct ChangeSet: Sendable {
+    /// The header generation this change was prepared under; `nil` when it seals nothing and
+    /// may commit whatever header is current. ``HeaderGeneration/noHeader`` (0) means "no header yet".
+    public var headerGeneration: HeaderGeneration?
+    /// The entry written, if any.
+    public var entry: EntryChange?
+    /// The directory change, if any.
+    public var directory: DirectoryChange?
+    /// New header bytes, if any; requires ``headerGeneration`` and makes the stored
+    /// generation `headerGeneration + 1`.
+    public var header: [UInt8]?
+
+    /// A change set.
+    public init(
+        headerGeneration: HeaderGeneration? = nil, entry: EntryChange? = nil, directory: DirectoryChange? = nil,
+        header: [UInt8]? = nil
+    ) {
+        self.headerGeneration = headerGeneration
+        self.entry = entry
+        self.directory = directory
+        self.header = header
+    }
+}
+
+/// A header generation: 0 for a store without a header, then increased by one by every
+/// header write. It is stored beside the header bytes (not inside them), so that a storage
+/// can check it without knowing the header's format.
+public struct HeaderGeneration: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The counter.
+    public var rawValue: UInt64
+    /// A generation.
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    /// The generation of a store that holds no header yet.
+    public static let noHeader = HeaderGeneration(rawValue: 0)
+    /// The generation after this one.
+    public var next: HeaderGeneration { HeaderGeneration(rawValue: rawValue &+ 1) }
+    /// Orders by the counter.
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    /// The counter in decimal.
+    public var description: String { String(rawValue) }
+}
+
+/// The vault header as stored: its bytes and its generation.
+public struct StoredHeader: Sendable, Equatable {
+    /// The header's bytes (opaque to the storage).
+    public var bytes: [UInt8]
+    /// How many header writes made it (1 for the first header).
+    public var generation: HeaderGeneration
+
+    /// A stored header.
+    public init(bytes: [UInt8], generation: HeaderGeneration) {
+        self.bytes = bytes
+        self.generation = generation
+    }
+}
+
+/// The entry part of a ``ChangeSet``.
+public enum EntryChange: Sendable {
+    /// A new entry under a fresh identifier handed out by the storage inside the commit.
+    ///
+    /// The storage calls `make` once, synchronously, inside its transaction, with the new
+    /// identifier; `make` returns the entry (whose ``PasswordEntity/identifier`` must be that
+    /// identifier) with its secrets sealed for it. Identifiers are positive, increasing and
+    /// never used for two entries; one that a refused commit did not use may be handed out again
+    /// (nothing was stored under it). If `make` throws, nothing is written and its error is
+    /// rethrown.
+    case insert(@Sendable (EntryID) throws(StorageError) -> PasswordEntity)
+    /// Replaces an entry if its stored version still is `expectedVersion`
+    /// (else ``StorageError/conflict``, also when the entry is gone).
+    case replace(PasswordEntity, expectedVersion: UInt64)
+    /// Deletes an entry if its stored version still is `expectedVersion`
+    /// (else ``StorageError/conflict``, also when the entry is gone).
+    case delete(EntryID, expectedVersion: UInt64)
+}
+
+/// The directory part of a ``ChangeSet``.
+public enum DirectoryChange: Sendable, Hashable {
+    /// Adds a user (``StorageError/duplicate(_:)`` when the id or the username is taken).
+    case addUser(User)
+    /// Adds an empty group (``StorageError/duplicate(_:)`` when the name is taken).
+    case addGroup(String)
+    /// Adds or removes a member (``StorageError/notFound(_:)`` when the group does not exist).
+    case setMembership(group: String, username: String, isMember: Bool)
+}
+
+/// What a committed ``ChangeSet`` did.
+public struct CommitResult: Sendable, Equatable {
+    /// The header generation after the commit (increased when the change wrote a header).
+    public var headerGeneration: HeaderGeneration
+    /// The entry an ``EntryChange/insert(_:)`` stored.
+    public var inserted: PasswordEntity?
+
+    /// A result.
+    public init(headerGeneration: HeaderGeneration, inserted: PasswordEntity? = nil) {
+        self.headerGeneration = headerGeneration
+        self.inserted = inserted
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+import PasswordVault
+
+extension SQLiteStorage {
+    /// See `VaultStorage.commit(_:)`: one `IMMEDIATE` transaction, so the header generation
+    /// read first is still the stored one when the transaction commits (SQLite has one writer
+    /// at a time, across processes). A create is this one transaction: the generation check,
+    /// the identifier counter's increment, the entry row and its share index rows — one fsync.
+    @discardableResult
+    public func commit(_ change: ChangeSet) async throws(StorageError) -> CommitResult {
+        if case .replace(let entity, _) = change.entry { try EntryRow.refuseNUL(in: entity) }
+        if let directory = change.directory { try Self.refuseNUL(in: directory) }
+        if change.header != nil, change.headerGeneration == nil {
+            throw .failure("a header write must name the generation it replaces")
+        }
+        return try await write { db in
+            let stored = try HeaderRow.generation(db)
+            if let expected = change.headerGeneration, expected != stored { throw StorageError.staleHeader }
+            let inserted = try change.entry.flatMap { try Self.apply($0, in: db) }
+            if let directory = change.directory { try Self.apply(directory, in: db) }
+            guard let header = change.header else { return CommitResult(headerGeneration: stored, inserted: inserted) }
+            let next = stored.next
+            try db.cachedStatement(sql: HeaderRow.writeSQL).execute(
+                arguments: [Data(header), Int64(bitPattern: next.rawValue)])
+            return CommitResult(headerGeneration: next, inserted: inserted)
+        }
+    }
+
+    /// The entry part; the inserted entry for an insert.
+    private static func apply(_ change: EntryChange, in db: Database) throws -> PasswordEntity? {
+        switch change {
+        case .insert(let make):
+            guard
+                let raw = try Int64.fetchOne(
+                    db.cachedStatement(
+                        sql:
+                            "UPDATE identifier_counter SET last_value = last_value + 1 WHERE id = 1 RETURNING last_value"
+                    ))
+            else { throw StorageError.corrupted("the identifier counter is missing") }
+            guard let id = EntryID(rawValue: raw) else { throw StorageError.corrupted("identifier \(raw)") }
+            let entity = try make(id)
+            guard entity.identifier == id else {
+                throw StorageError.failure("an insert built entry \(entity.identifier) for identifier \(id)")
+            }
+            try EntryRow.refuseNUL(in: entity)
+            var batch = try BatchInsert(db)
+            try batch.insert(entity)
+            return entity
+        case .replace(let entity, let expectedVersion):
+            var row = EntryRow.arguments(entity)
+            row += [entity.identifier.rawValue, Int64(bitPattern: expectedVersion)]
+            try db.cachedStatement(sql: EntryRow.updateSQL).execute(arguments: row)
+            guard db.changesCount == 1 else { throw StorageError.conflict }
+            let shares = try ShareIndex(db)
+            try shares.remove(entity.identifier)
+            try shares.add(entity)
+            return nil
+        case .delete(let id, let expectedVersion):
+            try db.cachedStatement(sql: "DELETE FROM entry WHERE id = ? AND version = ?")
+                .execute(arguments: [id.rawValue, Int64(bitPattern: expectedVersion)])
+            guard db.changesCount == 1 else { throw StorageError.conflict }
+            try ShareIndex(db).remove(id)
+            return nil
+        }
+    }
+
+    /// The directory part.
+    private static func apply(_ change: DirectoryChange, in db: Database) throws {
+        switch change {
+        case .addUser(let user):
+            guard
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_user WHERE id = ?", arguments: [user.id.rawValue])
+                    == nil
+            else { throw StorageError.duplicate("user id \(user.id)") }
+            let key = user.username.canonicalKey
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_user WHERE username_key = ?", arguments: [key]) == nil
+            else { throw StorageError.duplicate("username \(user.username)") }
+            try db.execute(
+                sql: "INSERT INTO vault_user (id, username, username_key) VALUES (?, ?, ?)",
+                arguments: [user.id.rawValue, user.username, key])
+        case .addGroup(let name):
+            let key = name.canonicalKey
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_group WHERE name_key = ?", arguments: [key]) == nil
+            else { throw StorageError.duplicate("group \(name)") }
+            try db.execute(sql: "INSERT INTO vault_group (name_key, name) VALUES (?, ?)", arguments: [key, name])
+        case .setMembership(let group, let username, let isMember):
+            let groupKey = group.canonicalKey
+            guard
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM vault_group WHERE name_key = ?", arguments: [groupKey]) != nil
+            else { throw StorageError.notFound("group \(group)") }
+            if isMember {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO group_member (group_key, member_key, member) VALUES (?, ?, ?)",
+                    arguments: [groupKey, username.canonicalKey, username])
+            } else {
+                try db.execute(
+                    sql: "DELETE FROM group_member WHERE group_key = ? AND member_key = ?",
+                    arguments: [groupKey, username.canonicalKey])
+            }
+        }
+    }
+
+    private static func refuseNUL(in change: DirectoryChange) throws(StorageError) {
+        switch change {
+        case .addUser(let user): try EntryRow.refuseNUL([user.username], what: "user \(user.id)")
+        case .addGroup(let name): try EntryRow.refuseNUL([name], what: "group")
+        case .setMembership(let group, let username, _): try EntryRow.refuseNUL([group, username], what: "membership")
+        }
+    }
+}
+
+/// The `vault_header` row: the header's bytes and its generation (schema migration v2).
+enum HeaderRow {
+    static let writeSQL = "INSERT OR REPLACE INTO vault_header (id, bytes, generation) VALUES (1, ?, ?)"
+
+    /// The stored generation; ``HeaderGeneration/noHeader`` without a header.
+    static func generation(_ db: Database) throws -> HeaderGeneration {
+        let raw = try Int64.fetchOne(db.cachedStatement(sql: "SELECT generation FROM vault_header WHERE id = 1"))
+        return HeaderGeneration(rawValue: UInt64(bitPattern: raw ?? 0))
+    }
+}
