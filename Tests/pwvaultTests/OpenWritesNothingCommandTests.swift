@@ -102,3 +102,70 @@ struct ReadsDoNotWaitCommandTests {
         #expect(holder.isRunning)
     }
 }
+
+/// docs/contract.md §16: after `passwd` or `rotate-key`, nothing the old passphrase opens stays on disk.
+@Suite("pwvault leaves no old header or sealed value after a key change", .serialized)
+struct KeyChangeLeavesNothingOldCommandTests {
+    /// The bytes of the vault's header and of entry 1's sealed password, read by python3's sqlite3.
+    static func stored(_ path: String) throws -> (header: Data, sealed: Data) {
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        reader.arguments = [
+            "python3", "-c",
+            """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            print(db.execute("SELECT hex(bytes) FROM vault_header").fetchone()[0])
+            print(db.execute("SELECT hex(sealed_password) FROM entry WHERE id = 1").fetchone()[0])
+            """,
+            path,
+        ]
+        let output = Pipe()
+        reader.standardOutput = output
+        try reader.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        reader.waitUntilExit()
+        let lines = text.split(separator: "\n").map { hex -> Data in
+            Data(stride(from: 0, to: hex.count, by: 2).compactMap { offset -> UInt8? in
+                let start = hex.index(hex.startIndex, offsetBy: offset)
+                return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)
+            })
+        }
+        try #require(lines.count == 2 && lines.allSatisfy { $0.count > 16 })
+        return (lines[0], lines[1])
+    }
+
+    @Test func afterPasswdAndRotateKeyNoOldHeaderOrSealedValueIsInAnyFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pwvault-rekey-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("vault.db").path
+        var env = ["PWVAULT_PATH": path, "PWVAULT_PASSPHRASE": "old passphrase"]
+        #expect(try PWVaultRun.run(["init", "--cost", "minimum"], environment: env).status == 0)
+        #expect(try PWVaultRun.run(["user", "add", "npass", "--id", "1"], environment: env).status == 0)
+        let created = try PWVaultRun.run(
+            ["create", "--as", "npass", "--name", "mail", "--password", "s3cret!"], environment: env)
+        #expect(created.status == 0, "\(created.stderr)")
+
+        let first = try Self.stored(path)
+        let passwd = try PWVaultRun.run(
+            ["passwd", "--cost", "minimum"], environment: env.merging(["PWVAULT_NEW_PASSPHRASE": "new passphrase"]) { $1 })
+        #expect(passwd.status == 0, "\(passwd.stderr)")
+        env["PWVAULT_PASSPHRASE"] = "new passphrase"
+        let second = try Self.stored(path)
+        let rotate = try PWVaultRun.run(["rotate-key"], environment: env)
+        #expect(rotate.status == 0, "\(rotate.stderr)")
+        #expect(try PWVaultRun.run(["reveal", "1", "--as", "npass"], environment: env).stdout == "s3cret!\n")
+
+        let now = try Self.stored(path)
+        #expect(now.header != first.header && now.header != second.header && now.sealed != first.sealed)
+        for suffix in ["", "-wal", "-shm"] {
+            let bytes = FileManager.default.contents(atPath: path + suffix) ?? Data()
+            #expect(bytes.range(of: first.header) == nil, "the first header is in vault.db\(suffix)")
+            #expect(bytes.range(of: second.header) == nil, "the header before rotate-key is in vault.db\(suffix)")
+            #expect(bytes.range(of: first.sealed) == nil, "the old sealed password is in vault.db\(suffix)")
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(leftovers == ["vault.db"])
+    }
+}
