@@ -163,7 +163,7 @@ struct FileStorageTemporaryFileTests {
         let storage = try FileStorage.create(at: path)
         try await storage.writeHeader([1, 2, 3], expectedGeneration: .noHeader)
         #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == Data("untouched".utf8))
-        #expect(try await FileStorage.open(at: path).readHeader() == [1, 2, 3])
+        #expect(try await FileStorage.open(at: path).readHeader()?.bytes == [1, 2, 3])
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         // Only the vault, its lock and the planted link (removed as a leftover temporary) remain.

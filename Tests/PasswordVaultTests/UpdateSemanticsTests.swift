@@ -11,11 +11,27 @@ struct UpdateSemanticsTests {
         let f = try await VaultFixture()
         let id = try await f.createShared()
         let before = try await f.vault.entity(id, as: f.alice)
-        let result = try await f.vault.update(id, PasswordRequest(), as: f.alice)
+        let result = try await f.vault.update(id, PasswordRequest(), includingNotes: true, as: f.alice)
         #expect(result.entity == before)
         #expect(result.notes?.revealUTF8() == "the notes")
+        #expect(result.notesIncluded)
         // Nothing changed, so nothing was written and the version stays.
         #expect(try await f.vault.entity(id, as: f.alice).version == before.version)
+    }
+
+    @Test func anUpdateLeavingTheNotesDoesNotOpenThemUnlessAsked() async throws {
+        let f = try await VaultFixture()
+        let id = try await f.createShared()
+        let result = try await f.vault.update(id, PasswordRequest(name: "renamed"), as: f.alice)
+        #expect(result.entity.name == "renamed")
+        #expect(result.notes == nil)
+        #expect(!result.notesIncluded)
+        // The stored notes are still there, unchanged.
+        #expect(try await f.vault.revealNotes(id, as: f.alice)?.revealUTF8() == "the notes")
+        // Setting them includes them without opening anything.
+        let set = try await f.vault.update(id, PasswordRequest(notes: "new notes"), as: f.alice)
+        #expect(set.notes?.revealUTF8() == "new notes")
+        #expect(set.notesIncluded)
     }
 
     @Test func valuesReplaceAndVersionIncrements() async throws {

@@ -20,11 +20,11 @@ public enum Role: Int, Comparable, Sendable, CaseIterable, CustomStringConvertib
     }
 
     /// Whether this role may do `operation`.
-    public func permits(_ operation: Operation) -> Bool { self >= operation.minimumRole }
+    public func permits(_ operation: EntryOperation) -> Bool { self >= operation.minimumRole }
 }
 
 /// The operations of the access table (docs/contract.md §4).
-public enum Operation: Sendable, CaseIterable {
+public enum EntryOperation: Sendable, CaseIterable {
     /// Appear in lists and read metadata.
     case read
     /// Reveal the password and notes; the current TOTP code.

@@ -1,8 +1,7 @@
 /// The error catalogue (docs/contract.md §3): every refusal a vault call can answer,
-/// with the seed API's code and exact message.
+/// with the seed API's code and exact message. (1000, a body that is not JSON, is the wire's:
+/// see ``WireHandler``.)
 public enum VaultError: Error, Sendable {
-    /// 1000: the body does not parse, or is not a JSON object.
-    case invalidJSON
     /// 1001: a required field is absent, null or blank.
     case notInformed(field: String)
     /// 1002: a field has the wrong type, is too long, has control characters, or is not valid.
@@ -22,7 +21,6 @@ public enum VaultError: Error, Sendable {
     /// The catalogue code; 500 for ``unexpected(cause:)``.
     public var code: Int {
         switch self {
-        case .invalidJSON: 1000
         case .notInformed: 1001
         case .invalidParameter: 1002
         case .notFound: 1005
@@ -36,7 +34,6 @@ public enum VaultError: Error, Sendable {
     /// The exact message of the catalogue, e.g. `1006: User does not have access`.
     public var message: String {
         switch self {
-        case .invalidJSON: "1000: Request body is not valid JSON"
         case .notInformed(let field): "1001: Parameter '\(field)' was not informed!"
         case .invalidParameter(let field, let reason): "1002: Parameter '\(field)' is invalid: \(reason)"
         case .notFound: "1005: Password not found"

@@ -6,46 +6,30 @@ extension Vault {
     /// - Throws: ``VaultError``: 1001 (name, username, password in that order),
     ///   1002, or unexpected. Nothing is stored when it throws.
     public func create(_ request: PasswordRequest, as user: User) async throws(VaultError) -> WriteResult {
-        try await insert(request.validated(.create), as: user)
+        try await insert(request.validatedForCreate(), as: user)
     }
 
-    /// Saves a password through the save-passwords profile (seed 000): the entry
-    /// is owned by `user`, named `name` (or the URL when none), with an empty username.
-    public func savePassword(
-        url: String, password: String, name: String?, as user: User
-    ) async throws(VaultError) -> WriteResult {
-        var fields = try PasswordRequest(url: .value(url)).validated(.update)
-        try TextRule.check(password, field: "password", limit: FieldLimits.password, kind: .secret)
-        let title = name.flatMap { $0.isBlank ? nil : $0 } ?? url
-        try TextRule.check(title, field: "name", limit: FieldLimits.name, kind: .singleLine)
-        fields.name = title
-        fields.username = ""
-        fields.password = SecretBytes(utf8: password)
-        return try await insert(fields, as: user)
-    }
-
-    private func insert(_ fields: ValidatedRequest, as user: User) async throws(VaultError) -> WriteResult {
-        guard let name = fields.name, let username = fields.username, let password = fields.password else {
-            throw .unexpected(cause: StorageError.failure("create without its required fields"))
-        }
+    /// Writes a validated create, owned by `user`. The wire's save-passwords profile comes in here
+    /// too, with its own defaults.
+    func insert(_ fields: NewEntry, as user: User) async throws(VaultError) -> WriteResult {
         let shares = try await resolveShares(users: fields.usersAllowed, groups: fields.groupsAllowed, owner: user)
         let now = clock.now()
         let owner = user.id
-        let secretKey = try fields.secretKey.value.map { (totp) throws(VaultError) in try SecretKeyCoding.encode(totp) }
+        let secretKey = try fields.secretKey.map { (totp) throws(VaultError) in try SecretKeyCoding.encode(totp) }
         // One commit: the storage hands out the identifier inside it and this closure seals for it.
         let entity = try await sealingWrite { (ring, generation) async throws(VaultError) in
             try await storing { () async throws(StorageError) in
                 try await storage.insert(headerGeneration: generation) { (id) throws(StorageError) in
                     do throws(CryptoError) {
                         return PasswordEntity(
-                            identifier: id, name: name, username: username, url: fields.url.value ?? "",
-                            tags: fields.tags.value ?? [], owner: owner, usersAllowed: shares.users ?? [],
+                            identifier: id, name: fields.name, username: fields.username, url: fields.url,
+                            tags: fields.tags, owner: owner, usersAllowed: shares.users ?? [],
                             groupsAllowed: shares.groups ?? [], createdAt: now, updatedAt: now,
-                            sealedPassword: try ring.seal(password, entry: id, field: .password),
+                            sealedPassword: try ring.seal(fields.password, entry: id, field: .password),
                             sealedSecretKey: try secretKey.map { (plain) throws(CryptoError) in
                                 try ring.seal(plain, entry: id, field: .secretKey)
                             },
-                            sealedNotes: try fields.notes.value.map { (notes) throws(CryptoError) in
+                            sealedNotes: try fields.notes.map { (notes) throws(CryptoError) in
                                 try ring.seal(notes, entry: id, field: .notes)
                             })
                     } catch {
@@ -54,7 +38,7 @@ extension Vault {
                 }
             }
         }
-        return WriteResult(entity: entity, notes: fields.notes.value, sharedErrors: shares.errors)
+        return WriteResult(entity: entity, notes: fields.notes, notesIncluded: true, sharedErrors: shares.errors)
     }
 
     /// Applies a partial update (docs/contract.md §3) as one compare-and-set write.
@@ -62,20 +46,28 @@ extension Vault {
     /// Checks run in the contract's order: 1005 (no such entry or no access),
     /// 1006 (a viewer; or an editor changing shares), 1007 (disabled), then the
     /// field rules (1001, 1002), then compare-and-set (1008).
+    /// - Parameters:
+    ///   - id: the entry.
+    ///   - request: the fields to change; absent ones are left as they are.
+    ///   - includingNotes: whether the answer carries the entry's notes when the request leaves
+    ///     them as they are (the wire's update answer shows them as `note`). Without it the stored
+    ///     notes are not opened: ``WriteResult/notes`` is `nil` and ``WriteResult/notesIncluded``
+    ///     says why, unless the request itself set or cleared them.
+    ///   - user: the acting user.
     /// - Throws: ``VaultError``; nothing is written when it throws.
     public func update(
-        _ id: EntryID, _ request: PasswordRequest, as user: User
+        _ id: EntryID, _ request: PasswordRequest, includingNotes: Bool = false, as user: User
     ) async throws(VaultError) -> WriteResult {
         let (current, role) = try await load(id, as: user, for: .update)
         if request.touchesSharing, !role.permits(.share) { throw .accessDenied }
         guard current.isActive else { throw .disabled }
-        let fields = try request.validated(.update)
+        let fields = try request.validatedForUpdate()
         // Only the owner may get here with share lists, so the owner is `user`.
         let shares = try await resolveShares(users: fields.usersAllowed, groups: fields.groupsAllowed, owner: user)
 
         _ = try await keyRing(opening: current)  // adopts a newer header if `current` needs its keys
-        let (entity, notes) = try await sealingWrite {
-            (ring, generation) async throws(VaultError) -> (PasswordEntity, SecretBytes?) in
+        let (entity, notes, notesIncluded) = try await sealingWrite {
+            (ring, generation) async throws(VaultError) -> (PasswordEntity, SecretBytes?, Bool) in
             var entity = current
             if let name = fields.name { entity.name = name }
             if let username = fields.username { entity.username = username }
@@ -100,11 +92,13 @@ extension Vault {
                     SecretKeyCoding.encode(totp), entry: id, field: .secretKey, with: ring)
             }
             var notes: SecretBytes?
+            var notesIncluded = true
             switch fields.notes {
-            case .keep:
+            case .keep where includingNotes:
                 notes = try current.sealedNotes.map { (sealed) throws(VaultError) in
                     try open(sealed, entry: id, field: .notes, with: ring)
                 }
+            case .keep: notesIncluded = current.sealedNotes == nil
             case .clear: entity.sealedNotes = nil
             case .set(let text):
                 notes = text
@@ -120,9 +114,9 @@ extension Vault {
                     try await storage.replace(entity, expectedVersion: current.version, headerGeneration: generation)
                 }
             }
-            return (entity, notes)
+            return (entity, notes, notesIncluded)
         }
-        return WriteResult(entity: entity, notes: notes, sharedErrors: shares.errors)
+        return WriteResult(entity: entity, notes: notes, notesIncluded: notesIncluded, sharedErrors: shares.errors)
     }
 }
 

@@ -147,7 +147,7 @@ extension Vault {
     /// Loads an entry and checks that `user` may do `operation` on it:
     /// 1005 when it does not exist or `user` has no access, 1006 when the role is too low.
     func load(
-        _ id: EntryID, as user: User, for operation: Operation
+        _ id: EntryID, as user: User, for operation: EntryOperation
     ) async throws(VaultError) -> (PasswordEntity, Role) {
         let found: PasswordEntity?
         found = try await storing { () async throws(StorageError) in try await storage.entity(id) }

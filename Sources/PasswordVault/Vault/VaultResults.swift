@@ -45,8 +45,13 @@ public struct ShareError: Sendable, Hashable {
 public struct WriteResult: Sendable {
     /// The entry after the write.
     public var entity: PasswordEntity
-    /// The entry's notes after the write, opened for the caller.
+    /// The entry's notes after the write, opened for the caller; `nil` when it has none, or when
+    /// they were not opened (``notesIncluded`` is then false).
     public var notes: SecretBytes?
+    /// Whether ``notes`` is the entry's notes. A create, and an update that sets or clears them,
+    /// always include them; an update that leaves them opens the stored notes only when asked
+    /// (``Vault/update(_:_:includingNotes:as:)``).
+    public var notesIncluded: Bool
     /// Shares left out, in request order.
     public var sharedErrors: [ShareError]
 }

@@ -24,18 +24,23 @@ enum MySafeEnvelope {
 
     /// A refusal from the catalogue: 400 with `exception`, or 500 "Unexpected error.".
     static func failure(_ error: VaultError) -> WireResponse {
-        let status = error.code == 500 ? 500 : 400
-        return WireResponse(
+        refusal(status: error.code == 500 ? 500 : 400, code: error.code, message: error.message)
+    }
+
+    /// A refusal in the catalogue's envelope: `code`, `response`, then `exception` {code, message, detail}.
+    static func refusal(status: Int, code: Int, message: String) -> WireResponse {
+        WireResponse(
             status: status,
             json: .object([
                 ("code", .int(status)),
-                ("response", response(status: status, message: error.message, error: true)),
-                (
-                    "exception",
-                    .object([("code", .int(error.code)), ("message", .string(error.message)), ("detail", .null)])
-                ),
+                ("response", response(status: status, message: message, error: true)),
+                ("exception", .object([("code", .int(code)), ("message", .string(message)), ("detail", .null)])),
             ]))
     }
+
+    /// 1000, the wire's own refusal: the body does not parse, or is not a JSON object
+    /// (docs/contract.md §3). The engine never sees such a body, so the code is not in ``VaultError``.
+    static let invalidJSON = refusal(status: 400, code: 1000, message: "1000: Request body is not valid JSON")
 
     /// The gateway's answer to a path or method no route serves.
     static let noRoute = WireResponse(

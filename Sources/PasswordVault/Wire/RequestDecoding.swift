@@ -3,9 +3,9 @@
 /// here: they travel as ``Input/invalid(reason:)`` so that the vault answers
 /// 1002 only after its access checks.
 enum RequestDecoding {
-    /// Parses a body that must be a JSON object (1000 otherwise).
-    static func object(_ body: [UInt8]) throws(VaultError) -> JSONValue {
-        guard let value = JSONParser.parse(body), case .object = value else { throw .invalidJSON }
+    /// Parses a body that must be a JSON object; `nil` otherwise (the wire answers 1000).
+    static func object(_ body: [UInt8]) -> JSONValue? {
+        guard let value = JSONParser.parse(body), case .object = value else { return nil }
         return value
     }
 

@@ -31,7 +31,8 @@ struct SavePasswordsProfile {
 
         let user = Self.integer(value["user"])
         if case .failure(let message) = user { fail("user", message) }
-        let password = Self.text(value["password_saved"], required: true)
+        // The password is kept exactly as sent (docs/contract.md §16): never trimmed.
+        let password = Self.text(value["password_saved"], required: true, trimmed: false)
         if case .failure(let message) = password { fail("password_saved", message) }
         let url = Self.text(value["url"], required: true)
         if case .failure(let message) = url { fail("url", message) }
@@ -47,7 +48,7 @@ struct SavePasswordsProfile {
                 status: 403, json: .object([("detail", .string("You do not have permission to perform this action."))]))
         }
         do {
-            _ = try await vault.savePassword(url: address, password: secret, name: title, as: caller)
+            _ = try await vault.insert(Self.entry(url: address, password: secret, name: title), as: caller)
             return WireResponse(status: 200, json: .string("password saved successfully"))
         } catch .invalidParameter(let field, let reason) {
             let wireField = ["password": "password_saved", "name": "name_pages"][field] ?? field
@@ -57,19 +58,31 @@ struct SavePasswordsProfile {
         }
     }
 
+    /// The entry seed 000 saves (docs/contract.md §8): named `name_pages`, or the URL when none
+    /// is given; an empty username; the password as sent. 1002 for a field the vault's rules refuse.
+    static func entry(url: String, password: String, name: String?) throws(VaultError) -> NewEntry {
+        try TextRule.check(url, field: "url", limit: FieldLimits.url, kind: .singleLine)
+        try TextRule.check(password, field: "password", limit: FieldLimits.password, kind: .secret)
+        let title = name ?? url
+        try TextRule.check(title, field: "name", limit: FieldLimits.name, kind: .singleLine)
+        return NewEntry(name: title, username: "", password: SecretBytes(utf8: password), url: url)
+    }
+
     enum Field<Value> {
         case success(Value?)
         case failure(String)
     }
 
-    /// A DRF `CharField(max_length=200)`: numbers are taken as their text; blank is refused;
-    /// white space around the value is trimmed, as DRF does.
-    static func text(_ value: JSONValue?, required: Bool) -> Field<String> {
+    /// A DRF `CharField(max_length=200)`: numbers are taken as their text; blank is refused.
+    /// With `trimmed` (DRF's `trim_whitespace`, its default) white space around the value is
+    /// dropped first, and a value of only white space is blank; without it the value is kept
+    /// exactly as sent and only `""` is blank.
+    static func text(_ value: JSONValue?, required: Bool, trimmed: Bool = true) -> Field<String> {
         let text: String
         switch value {
         case nil: return required ? .failure(Self.required) : .success(nil)
         case .null: return required ? .failure(notNull) : .success(nil)
-        case .string(let string): text = string.trimmedWhitespace
+        case .string(let string): text = trimmed ? string.trimmedWhitespace : string
         case .number(let number): text = number
         case .bool, .array, .object: return .failure(notString)
         }

@@ -78,15 +78,17 @@ public struct WireHandler: Sendable {
             return MySafeEnvelope.success(
                 status: 200, message: "Success", [("password_entity", MySafeEnvelope.revealed(entry))])
         case .create:
-            let request = RequestDecoding.passwordRequest(try RequestDecoding.object(body))
-            let result = try await vault.create(request, as: caller)
+            guard let object = RequestDecoding.object(body) else { return MySafeEnvelope.invalidJSON }
+            let result = try await vault.create(RequestDecoding.passwordRequest(object), as: caller)
             return MySafeEnvelope.success(
                 status: 201, message: "Password successfully registered",
                 [("password_entity", MySafeEnvelope.written(result))])
         case .update(let id):
             // The body is parsed first (1000), before the identifier is looked at (1005).
-            let request = RequestDecoding.passwordRequest(try RequestDecoding.object(body))
-            let result = try await vault.update(try Self.identifier(id), request, as: caller)
+            guard let object = RequestDecoding.object(body) else { return MySafeEnvelope.invalidJSON }
+            // The answer shows the notes (`note`), so they are opened.
+            let result = try await vault.update(
+                try Self.identifier(id), RequestDecoding.passwordRequest(object), includingNotes: true, as: caller)
             return MySafeEnvelope.success(
                 status: 200, message: "Password successfully updated",
                 [("password_entity", MySafeEnvelope.written(result))])

@@ -1,46 +1,27 @@
-/// A change to an optional field of an update.
-enum FieldChange<Value: Sendable>: Sendable {
-    /// Leave the field as it is.
-    case keep
-    /// Clear it.
-    case clear
-    /// Set it.
-    case set(Value)
-}
-
-/// A share item after its own checks: the name and the merged edit right.
-struct ShareItem: Sendable, Hashable {
-    var name: String
-    var canEdit: Bool
-}
-
-/// A request whose fields passed docs/contract.md §3's rules. Shares still need the
-/// directory (``Vault`` resolves them into ``UserShare``/``GroupShare`` and
-/// ``ShareError``s).
-struct ValidatedRequest: Sendable {
-    var name: String?
-    var username: String?
-    var password: SecretBytes?
-    var url: FieldChange<String> = .keep
-    var secretKey: FieldChange<TOTP> = .keep
-    var notes: FieldChange<SecretBytes> = .keep
-    var tags: FieldChange<[String]> = .keep
-    var usersAllowed: [ShareItem]?
-    var groupsAllowed: [ShareItem]?
-}
-
-/// Which rules apply: create requires the three fields; update is partial.
-enum RequestMode {
-    case create
-    case update
-}
-
 extension PasswordRequest {
-    /// Applies docs/contract.md §3's field rules: first every 1001 (name, username,
+    /// Applies docs/contract.md §3's rules for a create: first every 1001 (name, username,
     /// password, in that order), then every 1002 in field order.
-    func validated(_ mode: RequestMode) throws(VaultError) -> ValidatedRequest {
-        try checkRequired(mode)
-        var result = ValidatedRequest()
+    func validatedForCreate() throws(VaultError) -> NewEntry {
+        try checkRequired(absentIsMissing: true)
+        let name = try Self.required(name, field: "name", limit: FieldLimits.name, kind: .singleLine)
+        let username = try Self.required(username, field: "username", limit: FieldLimits.username, kind: .singleLine)
+        let password = try Self.required(password, field: "password", limit: FieldLimits.password, kind: .secret)
+        var entry = NewEntry(name: name, username: username, password: SecretBytes(utf8: password))
+        entry.url = try Self.optionalText(url, field: "url", limit: FieldLimits.url, kind: .singleLine).value ?? ""
+        entry.secretKey = try Self.secretKeyChange(secretKey).value
+        entry.notes = try Self.optionalText(notes, field: "notes", limit: FieldLimits.notes, kind: .multiLine)
+            .value.map { SecretBytes(utf8: $0) }
+        entry.tags = try Tags.change(tags).value ?? []
+        entry.usersAllowed = try Self.shareItems(usersAllowed, field: "users_allowed", key: "username")
+        entry.groupsAllowed = try Self.shareItems(groupsAllowed, field: "groups_allowed", key: "name")
+        return entry
+    }
+
+    /// Applies docs/contract.md §3's rules for a partial update: first every 1001 (a required
+    /// field sent `null` or blank), then every 1002 in field order.
+    func validatedForUpdate() throws(VaultError) -> EntryChanges {
+        try checkRequired(absentIsMissing: false)
+        var result = EntryChanges()
         result.name = try Self.requiredText(name, field: "name", limit: FieldLimits.name, kind: .singleLine)
         result.username = try Self.requiredText(
             username, field: "username", limit: FieldLimits.username, kind: .singleLine)
@@ -57,14 +38,27 @@ extension PasswordRequest {
         return result
     }
 
-    /// 1001 for the required fields: absent (on create), `null`, or blank.
-    private func checkRequired(_ mode: RequestMode) throws(VaultError) {
+    /// 1001 for the required fields: `null`, blank, or (on create) absent.
+    private func checkRequired(absentIsMissing: Bool) throws(VaultError) {
         for (field, input) in [("name", name), ("username", username), ("password", password)] {
             switch input {
-            case .absent where mode == .create, .null: throw .notInformed(field: field)
+            case .absent where absentIsMissing, .null: throw .notInformed(field: field)
             case .value(let text) where text.isBlank: throw .notInformed(field: field)
             default: continue
             }
+        }
+    }
+
+    /// A field a create requires: 1001 when it is not there, 1002 for a wrong type or a broken rule.
+    private static func required(
+        _ input: Input<String>, field: String, limit: Int, kind: TextKind
+    ) throws(VaultError) -> String {
+        switch input {
+        case .absent, .null: throw .notInformed(field: field)
+        case .invalid(let reason): throw .invalidParameter(field: field, reason: reason)
+        case .value(let text):
+            try TextRule.check(text, field: field, limit: limit, kind: kind)
+            return text
         }
     }
 
@@ -152,22 +146,6 @@ extension PasswordRequest {
                 }
             }
             return merged
-        }
-    }
-}
-
-extension FieldChange {
-    /// The value being set, if any.
-    var value: Value? {
-        if case .set(let value) = self { return value }
-        return nil
-    }
-
-    func map<T>(_ transform: (Value) -> T) -> FieldChange<T> {
-        switch self {
-        case .keep: .keep
-        case .clear: .clear
-        case .set(let value): .set(transform(value))
         }
     }
 }
