@@ -27,7 +27,7 @@ struct InterruptedInitCommandTests {
         _ = try SQLiteStorage.create(at: path)
         #expect(SQLiteStorage.holdsInterruptedCreate(at: path))
         let refused = try pw("user", "list")
-        #expect(refused.status == 1)
+        #expect(refused.status == 3)
         #expect(refused.stderr.hasPrefix("pwvault: "), "\(refused.stderr)")
 
         let created = try pw("init", "--cost", "minimum")
