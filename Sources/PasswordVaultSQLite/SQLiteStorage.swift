@@ -105,12 +105,16 @@ public final class SQLiteStorage: VaultStorage {
     /// The database is built under a temporary name beside `path` and moved into
     /// place complete, so a crash never leaves a half-made vault at `path`.
     /// - Parameters:
-    ///   - path: Where the file goes. Nothing may be there yet, except an empty file.
+    ///   - path: Where the file goes. Nothing may be there yet, except an empty file or the
+    ///     leftover of an interrupted create: a PasswordVault database with no header, no entry,
+    ///     no user and no group (the vault's header is written after the file is in place, so a
+    ///     crash in between leaves one, which every open refuses). That leftover is replaced; a
+    ///     vault with a header, or with anything in it, never is.
     ///   - options: The busy timeout and retries.
     /// - Throws: `StorageError/duplicate(_:)` when a non-empty file exists at `path`;
     ///   `StorageError/failure(_:)` when it cannot be written.
     public static func create(at path: String, options: Options = Options()) throws(StorageError) -> SQLiteStorage {
-        try refuseExisting(path)
+        let replacesLeftover = try refuseExisting(path, options: options)
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).creating-\(getpid())-\(UUID().uuidString)").path
@@ -127,8 +131,16 @@ public final class SQLiteStorage: VaultStorage {
         }
         chmod(temporary, 0o600)
         try FileCheck.syncFile(temporary)
-        // link(2) never replaces an existing file: two creators cannot overwrite each other.
-        if link(temporary, path) != 0 {
+        if replacesLeftover {
+            // Checked again just before: a header written meanwhile makes it a vault to keep.
+            guard try isInterruptedCreate(path, options: options) else {
+                throw .duplicate("a file already exists at \(path)")
+            }
+            guard rename(temporary, path) == 0 else {
+                throw .failure(posixMessage("cannot move the new vault to \(path)"))
+            }
+        } else if link(temporary, path) != 0 {
+            // link(2) never replaces an existing file: two creators cannot overwrite each other.
             let linkError = errno
             let size = try FileCheck.fileSize(path)
             guard size == nil || size == 0 else { throw .duplicate("a file already exists at \(path)") }
@@ -245,11 +257,46 @@ public final class SQLiteStorage: VaultStorage {
         return configuration
     }
 
-    private static func refuseExisting(_ path: String) throws(StorageError) {
-        if let size = try FileCheck.fileSize(path), size > 0 { throw .duplicate("a file already exists at \(path)") }
+    /// Refuses a path that holds something to keep; returns whether it holds the leftover
+    /// of an interrupted create, to be replaced.
+    private static func refuseExisting(_ path: String, options: Options) throws(StorageError) -> Bool {
         // A write-ahead log left at the path would be replayed into the new vault.
         if let size = try FileCheck.fileSize(path + "-wal"), size > 0 {
             throw .duplicate("an SQLite write-ahead log already exists at \(path)-wal")
+        }
+        guard let size = try FileCheck.fileSize(path), size > 0 else { return false }
+        guard try isInterruptedCreate(path, options: options) else {
+            throw .duplicate("a file already exists at \(path)")
+        }
+        return true
+    }
+
+    /// Whether `path` holds the leftover of an interrupted ``create(at:options:)`` (a vault
+    /// database with no header and nothing else in it), which a new create replaces. Reads only.
+    public static func holdsInterruptedCreate(at path: String) -> Bool {
+        (try? isInterruptedCreate(path, options: Options())) ?? false
+    }
+
+    /// Whether `path` is a PasswordVault database of the current schema holding nothing at
+    /// all: no header, no entry, no user, no group — what a create leaves when it is stopped
+    /// before the vault's header is written. Opened read-only, so nothing is written.
+    private static func isInterruptedCreate(_ path: String, options: Options) throws(StorageError) -> Bool {
+        var readOnly = options
+        readOnly.readOnly = true
+        guard let storage = try? open(at: path, options: readOnly) else { return false }
+        do {
+            return try storage.pool.read { db in
+                let rows = try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT (SELECT count(*) FROM vault_header) + (SELECT count(*) FROM entry)
+                             + (SELECT count(*) FROM vault_user) + (SELECT count(*) FROM vault_group)
+                             + (SELECT count(*) FROM group_member)
+                        """)
+                return rows == 0
+            }
+        } catch {
+            throw StorageError(error)
         }
     }
 

@@ -15,7 +15,8 @@ struct InitCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReporting {
             let path = vault.resolvedPath
-            guard !FileManager.default.fileExists(atPath: path) else {
+            // The leftover of an interrupted init (no header, nothing in it) is replaced.
+            guard !FileManager.default.fileExists(atPath: path) || VaultStore.holdsInterruptedInit(path: path) else {
                 throw CLIFailure.usage("\(path) already exists; choose another --vault path")
             }
             let passphrase = try vault.passphrase(isNew: true)
