@@ -61,11 +61,12 @@ struct GenerateCommandTests {
         ),
         (["--exclude", "0123456789"], "every character of the digits class is excluded"),
     ])
-    func anImpossiblePolicyExitsWithOne(_ arguments: [String], _ reason: String) throws {
+    func anImpossiblePolicyIsAUsageError(_ arguments: [String], _ reason: String) throws {
+        // docs/contract.md §16: `generate --length 3` is a usage error (exit 2), like `--count 0`.
         let run = try PWVaultRun.run(["generate"] + arguments)
-        #expect(run.status == 1)
+        #expect(run.status == 2)
         #expect(run.stdout.isEmpty)
-        #expect(run.stderr == "pwvault: \(reason)\n")
+        #expect(run.stderr.hasPrefix("Error: \(reason)\n"))
     }
 
     @Test(arguments: [["--count", "0"], ["--length", "many"], ["--bogus"], ["--exclude"], ["surplus"]])
