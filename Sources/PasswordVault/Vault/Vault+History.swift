@@ -18,6 +18,8 @@ public struct EntryVersion: Sendable {
 public struct RevealedVersion: Sendable {
     /// The entry at that version.
     public var entity: PasswordEntity
+    /// The caller's role on the entry now.
+    public var role: Role
     /// Its password.
     public var password: SecretBytes
     /// Its notes, if it had any.
@@ -61,7 +63,7 @@ extension Vault {
     public func revealVersion(_ id: EntryID, version: UInt64, as user: User) async throws(VaultError)
         -> RevealedVersion
     {
-        let (current, _) = try await load(id, as: user, for: .history)
+        let (current, role) = try await load(id, as: user, for: .history)
         guard current.isActive else { throw .disabled }
         let entity = try await entryVersion(version, of: current)
         let ring = try await keyRing(opening: entity)
@@ -70,7 +72,7 @@ extension Vault {
             try open(sealed, entry: id, field: .notes, with: ring)
         }
         let secretKey = try openSecretKey(entity, with: ring)
-        return RevealedVersion(entity: entity, password: password, notes: notes, secretKey: secretKey)
+        return RevealedVersion(entity: entity, role: role, password: password, notes: notes, secretKey: secretKey)
     }
 
     /// Writes a new version whose content (name, username, password, URL, TOTP seed, notes,
