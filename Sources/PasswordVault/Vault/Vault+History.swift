@@ -146,10 +146,10 @@ extension Vault {
         from old: PasswordEntity, to new: PasswordEntity
     ) async throws(VaultError) -> ChangedFields {
         var changed = ChangedFields()
-        if old.name != new.name { changed.insert(.name) }
-        if old.username != new.username { changed.insert(.username) }
-        if old.url != new.url { changed.insert(.url) }
-        if old.tags != new.tags { changed.insert(.tags) }
+        if !old.name.isStored(as: new.name) { changed.insert(.name) }
+        if !old.username.isStored(as: new.username) { changed.insert(.username) }
+        if !old.url.isStored(as: new.url) { changed.insert(.url) }
+        if !old.tags.isStored(as: new.tags) { changed.insert(.tags) }
         let ring = try await keyRing(opening: old)
         let newRing = try await keyRing(opening: new)
         let id = old.identifier

@@ -71,8 +71,8 @@ extension Vault {
             (ring, generation) async throws(VaultError) -> (PasswordEntity, SecretBytes?, Bool) in
             var entity = current
             var changed = ChangedFields()
-            func note<T: Equatable>(_ field: ChangedFields, _ old: T, _ new: T) -> T {
-                if old != new { changed.insert(field) }
+            func note<T: StoredEquatable>(_ field: ChangedFields, _ old: T, _ new: T) -> T {
+                if !old.isStored(as: new) { changed.insert(field) }
                 return new
             }
             if let name = fields.name { entity.name = note(.name, current.name, name) }

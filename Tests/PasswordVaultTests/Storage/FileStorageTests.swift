@@ -114,7 +114,9 @@ struct FileStorageTests {
         payload += le(UInt32(1)) + le(Int64(1)) + str("alice") + le(UInt32(0))  // one user, no group
         payload += le(UInt32(1)) + le(Int64(1)) + str("name") + str("login") + str("") + le(UInt32(0))
         payload += le(Int64(1)) + le(UInt32(0)) + le(UInt32(0)) + [1]
-        payload += le(created.timeIntervalSinceReferenceDate.bitPattern) + le(created.timeIntervalSinceReferenceDate.bitPattern)
+        payload +=
+            le(created.timeIntervalSinceReferenceDate.bitPattern)
+            + le(created.timeIntervalSinceReferenceDate.bitPattern)
         payload += le(UInt64(4)) + le(UInt32(40)) + password + [0, 0]
         var file = FileFormat.magic + le(UInt32(2)) + le(UInt32(0)) + le(UInt64(7)) + le(UInt64(payload.count))
         file += le(CRC32.checksum(payload[...]))
@@ -125,7 +127,8 @@ struct FileStorageTests {
         let storage = try FileStorage.open(at: path)
         let id = EntryID(rawValue: 1)!
         let old = try #require(try await storage.entity(id))
-        #expect(old.version == 4 && old.revision == 4 && old.changedBy == UserID(rawValue: 1) && old.changedFields == [])
+        #expect(
+            old.version == 4 && old.revision == 4 && old.changedBy == UserID(rawValue: 1) && old.changedFields == [])
         #expect(old.sealedPassword.bytes == password && old.name == "name")
         #expect(try await storage.history(of: id).isEmpty)
         var next = old

@@ -83,6 +83,19 @@ struct HistoryTests {
         #expect(try await f.storage.history(of: id).isEmpty)
     }
 
+    @Test func aNameChangedOnlyFromNFCToNFDIsAChange() async throws {
+        let f = try await VaultFixture()
+        let id = try await f.vault.create(
+            PasswordRequest(name: "caf\u{E9}", username: "u", password: "p", tags: .value(["caf\u{E9}"])), as: f.alice
+        ).entity.identifier
+        let result = try await f.vault.update(
+            id, PasswordRequest(name: "cafe\u{301}", tags: .value(["cafe\u{301}"])), as: f.alice)
+        #expect(result.entity.revision == 2)
+        #expect(result.entity.changedFields == [.name, .tags])
+        #expect(
+            Array(try await f.vault.entity(id, as: f.alice).name.unicodeScalars) == ["c", "a", "f", "e", "\u{301}"])
+    }
+
     @Test func disableAndEnableAreVersionsOfIsActive() async throws {
         let f = try await VaultFixture()
         let id = try await f.createShared()
