@@ -14,17 +14,29 @@ public struct ChangedFields: OptionSet, Sendable, Hashable, CustomStringConverti
     /// A set from its bit mask.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
+    /// `name`.
     public static let name = ChangedFields(rawValue: 1 << 0)
+    /// `username`.
     public static let username = ChangedFields(rawValue: 1 << 1)
+    /// `password`.
     public static let password = ChangedFields(rawValue: 1 << 2)
+    /// `url`.
     public static let url = ChangedFields(rawValue: 1 << 3)
+    /// `secret_key`.
     public static let secretKey = ChangedFields(rawValue: 1 << 4)
+    /// `notes`.
     public static let notes = ChangedFields(rawValue: 1 << 5)
+    /// `tags`.
     public static let tags = ChangedFields(rawValue: 1 << 6)
+    /// `users_allowed`.
     public static let usersAllowed = ChangedFields(rawValue: 1 << 7)
+    /// `groups_allowed`.
     public static let groupsAllowed = ChangedFields(rawValue: 1 << 8)
+    /// `is_active`.
     public static let isActive = ChangedFields(rawValue: 1 << 9)
+    /// `need_justify`.
     public static let needJustify = ChangedFields(rawValue: 1 << 10)
+    /// `need_approval`.
     public static let needApproval = ChangedFields(rawValue: 1 << 11)
 
     /// Every field, in the contract's order, with its name.
