@@ -34,6 +34,7 @@ struct IndependentReaderTests {
         #expect(output.memlimit == KeyDerivationCost.minimum.memLimit)
         #expect(output.dataKeyIds == [1])
         #expect(output.currentKeyId == 1)
+        #expect(output.historyDepth == 10)
         #expect(output.lastIdentifier == ids.last!.rawValue)
         #expect(
             output.users == [
@@ -424,6 +425,7 @@ private struct ReaderOutput: Decodable {
     var memlimit: UInt64
     var dataKeyIds: [UInt32]
     var currentKeyId: UInt32
+    var historyDepth: Int
     var lastIdentifier: Int64
     var users: [User]
     var groups: [Group]

@@ -83,4 +83,30 @@ struct HistoryCommandTests {
         #expect(try pw("restore", "1", "one", "--as", "npass").status == 2)
         #expect(try pw("reveal", "1", "--at-version", "-1", "--as", "npass").status == 2)
     }
+
+    @Test func theHistoryDepthIsSetAtInitAndChangedLater() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try pw("init", "--cost", "minimum", "--history-depth", "101").status == 2)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(try pw("init", "--cost", "minimum", "--history-depth", "1").status == 0)
+        #expect(try pw("history-depth").stdout == "1\n")
+        #expect(try pw("user", "add", "npass", "--id", "1").status == 0)
+        #expect(
+            try pw("create", "--as", "npass", "--name", "m", "--username", "u", "--password-file", "-", stdin: "a\n")
+                .status == 0)
+        for password in ["b", "c"] {
+            #expect(try pw("update", "1", "--as", "npass", "--password-file", "-", stdin: password + "\n").status == 0)
+        }
+        // Depth 1: the current version and one old one.
+        #expect(try pw("history", "1", "--as", "npass").stdout.split(separator: "\n").count == 3)
+        let refused = try pw("history-depth", "-1")
+        #expect(refused.status == 2)
+        let set = try pw("history-depth", "0")
+        #expect(set.status == 0 && set.stdout == "History depth set to 0\n")
+        #expect(try pw("history-depth").stdout == "0\n")
+        #expect(try pw("update", "1", "--as", "npass", "--password-file", "-", stdin: "d\n").status == 0)
+        #expect(try pw("history", "1", "--as", "npass").stdout.split(separator: "\n").count == 2)
+        let gone = try pw("reveal", "1", "--at-version", "3", "--as", "npass")
+        #expect(gone.status == 1 && gone.stderr == "1011: Version not found\n")
+    }
 }

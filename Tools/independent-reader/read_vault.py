@@ -69,8 +69,10 @@ def parse_header(data):
         raise Refused("not a PasswordVault header")
     if blake2b_256(data[:-32]) != data[-32:]:
         raise Refused("header checksum mismatch")
-    if data[4] != 1:
-        raise Refused(f"unsupported header version {data[4]}")
+    version = data[4]
+    if version not in (1, 2):
+        raise Refused(f"unsupported header version {version}")
+    settings = 1 if version >= 2 else 0  # version 2: one byte, the history depth
     if len(data) < 41 + 4 + 64:
         raise Refused("header truncated")
     kind = data[5]
@@ -80,7 +82,7 @@ def parse_header(data):
     (count,) = struct.unpack(">H", data[39:41])
     if count < 1:
         raise Refused("header holds no data key")
-    if len(data) != 109 + WRAPPED_KEY_BYTES * count:
+    if len(data) != 109 + settings + WRAPPED_KEY_BYTES * count:
         raise Refused("header has the wrong length")
     if kind == KIND_ARGON2ID:
         if algorithm != 2:
@@ -97,6 +99,10 @@ def parse_header(data):
         wrapped.append((key_id, data[offset + 4:offset + 28], data[offset + 28:offset + 76]))
     end = 41 + WRAPPED_KEY_BYTES * count
     (current,) = struct.unpack(">I", data[end:end + 4])
+    history_depth = data[end + 4] if settings else 10
+    if history_depth > 100:
+        raise Refused(f"a history depth of {history_depth} is outside 0 to 100")
+    end += settings
     ids = [key_id for key_id, _, _ in wrapped]
     if len(set(ids)) != len(ids):
         raise Refused("a data key id repeats")
@@ -104,7 +110,8 @@ def parse_header(data):
         raise Refused("the current data key is missing")
     return {
         "kind": kind, "salt": salt, "opslimit": opslimit, "memlimit": memlimit, "wrapped": wrapped,
-        "current": current, "authenticated": data[:end + 4], "mac": data[end + 4:end + 36],
+        "current": current, "history_depth": history_depth,
+        "authenticated": data[:end + 4], "mac": data[end + 4:end + 36],
     }
 
 
@@ -414,6 +421,7 @@ def read_vault(path, container, passphrase, raw_key):
         "kdf": "argon2id" if header["kind"] == KIND_ARGON2ID else "raw-key",
         "opslimit": header["opslimit"], "memlimit": header["memlimit"],
         "data_key_ids": sorted(data_keys), "current_key_id": header["current"],
+        "history_depth": header["history_depth"],
         "last_identifier": store["last_identifier"], "users": store["users"], "groups": store["groups"],
         "entries": entries,
     }

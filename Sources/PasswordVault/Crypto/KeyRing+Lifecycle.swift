@@ -11,14 +11,17 @@ extension KeyRing {
     ///   32 bytes; ``CryptoError/keyDerivationFailed`` for a cost outside libsodium's limits or
     ///   more memory than there is.
     @_spi(Benchmarks)
-    public static func create(credential: VaultCredential, cost: KeyDerivationCost) throws(CryptoError) -> (
-        ring: KeyRing, header: [UInt8]
-    ) {
+    public static func create(
+        credential: VaultCredential, cost: KeyDerivationCost, historyDepth: Int = Vault.defaultHistoryDepth
+    ) throws(CryptoError) -> (ring: KeyRing, header: [UInt8]) {
+        guard Vault.historyDepthRange.contains(historyDepth) else {
+            throw .operationFailed("a history depth of \(historyDepth) is outside 0 to 100")
+        }
         let derivation = try KeyDerivation.fresh(for: credential, cost: cost)
         let kek = try derivation.keyEncryptionKey(from: credential)
         let ring = KeyRing(
             dataKeys: [1: try .random(count: SecretBox.keyBytes)], currentKeyID: 1, derivation: derivation,
-            keyEncryptionKey: kek)
+            keyEncryptionKey: kek, historyDepth: historyDepth)
         return (ring, try ring.header())
     }
 
@@ -39,7 +42,7 @@ extension KeyRing {
         let kek = try header.derivation.keyEncryptionKey(from: credential)
         return KeyRing(
             dataKeys: try header.unwrapDataKeys(with: kek), currentKeyID: header.currentKeyID,
-            derivation: header.derivation, keyEncryptionKey: kek)
+            derivation: header.derivation, keyEncryptionKey: kek, historyDepth: header.historyDepth)
     }
 
     /// The same data keys wrapped under a KEK from `credential`: a passphrase change, or a move
@@ -55,7 +58,7 @@ extension KeyRing {
         let derivation = try KeyDerivation.fresh(for: credential, cost: newCost)
         let ring = KeyRing(
             dataKeys: dataKeys, currentKeyID: currentKeyID, derivation: derivation,
-            keyEncryptionKey: try derivation.keyEncryptionKey(from: credential))
+            keyEncryptionKey: try derivation.keyEncryptionKey(from: credential), historyDepth: historyDepth)
         return (ring, try ring.header())
     }
 
@@ -78,7 +81,9 @@ extension KeyRing {
         let id = newest + 1
         var keys = dataKeys
         keys[id] = try .random(count: SecretBox.keyBytes)
-        let ring = KeyRing(dataKeys: keys, currentKeyID: id, derivation: derivation, keyEncryptionKey: keyEncryptionKey)
+        let ring = KeyRing(
+            dataKeys: keys, currentKeyID: id, derivation: derivation, keyEncryptionKey: keyEncryptionKey,
+            historyDepth: historyDepth)
         return (ring, try ring.header())
     }
 
@@ -88,14 +93,26 @@ extension KeyRing {
     func finishRotation() throws(CryptoError) -> (ring: KeyRing, header: [UInt8]) {
         let ring = KeyRing(
             dataKeys: [currentKeyID: dataKeys[currentKeyID]!], currentKeyID: currentKeyID, derivation: derivation,
-            keyEncryptionKey: keyEncryptionKey)
+            keyEncryptionKey: keyEncryptionKey, historyDepth: historyDepth)
+        return (ring, try ring.header())
+    }
+
+    /// The same keys with another history depth (0 to 100), and its header.
+    func changingHistoryDepth(to depth: Int) throws(CryptoError) -> (ring: KeyRing, header: [UInt8]) {
+        guard Vault.historyDepthRange.contains(depth) else {
+            throw .operationFailed("a history depth of \(depth) is outside 0 to 100")
+        }
+        let ring = KeyRing(
+            dataKeys: dataKeys, currentKeyID: currentKeyID, derivation: derivation, keyEncryptionKey: keyEncryptionKey,
+            historyDepth: depth)
         return (ring, try ring.header())
     }
 
     /// Header bytes describing this ring (fresh wrapping nonces each time).
     func header() throws(CryptoError) -> [UInt8] {
         try VaultHeader.encode(
-            derivation: derivation, dataKeys: dataKeys, currentKeyID: currentKeyID, kek: keyEncryptionKey)
+            derivation: derivation, dataKeys: dataKeys, currentKeyID: currentKeyID, historyDepth: historyDepth,
+            kek: keyEncryptionKey)
     }
 }
 
@@ -129,7 +146,7 @@ extension KeyRing {
                 return .opened(
                     KeyRing(
                         dataKeys: keys, currentKeyID: header.currentKeyID, derivation: derivation,
-                        keyEncryptionKey: keyEncryptionKey))
+                        keyEncryptionKey: keyEncryptionKey, historyDepth: header.historyDepth))
             } catch .wrongPassphraseOrKey {
                 // Another raw key (same derivation, `.rawKey`): decided by the current id below.
             }

@@ -27,14 +27,18 @@ public struct KeyRing: Sendable {
     let keyEncryptionKey: SecretBytes
     /// The current data key, `dataKeys[currentKeyID]`, kept at hand: no hashing per seal.
     let currentKey: SecretBytes
+    /// The vault's history depth, a setting the header carries under its MAC (docs/contract.md §11).
+    let historyDepth: Int
 
     init(
-        dataKeys: [UInt32: SecretBytes], currentKeyID: UInt32, derivation: KeyDerivation, keyEncryptionKey: SecretBytes
+        dataKeys: [UInt32: SecretBytes], currentKeyID: UInt32, derivation: KeyDerivation, keyEncryptionKey: SecretBytes,
+        historyDepth: Int
     ) {
         self.dataKeys = dataKeys
         self.currentKeyID = currentKeyID
         self.derivation = derivation
         self.keyEncryptionKey = keyEncryptionKey
+        self.historyDepth = historyDepth
         currentKey = dataKeys[currentKeyID]!
     }
 

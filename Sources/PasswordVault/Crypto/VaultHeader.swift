@@ -1,12 +1,13 @@
 /// The vault header: how to make the key-encryption key (KEK) from the credential, the data
 /// keys wrapped under it, and which data key seals new values.
 ///
-/// Layout, format version 1; integers big-endian; `n` wrapped keys, `109 + 76·n` bytes:
+/// Layout, format version 2; integers big-endian; `n` wrapped keys, `110 + 76·n` bytes (version 1,
+/// which the first release wrote and which is still read, lacks the history depth: `109 + 76·n`):
 ///
 /// | offset | bytes | content |
 /// |---|---|---|
 /// | 0 | 4 | magic `PWVH` |
-/// | 4 | 1 | format version, `0x01` |
+/// | 4 | 1 | format version, `0x02` |
 /// | 5 | 1 | KDF kind: `0x01` Argon2id over a passphrase, `0x02` a raw 32-byte key |
 /// | 6 | 16 | Argon2id salt (zeros for a raw key) |
 /// | 22 | 8 | Argon2id opslimit (0 for a raw key) |
@@ -15,8 +16,13 @@
 /// | 39 | 2 | `n`, the number of wrapped data keys, at least 1 |
 /// | 41 | 76·n | each: key id (4) ‖ nonce (24) ‖ tag (16) ‖ data key sealed with secretbox (32) |
 /// | 41+76n | 4 | id of the current data key, one of the above |
-/// | 45+76n | 32 | MAC: BLAKE2b-256 keyed with a subkey of the KEK, of every byte before it |
-/// | 77+76n | 32 | checksum: unkeyed BLAKE2b-256 of every byte before it |
+/// | 45+76n | 1 | history depth: old versions kept per entry, 0 to 100 (docs/contract.md §11) |
+/// | 46+76n | 32 | MAC: BLAKE2b-256 keyed with a subkey of the KEK, of every byte before it |
+/// | 78+76n | 32 | checksum: unkeyed BLAKE2b-256 of every byte before it |
+///
+/// The vault's settings live here, under the MAC, so that only a holder of the credential can
+/// change them: nobody with write access to the storage alone can set the depth to 0 and have
+/// the next write purge every entry's history.
 ///
 /// Data keys are wrapped under subkey 1 of the KEK, and the MAC keyed with subkey 2
 /// (`crypto_kdf`, context `PWVHEADR`). A raw key is the KEK itself.
@@ -32,7 +38,10 @@
 /// within libsodium's limits, so a forged header can make unlocking slow, never succeed.
 struct VaultHeader {
     static let magic: [UInt8] = Array("PWVH".utf8)
-    static let version: UInt8 = 1
+    /// The version written.
+    static let version: UInt8 = 2
+    /// The versions read: 1 has no history depth (it reads as the default).
+    static let readableVersions: ClosedRange<UInt8> = 1...2
     static let kindArgon2id: UInt8 = 1
     static let kindRawKey: UInt8 = 2
     /// Bytes of one wrapped data key entry: id, nonce, tag, key.
@@ -48,6 +57,8 @@ struct VaultHeader {
     let derivation: KeyDerivation
     let wrappedKeys: [WrappedKey]
     let currentKeyID: UInt32
+    /// Old versions kept per entry (``Vault/defaultHistoryDepth`` for a version 1 header).
+    let historyDepth: Int
     /// The bytes the MAC covers, and the MAC read from the header.
     private let authenticated: ArraySlice<UInt8>
     private let mac: ArraySlice<UInt8>
@@ -63,7 +74,7 @@ struct VaultHeader {
             throw .headerCorrupted(reason: "checksum mismatch")
         }
         let version = bytes[Self.magic.count]
-        guard version == Self.version else { throw .unsupportedHeaderVersion(version) }
+        guard Self.readableVersions.contains(version) else { throw .unsupportedHeaderVersion(version) }
 
         var reader = BigEndianReader(body.dropFirst(Self.magic.count + 1))
         guard let kind = reader.read(1)?.first, let salt = reader.read(KeyDerivation.saltBytes),
@@ -94,8 +105,15 @@ struct VaultHeader {
             else { throw .headerCorrupted(reason: "truncated") }
             keys.append(WrappedKey(id: id, nonce: nonce, sealed: sealed))
         }
-        guard let current = reader.readBigEndian(UInt32.self), let mac = reader.read(digest), reader.isAtEnd else {
-            throw .headerCorrupted(reason: "wrong length")
+        guard let current = reader.readBigEndian(UInt32.self) else { throw .headerCorrupted(reason: "wrong length") }
+        var depth = Vault.defaultHistoryDepth
+        if version >= 2 {
+            guard let byte = reader.read(1)?.first else { throw .headerCorrupted(reason: "wrong length") }
+            depth = Int(byte)
+        }
+        guard let mac = reader.read(digest), reader.isAtEnd else { throw .headerCorrupted(reason: "wrong length") }
+        guard Vault.historyDepthRange.contains(depth) else {
+            throw .headerCorrupted(reason: "a history depth of \(depth) is outside 0 to 100")
         }
         guard !keys.isEmpty else { throw .headerCorrupted(reason: "no data key") }
         guard Set(keys.map(\.id)).count == keys.count else { throw .headerCorrupted(reason: "a data key id repeats") }
@@ -104,6 +122,7 @@ struct VaultHeader {
         }
         wrappedKeys = keys
         currentKeyID = current
+        historyDepth = depth
         self.mac = mac
         authenticated = body.dropLast(digest)
     }
@@ -131,9 +150,11 @@ struct VaultHeader {
 
     /// Header bytes wrapping `dataKeys` under `kek`, each with a fresh nonce.
     static func encode(
-        derivation: KeyDerivation, dataKeys: [UInt32: SecretBytes], currentKeyID: UInt32, kek: SecretBytes
+        derivation: KeyDerivation, dataKeys: [UInt32: SecretBytes], currentKeyID: UInt32, historyDepth: Int,
+        kek: SecretBytes
     ) throws(CryptoError) -> [UInt8] {
         precondition(dataKeys[currentKeyID] != nil && dataKeys.count <= Int(UInt16.max), "a key ring's invariants")
+        precondition(Vault.historyDepthRange.contains(historyDepth), "a key ring's invariants")
         var bytes = magic + [version]
         switch derivation {
         case .argon2id(let salt, let cost):
@@ -155,6 +176,7 @@ struct VaultHeader {
             bytes += try SecretBox.seal(key, nonce: nonce, key: wrappingKey)
         }
         bytes.appendBigEndian(currentKeyID)
+        bytes.append(UInt8(historyDepth))
         bytes += try Sodium.blake2b(bytes[...], key: macKey(of: kek))
         bytes += try Sodium.blake2b(bytes[...])
         return bytes
@@ -164,7 +186,7 @@ struct VaultHeader {
         try Sodium.deriveSubkey(of: kek, id: 1, context: "PWVHEADR")
     }
 
-    private static func macKey(of kek: SecretBytes) throws(CryptoError) -> SecretBytes {
+    static func macKey(of kek: SecretBytes) throws(CryptoError) -> SecretBytes {
         try Sodium.deriveSubkey(of: kek, id: 2, context: "PWVHEADR")
     }
 }

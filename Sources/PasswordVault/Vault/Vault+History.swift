@@ -34,8 +34,22 @@ extension Vault {
     /// The depth a new vault keeps (docs/contract.md §11, as KeePassXC and Vault KV v2 keep).
     public static let defaultHistoryDepth = 10
 
-    /// How many old versions each entry keeps besides its current one.
-    public var historyDepth: Int { Self.defaultHistoryDepth }
+    /// How many old versions each entry keeps besides its current one: a vault setting, kept in
+    /// the header under its MAC (docs/format.md §3).
+    public var historyDepth: Int { ring.historyDepth }
+
+    /// Sets the history depth (0 to 100) for every later write; a write purges an entry's
+    /// versions beyond it. Writes the header, so it needs the vault's credential (this vault's).
+    /// - Throws: ``VaultKeyError/invalidSetting(_:)`` outside 0 to 100;
+    ///   ``VaultKeyError/conflict`` when another writer changed the keys meanwhile; storage failures.
+    public func setHistoryDepth(_ depth: Int) async throws(VaultKeyError) {
+        guard Self.historyDepthRange.contains(depth) else {
+            throw .invalidSetting("a history depth of \(depth) is outside 0 to 100")
+        }
+        try await writingHeader { (ring) throws(CryptoError) in
+            ring.historyDepth == depth ? nil : try ring.changingHistoryDepth(to: depth)
+        }
+    }
 
     /// The entry's versions, newest first, the current one first and marked (docs/contract.md §11).
     ///

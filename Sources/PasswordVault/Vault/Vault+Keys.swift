@@ -55,7 +55,7 @@ extension Vault {
     /// Writes the header `next` makes from the current ring (`nil`: none needed), expecting the
     /// generation that ring's KEK opens; on a newer stored header, adopts it and tries again,
     /// at most ``staleHeaderRetries`` times.
-    private func writingHeader(
+    func writingHeader(
         _ next: (KeyRing) throws(CryptoError) -> (ring: KeyRing, header: [UInt8])?
     ) async throws(VaultKeyError) {
         for _ in 0..<Self.staleHeaderRetries {

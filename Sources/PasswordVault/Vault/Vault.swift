@@ -65,17 +65,25 @@ public final class Vault: Sendable {
     ///   - directory: the users and groups; defaults to the one kept in `storage`.
     ///   - credential: a passphrase (stretched with Argon2id at `cost`) or a raw 32-byte key.
     ///   - cost: Argon2id's cost; ignored for a raw key.
+    ///   - historyDepth: old versions kept per entry, 0 to 100 (docs/contract.md §11); a setting
+    ///     of the vault, changed later with ``setHistoryDepth(_:)``.
     ///   - clock: the time source.
     /// - Throws: ``VaultKeyError/vaultExists`` if the store already holds a vault;
+    ///   ``VaultKeyError/invalidSetting(_:)`` for a depth outside 0 to 100;
     ///   ``VaultKeyError/invalidKeyLength(expected:actual:)``, ``VaultKeyError/keyDerivationFailed``,
     ///   ``VaultKeyError/storage(_:)``.
     public static func create(
         storage: any VaultStorage, directory: (any Directory)? = nil, credential: VaultCredential,
-        cost: KeyDerivationCost = .moderate, clock: any VaultClock = .system
+        cost: KeyDerivationCost = .moderate, historyDepth: Int = Vault.defaultHistoryDepth,
+        clock: any VaultClock = .system
     ) async throws(VaultKeyError) -> Vault {
+        guard historyDepthRange.contains(historyDepth) else {
+            throw .invalidSetting("a history depth of \(historyDepth) is outside 0 to 100")
+        }
         let ring: KeyRing
         let header: [UInt8]
-        do { (ring, header) = try KeyRing.create(credential: credential, cost: cost) } catch {
+        do { (ring, header) = try KeyRing.create(credential: credential, cost: cost, historyDepth: historyDepth) } catch
+        {
             throw VaultKeyError(error)
         }
         let generation: HeaderGeneration

@@ -1,4 +1,4 @@
-/// Why creating, opening or re-keying a vault failed: the one error of ``Vault/create(storage:directory:credential:cost:clock:)``,
+/// Why creating, opening or re-keying a vault failed: the one error of ``Vault/create(storage:directory:credential:cost:historyDepth:clock:)``,
 /// ``Vault/open(storage:directory:credential:maximumCost:clock:)``, ``Vault/changeCredential(to:cost:)`` and
 /// ``Vault/rotateDataKey(batchSize:progress:)``. Nothing is changed when one is thrown (a rotation
 /// interrupted midway leaves every entry readable, and running it again finishes it).
@@ -30,6 +30,8 @@ public enum VaultKeyError: Error, Equatable, Sendable {
     case cryptoFailure(CryptoError)
     /// The storage failed, with its cause.
     case storage(StorageError)
+    /// A vault setting outside its range (the history depth, 0 to 100).
+    case invalidSetting(String)
 }
 
 extension VaultKeyError: CustomStringConvertible {
@@ -52,6 +54,7 @@ extension VaultKeyError: CustomStringConvertible {
         case .entryUnreadable(let cause): cause.description
         case .cryptoFailure(let cause): cause.description
         case .storage(let cause): cause.description
+        case .invalidSetting(let reason): reason
         }
     }
 }

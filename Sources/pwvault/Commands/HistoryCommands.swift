@@ -47,3 +47,31 @@ struct RestoreCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `pwvault history-depth [N]`: the vault's history depth, shown or set (docs/contract.md §11).
+struct HistoryDepthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history-depth",
+        abstract:
+            "Show the number of old versions each entry keeps, or set it (0 to 100; lower purges at the next write).")
+    @OptionGroup var vault: VaultOptions
+    @Argument(help: "The new depth, 0 to 100.") var depth: Int?
+
+    func validate() throws {
+        if let depth, !Vault.historyDepthRange.contains(depth) {
+            throw ValidationError("the history depth must be 0 to 100, not \(depth)")
+        }
+    }
+
+    func run() async throws {
+        try await runReporting {
+            let opened = try await vault.openVault()
+            if let depth {
+                try await opened.setHistoryDepth(depth)
+                print("History depth set to \(depth)")
+            } else {
+                print(opened.historyDepth)
+            }
+        }
+    }
+}

@@ -12,6 +12,17 @@ struct InitCommand: AsyncParsableCommand {
     @Option(help: "Argon2id cost: minimum (tests only), interactive, moderate or sensitive.")
     var cost: CostPreset = .moderate
 
+    @Option(
+        name: .customLong("history-depth"),
+        help: ArgumentHelp("Old versions kept per entry, 0 to 100 (default 10).", valueName: "n"))
+    var historyDepth = Vault.defaultHistoryDepth
+
+    func validate() throws {
+        guard Vault.historyDepthRange.contains(historyDepth) else {
+            throw ValidationError("--history-depth must be 0 to 100, not \(historyDepth)")
+        }
+    }
+
     func run() async throws {
         try await runReporting {
             let path = vault.resolvedPath
@@ -21,7 +32,8 @@ struct InitCommand: AsyncParsableCommand {
             }
             let passphrase = try vault.passphrase(isNew: true)
             let storage = try VaultStore.create(path: path)
-            _ = try await Vault.create(storage: storage, credential: .passphrase(passphrase), cost: cost.cost)
+            _ = try await Vault.create(
+                storage: storage, credential: .passphrase(passphrase), cost: cost.cost, historyDepth: historyDepth)
             print("Created vault \(path)")
         }
     }

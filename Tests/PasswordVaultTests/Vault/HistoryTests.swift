@@ -1,6 +1,7 @@
 import Foundation
-import PasswordVault
 import Testing
+
+@_spi(Benchmarks) @testable import PasswordVault
 
 /// A clock the test moves forward, so that each version has its own `changed_at`.
 final class SteppingClock: VaultClock, @unchecked Sendable {
@@ -248,5 +249,113 @@ struct HistoryTests {
         #expect(try await f.vault.revealVersion(id, version: 1, as: f.alice).password.revealUTF8() == "p4ssw0rd!")
         #expect(try await f.vault.revealVersion(id, version: 2, as: f.alice).notes?.revealUTF8() == "the notes")
         #expect(try await f.vault.revealVersion(id, version: 3, as: f.alice).notes?.revealUTF8() == "third notes")
+    }
+}
+
+/// The history depth, a vault setting in the header (docs/contract.md §11, docs/format.md §3).
+@Suite("History depth")
+struct HistoryDepthTests {
+    func vault(depth: Int) async throws -> (Vault, InMemoryStorage, User) {
+        let directory = InMemoryDirectory()
+        let alice = directory.addUser("alice", id: 1)
+        let storage = InMemoryStorage()
+        let vault = try await Vault.create(
+            storage: storage, directory: directory, credential: .passphrase(Fixture.passphrase), cost: .minimum,
+            historyDepth: depth)
+        return (vault, storage, alice)
+    }
+
+    func writeVersions(_ count: Int, to vault: Vault, as user: User) async throws -> EntryID {
+        let id = try await vault.create(PasswordRequest(name: "n", username: "u", password: "v1"), as: user)
+            .entity.identifier
+        for n in 2...count {
+            _ = try await vault.update(id, PasswordRequest(password: .value("v\(n)")), as: user)
+        }
+        return id
+    }
+
+    @Test func aVaultKeepsTheDepthItWasMadeWithAcrossReopening() async throws {
+        let (vault, storage, alice) = try await vault(depth: 2)
+        #expect(vault.historyDepth == 2)
+        let id = try await writeVersions(5, to: vault, as: alice)
+        #expect(try await storage.history(of: id).map(\.revision) == [3, 4])
+        let reopened = try await Vault.open(
+            storage: storage, directory: InMemoryDirectory(), credential: .passphrase(Fixture.passphrase))
+        #expect(reopened.historyDepth == 2)
+        // The depth is under the header's MAC: byte 45 + 76·n.
+        let header = try #require(try await storage.readHeader()).bytes
+        #expect(header.count == 110 + 76 && header[4] == 2 && header[45 + 76] == 2)
+    }
+
+    @Test func loweringTheDepthPurgesAtTheNextWriteAndZeroKeepsNothing() async throws {
+        let (vault, storage, alice) = try await vault(depth: 10)
+        let id = try await writeVersions(6, to: vault, as: alice)
+        #expect(try await storage.history(of: id).count == 5)
+        try await vault.setHistoryDepth(0)
+        #expect(vault.historyDepth == 0)
+        // Nothing purged before a write…
+        #expect(try await storage.history(of: id).count == 5)
+        _ = try await vault.update(id, PasswordRequest(password: "v7"), as: alice)
+        // …and the write purges every old version in the same commit.
+        #expect(try await storage.history(of: id).isEmpty)
+        #expect(try await vault.history(id, as: alice).map(\.version) == [7])
+        // Passphrase change and rotation keep the setting.
+        try await vault.changeCredential(to: .passphrase(SecretBytes(utf8: "another one")), cost: .minimum)
+        try await vault.rotateDataKey()
+        #expect(vault.historyDepth == 0)
+        let reopened = try await Vault.open(
+            storage: storage, directory: InMemoryDirectory(), credential: .passphrase(SecretBytes(utf8: "another one")))
+        #expect(reopened.historyDepth == 0)
+    }
+
+    @Test(arguments: [-1, 101, Int.max, Int.min])
+    func aDepthOutside0To100IsRefused(_ depth: Int) async throws {
+        let message = "a history depth of \(depth) is outside 0 to 100"
+        await #expect(throws: VaultKeyError.invalidSetting(message)) {
+            try await Vault.create(
+                storage: InMemoryStorage(), credential: .passphrase(Fixture.passphrase), cost: .minimum,
+                historyDepth: depth)
+        }
+        let (vault, storage, _) = try await vault(depth: 10)
+        let before = try await storage.readHeader()
+        await #expect(throws: VaultKeyError.invalidSetting(message)) { try await vault.setHistoryDepth(depth) }
+        #expect(try await storage.readHeader() == before)
+        #expect(VaultKeyError.invalidSetting(message).description == message)
+    }
+
+    @Test func aDepthAbove100InAHeaderIsRefusedAsCorrupted() throws {
+        var header = Fixture.header
+        // The byte changed and the checksum recomputed (the MAC cannot be): the structure check
+        // refuses it before any key is derived.
+        header[45 + 76] = 101
+        let body = Array(header.dropLast(32))
+        let forged = body + (try Sodium.blake2b(body[...]))
+        #expect(throws: CryptoError.headerCorrupted(reason: "a history depth of 101 is outside 0 to 100")) {
+            try KeyRing.unlock(header: forged, credential: .passphrase(Fixture.passphrase))
+        }
+    }
+
+    /// A first-release header (format version 1, no depth byte) opens with a depth of 10, and
+    /// the next header write upgrades it to version 2.
+    @Test func aFirstReleaseHeaderReadsAsDepth10() async throws {
+        let ring = Fixture.ring
+        let v2 = Fixture.header
+        var v1 = Array(v2.prefix(45 + 76))  // everything before the depth byte
+        v1[4] = 1
+        v1 += try Sodium.blake2b(v1[...], key: VaultHeader.macKey(of: ring.keyEncryptionKey))
+        v1 += try Sodium.blake2b(v1[...])
+        #expect(v1.count == 109 + 76)
+        let unlocked = try KeyRing.unlock(header: v1, credential: .passphrase(Fixture.passphrase))
+        #expect(unlocked.historyDepth == 10)
+        #expect(unlocked.currentKeyID == ring.currentKeyID)
+
+        let storage = InMemoryStorage()
+        try await storage.writeHeader(v1, expectedGeneration: .noHeader)
+        let vault = try await Vault.open(
+            storage: storage, directory: InMemoryDirectory(), credential: .passphrase(Fixture.passphrase))
+        #expect(vault.historyDepth == 10)
+        try await vault.setHistoryDepth(4)
+        let upgraded = try #require(try await storage.readHeader()).bytes
+        #expect(upgraded[4] == 2 && upgraded[45 + 76] == 4)
     }
 }
