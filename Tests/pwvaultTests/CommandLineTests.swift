@@ -40,9 +40,12 @@ struct PWVaultRun {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
+        ignoreBrokenPipes
         try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
+        // A command may exit before it reads its standard input (a usage error): the write then
+        // fails with EPIPE, which is no failure of the test — it must not kill the test process.
+        try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8))
+        try? input.fileHandleForWriting.close()
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -51,6 +54,10 @@ struct PWVaultRun {
             stderr: String(decoding: err, as: UTF8.self))
     }
 }
+
+/// SIGPIPE ignored in the test process, once: a child that exits without reading what a test
+/// writes to it makes the write fail (EPIPE) instead of ending every test at once, silently.
+let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
 @Suite("pwvault binary")
 struct CommandLineTests {
