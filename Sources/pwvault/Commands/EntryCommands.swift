@@ -134,8 +134,9 @@ struct RevealCommand: AsyncParsableCommand {
             case .password: print(try await opened.revealPassword(id, as: user).revealUTF8() ?? "")
             case .notes: print(try await opened.revealNotes(id, as: user)?.revealUTF8() ?? "")
             case .secretKey:
-                guard let totp = try await opened.revealSecretKey(id, as: user) else { return }
-                print(Base32.encode(totp.secret))
+                // The same text as the wire's get-one answer (docs/contract.md §8, §16).
+                guard let text = try await opened.revealSecretKeyText(id, as: user) else { return }
+                print(text.revealUTF8() ?? "")
             }
         }
     }
