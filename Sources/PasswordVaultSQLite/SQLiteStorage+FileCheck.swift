@@ -21,7 +21,7 @@ enum FileCheck {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT { throw .notFound("no vault file at \(path)") }
-            throw .failure(posixMessage("cannot stat \(path)"))
+            throw .failure(POSIX.message("cannot stat \(path)"))
         }
         guard info.st_mode & S_IFMT == S_IFREG else { throw .failure("\(path) is not a regular file") }
         let size = Int(info.st_size)
@@ -47,7 +47,7 @@ enum FileCheck {
         // log, so the size is only checked when there is none.
         let pages = Int(bigEndian32(header, 28))
         let valid = bigEndian32(header, 92) == bigEndian32(header, 24)
-        if (try? walSize(path)) ?? 0 == 0 {
+        if (try? POSIX.fileSize(at: path + "-wal")) ?? 0 == 0 {
             guard size % pageSize == 0 else {
                 throw .corrupted("truncated: \(size) bytes is not a whole number of \(pageSize)-byte pages")
             }
@@ -59,48 +59,27 @@ enum FileCheck {
         }
     }
 
-    static func fileSize(_ path: String) throws(StorageError) -> Int? {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == ENOENT { return nil }
-            throw .failure(posixMessage("cannot stat \(path)"))
-        }
-        return Int(info.st_size)
-    }
-
     /// Whether this process may write the file and create files beside it (SQLite's log).
     static func isWritable(_ path: String) -> Bool {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return access(path, W_OK) == 0 && access(folder, W_OK) == 0
     }
 
-    static func syncFile(_ path: String) throws(StorageError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .failure(posixMessage("cannot open \(path)")) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .failure(posixMessage("cannot fsync \(path)")) }
-    }
-
     private static func readHeader(_ path: String) throws(StorageError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .failure(posixMessage("cannot open \(path)")) }
+        guard fd >= 0 else { throw .failure(POSIX.message("cannot open \(path)")) }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: 100)
         var count = 0
         while count < 100 {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + count, 100 - count, off_t(count)) }
-            if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { throw .failure(posixMessage("cannot read \(path)")) }
+            let n = POSIX.retryingInterrupted {
+                bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + count, 100 - count, off_t(count)) }
+            }
+            guard n >= 0 else { throw .failure(POSIX.message("cannot read \(path)")) }
             if n == 0 { break }
             count += n
         }
         return Array(bytes[0..<count])
-    }
-
-    private static func walSize(_ path: String) throws -> Int {
-        var info = stat()
-        guard stat(path + "-wal", &info) == 0 else { return 0 }
-        return Int(info.st_size)
     }
 
     private static func bigEndian16(_ bytes: [UInt8], _ offset: Int) -> UInt16 {
@@ -110,9 +89,4 @@ enum FileCheck {
     private static func bigEndian32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
         bytes[offset..<offset + 4].reduce(0) { $0 << 8 | UInt32($1) }
     }
-}
-
-/// `what: strerror(errno)`.
-func posixMessage(_ what: String) -> String {
-    "\(what): \(String(cString: strerror(errno)))"
 }

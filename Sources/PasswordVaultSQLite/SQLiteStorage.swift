@@ -130,26 +130,26 @@ public final class SQLiteStorage: VaultStorage {
             throw StorageError(error)
         }
         chmod(temporary, 0o600)
-        try FileCheck.syncFile(temporary)
+        try POSIX.sync(temporary)
         if replacesLeftover {
             // Checked again just before: a header written meanwhile makes it a vault to keep.
             guard try isInterruptedCreate(path, options: options) else {
                 throw .duplicate("a file already exists at \(path)")
             }
             guard rename(temporary, path) == 0 else {
-                throw .failure(posixMessage("cannot move the new vault to \(path)"))
+                throw .failure(POSIX.message("cannot move the new vault to \(path)"))
             }
         } else if link(temporary, path) != 0 {
             // link(2) never replaces an existing file: two creators cannot overwrite each other.
             let linkError = errno
-            let size = try FileCheck.fileSize(path)
+            let size = try POSIX.fileSize(at: path)
             guard size == nil || size == 0 else { throw .duplicate("a file already exists at \(path)") }
             guard rename(temporary, path) == 0 else {
                 errno = linkError
-                throw .failure(posixMessage("cannot move the new vault to \(path)"))
+                throw .failure(POSIX.message("cannot move the new vault to \(path)"))
             }
         }
-        try FileCheck.syncFile(url.deletingLastPathComponent().path)
+        try POSIX.sync(url.deletingLastPathComponent().path, folder: true)
         return try open(at: path, options: options)
     }
 
@@ -176,7 +176,7 @@ public final class SQLiteStorage: VaultStorage {
         let writable = !options.readOnly && FileCheck.isWritable(path)
         // Without a read-write connection and without a log, SQLite would create -wal and -shm
         // files even for a read-only connection, and could not remove them on close.
-        let hasLog = try FileCheck.fileSize(path + "-wal") != nil
+        let hasLog = try POSIX.fileSize(at: path + "-wal") != nil
         let readerPath = writable || hasLog ? path : immutableURI(path)
         return try retryingOpen(options) { () throws(StorageError) -> SQLiteStorage in
             do {
@@ -261,10 +261,10 @@ public final class SQLiteStorage: VaultStorage {
     /// of an interrupted create, to be replaced.
     private static func refuseExisting(_ path: String, options: Options) throws(StorageError) -> Bool {
         // A write-ahead log left at the path would be replayed into the new vault.
-        if let size = try FileCheck.fileSize(path + "-wal"), size > 0 {
+        if let size = try POSIX.fileSize(at: path + "-wal"), size > 0 {
             throw .duplicate("an SQLite write-ahead log already exists at \(path)-wal")
         }
-        guard let size = try FileCheck.fileSize(path), size > 0 else { return false }
+        guard let size = try POSIX.fileSize(at: path), size > 0 else { return false }
         guard try isInterruptedCreate(path, options: options) else {
             throw .duplicate("a file already exists at \(path)")
         }

@@ -20,23 +20,27 @@ public enum FieldLimits {
     public static let shareName = 200
 }
 
-/// What kind of text a field holds, which decides the characters it refuses.
+/// What kind of text a field holds, which decides the characters it refuses
+/// (docs/contract.md §3, "Characters").
 enum TextKind {
-    /// One line: no control characters and no line or paragraph separators.
+    /// One line: no control characters, no line or paragraph separators, and no bidirectional
+    /// formatting characters (the same sets as ``NameRule``'s, through its predicates).
     case singleLine
-    /// A password: no control characters.
+    /// A password: no control characters. Stored exactly as sent, nothing else refused.
     case secret
     /// Several lines: tabs and line breaks allowed, other control characters not.
     case multiLine
 
-    /// Whether `scalar` may appear in such text.
-    func allows(_ scalar: Unicode.Scalar) -> Bool {
+    /// What `scalar` breaks in such text, or `nil` when it may appear.
+    func violation(_ scalar: Unicode.Scalar) -> TextRule.Violation? {
         let value = scalar.value
         let isControl = value < 0x20 || (0x7F...0x9F).contains(value)
         switch self {
-        case .singleLine: return !isControl && value != 0x2028 && value != 0x2029
-        case .secret: return !isControl
-        case .multiLine: return !isControl || value == 0x09 || value == 0x0A || value == 0x0D
+        case .singleLine:
+            if NameRule.isControl(scalar) { return .controlCharacter }
+            return NameRule.isBidiControl(scalar) ? .bidiControl : nil
+        case .secret: return isControl ? .controlCharacter : nil
+        case .multiLine: return isControl && value != 0x09 && value != 0x0A && value != 0x0D ? .controlCharacter : nil
         }
     }
 }
@@ -57,42 +61,57 @@ extension String {
 
 /// Checks of one text field, throwing the catalogue's 1002.
 enum TextRule {
+    /// What a text breaks, first found first (the characters, then the length).
+    enum Violation: Equatable {
+        /// A control character (or, in a single-line field, a line or paragraph separator).
+        case controlCharacter
+        /// A bidirectional formatting character in a single-line field.
+        case bidiControl
+        /// More scalars than the field's limit.
+        case tooLong
+    }
+
     /// Refuses text over `limit` scalars or with characters `kind` does not allow.
     static func check(_ text: String, field: String, limit: Int, kind: TextKind) throws(VaultError) {
+        guard let violation = violation(in: text, limit: limit, kind: kind) else { return }
+        throw .invalidParameter(field: field, reason: violation.reason(kind: kind, limit: limit))
+    }
+
+    /// What `text` breaks, or `nil` when it passes: the first refused scalar, else the length.
+    static func violation(in text: String, limit: Int, kind: TextKind) -> Violation? {
         // Fast path (performance): ASCII text, the usual case, is checked byte by byte straight
         // from the string's UTF-8 storage, one scalar per byte, without decoding scalars. If a
         // byte is not ASCII the whole text is checked again scalar by scalar; a refusal in the
         // ASCII prefix is the one the scalar loop would report first.
-        let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> (count: Int, allowed: Bool)? in
+        let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> (count: Int, violation: Violation?)? in
             for byte in bytes {
                 guard byte < 0x80 else { return nil }
-                guard kind.allows(Unicode.Scalar(byte)) else { return (0, false) }
+                if let violation = kind.violation(Unicode.Scalar(byte)) { return (0, violation) }
             }
-            return (bytes.count, true)
+            return (bytes.count, nil)
         }
         var count = 0
         if let checked = ascii ?? nil {
-            guard checked.allowed else { throw .invalidParameter(field: field, reason: kind.refusal) }
+            if let violation = checked.violation { return violation }
             count = checked.count
         } else {
             for scalar in text.unicodeScalars {
                 count += 1
-                guard kind.allows(scalar) else {
-                    throw .invalidParameter(field: field, reason: kind.refusal)
-                }
+                if let violation = kind.violation(scalar) { return violation }
             }
         }
-        guard count <= limit else {
-            throw .invalidParameter(field: field, reason: "must have at most \(limit) characters")
-        }
+        return count <= limit ? nil : .tooLong
     }
 }
 
-extension TextKind {
-    var refusal: String {
+extension TextRule.Violation {
+    /// The 1002 reason (docs/contract.md §3).
+    func reason(kind: TextKind, limit: Int) -> String {
         switch self {
-        case .singleLine: "must not contain control characters or line breaks"
-        case .secret, .multiLine: "must not contain control characters"
+        case .controlCharacter:
+            kind == .singleLine ? NameRule.Refusal.controlCharacter.reason : "must not contain control characters"
+        case .bidiControl: NameRule.Refusal.bidiControl.reason
+        case .tooLong: "must have at most \(limit) characters"
         }
     }
 }

@@ -1,6 +1,7 @@
 /// Tags (docs/contract.md §2): on the wire one string, `"tag1, tag2"`, split on commas,
 /// trimmed, empties dropped, repeats dropped keeping the first; written back
-/// joined by `", "`. An array of strings is accepted too.
+/// joined by `", "`. An array of strings is accepted too. Repeats are found by comparing
+/// Unicode scalars, as the seeds' Python backend does: "café" in NFC and in NFD are two tags.
 public enum Tags {
     /// Splits the wire form into raw pieces (not yet trimmed or deduplicated).
     ///
@@ -13,12 +14,16 @@ public enum Tags {
     }
 
     /// Trims, drops empty pieces and repeats (keeping the first). Idempotent.
+    ///
+    /// A repeat is the same sequence of Unicode scalars (docs/contract.md §2), not Swift's
+    /// canonical equivalence: a tag is kept as sent, so its NFC and NFD spellings are two tags,
+    /// as in Python. (Equal UTF-8 bytes are equal scalars.)
     public static func normalize(_ pieces: [String]) -> [String] {
-        var seen = Set<String>()
+        var seen = Set<[UInt8]>()
         var result: [String] = []
         for piece in pieces {
             let tag = piece.trimmedWhitespace
-            if tag.isEmpty || !seen.insert(tag).inserted { continue }
+            if tag.isEmpty || !seen.insert(Array(tag.utf8)).inserted { continue }
             result.append(tag)
         }
         return result
@@ -45,9 +50,12 @@ public enum Tags {
                 throw .invalidParameter(field: "tags", reason: "must have at most \(FieldLimits.tagCount) tags")
             }
             for tag in tags {
-                do {
-                    try TextRule.check(tag, field: "tags", limit: FieldLimits.tag, kind: .singleLine)
-                } catch {
+                switch TextRule.violation(in: tag, limit: FieldLimits.tag, kind: .singleLine) {
+                case nil: continue
+                case .bidiControl:
+                    throw .invalidParameter(
+                        field: "tags", reason: "each tag must not contain bidirectional formatting characters")
+                case .controlCharacter, .tooLong:
                     throw .invalidParameter(
                         field: "tags",
                         reason: "each tag must have at most \(FieldLimits.tag) characters and no control characters")

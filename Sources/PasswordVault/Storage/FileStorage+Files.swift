@@ -27,7 +27,7 @@ struct PinnedFile: ~Copyable {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT { throw .failure("the vault file \(path) has disappeared") }
-            throw .failure(posixMessage("cannot stat \(path)"))
+            throw .failure(POSIX.message("cannot stat \(path)"))
         }
         return UInt64(truncatingIfNeeded: info.st_dev) == device && UInt64(info.st_ino) == inode
     }
@@ -41,7 +41,7 @@ struct LockFile: ~Copyable {
     /// Opens (creating if needed) the lock file.
     init(path: String) throws(StorageError) {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode_t(0o600))
-        guard fd >= 0 else { throw .failure(posixMessage("cannot open the lock file \(path)")) }
+        guard fd >= 0 else { throw .failure(POSIX.message("cannot open the lock file \(path)")) }
         descriptor = fd
     }
 
@@ -55,7 +55,7 @@ struct LockFile: ~Copyable {
         var pause: UInt32 = 100
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
-                throw .failure(posixMessage("cannot lock the vault"))
+                throw .failure(POSIX.message("cannot lock the vault"))
             }
             guard clock.now < deadline else { throw .busy("another process has held the vault's lock for \(timeout)") }
             usleep(pause)
@@ -78,11 +78,11 @@ enum VaultFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { throw .notFound("no vault file at \(path)") }
-            throw .failure(posixMessage("cannot open \(path)"))
+            throw .failure(POSIX.message("cannot open \(path)"))
         }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            let message = posixMessage("cannot stat \(path)")
+            let message = POSIX.message("cannot stat \(path)")
             close(fd)
             throw .failure(message)
         }
@@ -105,14 +105,14 @@ enum VaultFile {
         // from the start: a file or a link planted beside the vault is neither followed nor reused.
         let temporary = "\(path).tmp-\(UUID().uuidString)"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
-        guard fd >= 0 else { throw .failure(posixMessage("cannot create \(temporary)")) }
+        guard fd >= 0 else { throw .failure(POSIX.message("cannot create \(temporary)")) }
         var info = stat()
         do throws(StorageError) {
             try writeAll(fd, bytes, path: temporary)
-            guard fsync(fd) == 0 else { throw StorageError.failure(posixMessage("cannot fsync \(temporary)")) }
-            guard fstat(fd, &info) == 0 else { throw StorageError.failure(posixMessage("cannot stat \(temporary)")) }
+            guard fsync(fd) == 0 else { throw StorageError.failure(POSIX.message("cannot fsync \(temporary)")) }
+            guard fstat(fd, &info) == 0 else { throw StorageError.failure(POSIX.message("cannot stat \(temporary)")) }
             guard rename(temporary, path) == 0 else {
-                throw StorageError.failure(posixMessage("cannot rename \(temporary) to \(path)"))
+                throw StorageError.failure(POSIX.message("cannot rename \(temporary) to \(path)"))
             }
         } catch {
             close(fd)
@@ -128,12 +128,7 @@ enum VaultFile {
 
     /// The size of the file at `path`, or `nil` when there is none.
     static func size(at path: String) throws(StorageError) -> Int? {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == ENOENT { return nil }
-            throw .failure(posixMessage("cannot stat \(path)"))
-        }
-        return Int(info.st_size)
+        try POSIX.fileSize(at: path)
     }
 
     /// Removes `<vault>.tmp-*` files left by writers that died mid-commit. Only
@@ -153,9 +148,10 @@ enum VaultFile {
         var count = 0
         while true {
             if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(count, 4096))) }
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
-            if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { throw .failure(posixMessage("cannot read \(path)")) }
+            let n = POSIX.retryingInterrupted {
+                bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            }
+            guard n >= 0 else { throw .failure(POSIX.message("cannot read \(path)")) }
             if n == 0 { break }
             count += n
         }
@@ -166,23 +162,15 @@ enum VaultFile {
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StorageError) {
         var written = 0
         while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { throw .failure(posixMessage("cannot write \(path)")) }
+            let n = POSIX.retryingInterrupted {
+                bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            }
+            guard n > 0 else { throw .failure(POSIX.message("cannot write \(path)")) }
             written += n
         }
     }
 
     private static func syncFolder(of path: String) throws(StorageError) {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .failure(posixMessage("cannot open the folder \(folder)")) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .failure(posixMessage("cannot fsync the folder \(folder)")) }
+        try POSIX.sync(URL(fileURLWithPath: path).deletingLastPathComponent().path, folder: true)
     }
-}
-
-/// `what: strerror(errno)`.
-func posixMessage(_ what: String) -> String {
-    "\(what): \(String(cString: strerror(errno)))"
 }

@@ -3,6 +3,8 @@
 /// (deeper bodies are refused rather than risking the stack), unpaired UTF-16
 /// surrogates refused. Any refusal is `nil`: the wire answers 1000.
 struct JSONParser {
+    /// How many arrays and objects may be open at once (docs/contract.md §8): `{"a": [1]}` is 2
+    /// levels; 64 nested containers parse, 65 are refused.
     static let maximumDepth = 64
 
     private let bytes: [UInt8]
@@ -35,12 +37,12 @@ struct JSONParser {
         return true
     }
 
+    /// A value inside `depth` open containers; an array or object here would be level `depth + 1`.
     private mutating func value(depth: Int) -> JSONValue? {
-        guard depth <= Self.maximumDepth else { return nil }
         skipWhitespace()
         switch current {
-        case UInt8(ascii: "{"): return object(depth: depth)
-        case UInt8(ascii: "["): return array(depth: depth)
+        case UInt8(ascii: "{"): return depth < Self.maximumDepth ? object(depth: depth) : nil
+        case UInt8(ascii: "["): return depth < Self.maximumDepth ? array(depth: depth) : nil
         case UInt8(ascii: "\""): return string().map { .string($0) }
         case UInt8(ascii: "t"): return consume("true") ? .bool(true) : nil
         case UInt8(ascii: "f"): return consume("false") ? .bool(false) : nil

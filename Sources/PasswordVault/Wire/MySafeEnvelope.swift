@@ -42,6 +42,17 @@ enum MySafeEnvelope {
     /// (docs/contract.md §3). The engine never sees such a body, so the code is not in ``VaultError``.
     static let invalidJSON = refusal(status: 400, code: 1000, message: "1000: Request body is not valid JSON")
 
+    /// 413, a body over the handler's limit (docs/contract.md §8), in the catalogue's envelope
+    /// with `exception.code` 413 (as a 500 carries 500).
+    static func tooLarge(limit: Int) -> WireResponse {
+        refusal(status: 413, code: 413, message: tooLargeMessage(limit: limit))
+    }
+
+    /// The 413 message, the same on every route: it names the limit, never the body.
+    static func tooLargeMessage(limit: Int) -> String {
+        "Request body is too large (at most \(limit) bytes)"
+    }
+
     /// The gateway's answer to a path or method no route serves.
     static let noRoute = WireResponse(
         status: 404, json: .object([("message", .string("No route matched with those values."))]))

@@ -58,6 +58,11 @@ struct SavePasswordsProfile {
         }
     }
 
+    /// 413, a body over the handler's limit (docs/contract.md §8), as DRF's `{"detail": …}`.
+    static func tooLarge(limit: Int) -> WireResponse {
+        WireResponse(status: 413, json: .object([("detail", .string(MySafeEnvelope.tooLargeMessage(limit: limit)))]))
+    }
+
     /// The entry seed 000 saves (docs/contract.md §8): named `name_pages`, or the URL when none
     /// is given; an empty username; the password as sent. 1002 for a field the vault's rules refuse.
     static func entry(url: String, password: String, name: String?) throws(VaultError) -> NewEntry {

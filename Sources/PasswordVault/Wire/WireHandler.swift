@@ -10,19 +10,43 @@
 /// ```
 ///
 /// The caller is whoever the host authenticated; the handler never reads credentials.
+///
+/// Methods are RFC 9110 tokens, compared exactly (§9.1: case-sensitive): `GET`, `POST`, `PUT`,
+/// `DELETE`; `post` or `poſt` is no route (404). A body longer than ``maximumBodySize`` bytes
+/// (default 1 MiB) is refused before anything is parsed, with HTTP 413 (docs/contract.md §8); a
+/// host should stop reading a request body one byte past that limit, as `pwvault api` does.
 public struct WireHandler: Sendable {
+    /// The default ``maximumBodySize``: 1 MiB (1,048,576 bytes).
+    public static let defaultMaximumBodySize = 1_048_576
+
     /// The vault it serves.
     public let vault: Vault
 
+    /// The longest body it parses, in bytes; a longer one is answered 413 unread.
+    public let maximumBodySize: Int
+
     /// A handler over `vault`.
-    public init(vault: Vault) { self.vault = vault }
+    /// - Parameters:
+    ///   - vault: the vault it serves.
+    ///   - maximumBodySize: the longest body parsed, in bytes (0 accepts only empty bodies).
+    public init(vault: Vault, maximumBodySize: Int = WireHandler.defaultMaximumBodySize) {
+        self.vault = vault
+        self.maximumBodySize = maximumBodySize
+    }
 
     /// Answers one request. Never throws: every failure is an answer.
     public func handle(_ request: WireRequest, as caller: User) async -> WireResponse {
         let (segments, query) = Self.split(request.path)
-        let method = request.method.uppercased()
+        guard request.body.count <= maximumBodySize else {
+            // Before any parsing, on every route; the save-passwords path answers in its own shape.
+            return segments == Self.savePasswordsPath
+                ? SavePasswordsProfile.tooLarge(limit: maximumBodySize)
+                : MySafeEnvelope.tooLarge(limit: maximumBodySize)
+        }
+        // RFC 9110 §9.1: the method token is case-sensitive; no case mapping (`poſt` is not POST).
+        let method = request.method
         switch (method, segments) {
-        case ("POST", ["api", "password-generator", "save-passwords"]):
+        case ("POST", Self.savePasswordsPath):
             return await SavePasswordsProfile(vault: vault).handle(request.body, as: caller)
         case (_, let path) where path.count >= 3 && path[0] == "api" && path[1] == "mysafe" && path[2] == "password":
             guard let route = MySafeRoute(method: method, path: Array(path.dropFirst(3))) else {
@@ -37,6 +61,9 @@ public struct WireHandler: Sendable {
             return MySafeEnvelope.noRoute
         }
     }
+
+    /// `api/password-generator/save-passwords/` as segments.
+    static let savePasswordsPath = ["api", "password-generator", "save-passwords"]
 
     /// The MySafe routes.
     enum MySafeRoute: Equatable {

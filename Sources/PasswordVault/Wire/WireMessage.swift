@@ -1,6 +1,6 @@
 /// A request as any HTTP server hands it over: no transport, no headers.
 public struct WireRequest: Sendable {
-    /// `GET`, `POST`, `PUT`… (any case).
+    /// `GET`, `POST`, `PUT` or `DELETE`, exactly: an RFC 9110 method token is case-sensitive.
     public var method: String
     /// The path, with or without a leading `/`, possibly with `?query`.
     public var path: String
@@ -48,6 +48,7 @@ public struct WireResponse: Sendable, Equatable {
         case 403: "Forbidden"
         case 404: "Not Found"
         case 405: "Method Not Allowed"
+        case 413: "Content Too Large"  // RFC 9110 §15.5.14
         case 500: "Internal Server Error"
         default: "Status \(status)"
         }

@@ -8,7 +8,8 @@ struct APICommand: AsyncParsableCommand {
         commandName: "api",
         abstract: "Send one request to the MySafe / save-passwords API; the JSON answer goes to stdout.",
         discussion: """
-            The body is read from standard input when it is not a terminal. Exit status: 0 for a 2xx \
+            The body is read from standard input when it is not a terminal, at most one byte more than \
+            the API's limit (1 MiB): a longer body is answered 413 without reading the rest. Exit status: 0 for a 2xx \
             answer, 1 for a 4xx, 3 for a 5xx; a refusal's message is printed on stderr too. When the vault \
             does not open, --include prints `HTTP/1.1 500 Internal Server Error` and the API's 500 body.
             Example: pwvault api POST api/mysafe/password --as alice < body.json
@@ -27,7 +28,10 @@ struct APICommand: AsyncParsableCommand {
             if vault.passphraseFile == "-" {
                 throw CLIFailure.usage("standard input carries the body: give the passphrase another way")
             }
-            let body = isatty(STDIN_FILENO) == 1 ? [] : Array(FileHandle.standardInput.readDataToEndOfFile())
+            // One byte past the limit is enough for the handler to answer 413 (docs/contract.md §8):
+            // an endless standard input is never read to its end.
+            let body =
+                isatty(STDIN_FILENO) == 1 ? [] : try Self.standardInput(atMost: WireHandler.defaultMaximumBodySize + 1)
             let opened: Vault
             let user: User
             do {
@@ -50,6 +54,24 @@ struct APICommand: AsyncParsableCommand {
             if status != 0, let message = Self.message(of: answer) { printError(message) }
         }
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Standard input up to its end or `limit` bytes, whichever comes first.
+    static func standardInput(atMost limit: Int) throws(CLIFailure) -> [UInt8] {
+        var body: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while body.count < limit {
+            let wanted = min(chunk.count, limit - body.count)
+            let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, wanted) }
+            if count > 0 {
+                body.append(contentsOf: chunk[..<count])
+            } else if count == 0 {
+                break
+            } else if errno != EINTR {
+                throw .unexpected("cannot read the body from standard input (errno \(errno))")
+            }
+        }
+        return body
     }
 
     /// The answer on stdout: with --include, the status line first, in one unbuffered write.

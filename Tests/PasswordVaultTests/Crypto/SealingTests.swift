@@ -82,7 +82,7 @@ struct SealingTests {
             sealed.bytes + [0], [1] + sealed.bytes.dropFirst(), [3] + sealed.bytes.dropFirst(),
         ]
         for bytes in malformed {
-            #expect(throws: CryptoError.self) {
+            #expect(throws: CryptoError.sealedValueRejected(entry: "312", field: "password")) {
                 try Fixture.ring.open(SealedValue(bytes: bytes), entry: Fixture.entry, field: .password)
             }
         }

@@ -166,10 +166,9 @@ struct RulesTests {
         let error = await #expect(throws: VaultError.self) {
             try await f.vault.create(Self.base { $0.secretKey = "JBSWY3DP!HPK3PXP" }, as: f.alice)
         }
-        let message = try #require(error?.message)
-        #expect(message.hasPrefix("1002: Parameter 'secret_key' is invalid: "))
-        #expect(message.contains("9"))
-        #expect(!message.contains("JBSW"))
+        // docs/contract.md §3 and §5: the position (from 1), never the character or the seed.
+        #expect(
+            error?.message == "1002: Parameter 'secret_key' is invalid: not base32: invalid character at position 9")
     }
 
     @Test func tagsAreNormalised() async throws {

@@ -121,7 +121,10 @@ struct UpdateSemanticsTests {
         let f = try await VaultFixture()
         let id = try await f.createShared()
         let before = try await f.vault.entity(id, as: f.alice)
-        await #expect(throws: VaultError.self) {
+        await #expect(
+            throws: VaultError.invalidParameter(
+                field: "url", reason: "must not contain control characters or line breaks")
+        ) {
             try await f.vault.update(id, PasswordRequest(name: "fine", url: "bad\nurl"), as: f.alice)
         }
         #expect(try await f.vault.entity(id, as: f.alice) == before)
