@@ -66,7 +66,7 @@ extension Vault {
         return (entity, role)
     }
 
-    private func openSecretKey(_ entity: PasswordEntity, with ring: KeyRing) throws(VaultError) -> StoredSecretKey? {
+    func openSecretKey(_ entity: PasswordEntity, with ring: KeyRing) throws(VaultError) -> StoredSecretKey? {
         guard let sealed = entity.sealedSecretKey else { return nil }
         let plain = try open(sealed, entry: entity.identifier, field: .secretKey, with: ring)
         guard let key = SecretKeyCoding.decode(plain) else {
