@@ -161,4 +161,21 @@ struct SecretKeyCodingTests {
         #expect(revealed.secretKeyText?.revealUTF8() == text)
         #expect(revealed.code == "46119246")
     }
+
+    @Test func anEarlierVersionsKeyIsShownAsTheSameText() async throws {
+        let f = try await VaultFixture()
+        var request = PasswordRequest(name: "n", username: "u", password: "p")
+        let uri = "otpauth://totp/ACME:alice?secret=JBSWY3DPEHPK3PXP&issuer=ACME&algorithm=SHA256&digits=8&period=60"
+        request.secretKey = .value(uri)
+        let id = try await f.vault.create(request, as: f.alice).entity.identifier
+        var change = PasswordRequest()
+        change.secretKey = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+        _ = try await f.vault.update(id, change, as: f.alice)
+
+        let first = try await f.vault.revealVersion(id, version: 1, as: f.alice)
+        #expect(first.secretKeyText?.revealUTF8() == uri)
+        #expect(first.secretKey?.period == 60)
+        let second = try await f.vault.revealVersion(id, version: 2, as: f.alice)
+        #expect(second.secretKeyText?.revealUTF8() == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+    }
 }
