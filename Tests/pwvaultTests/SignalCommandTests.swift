@@ -134,10 +134,11 @@ struct SignalCommandTests {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
+        ignoreBrokenPipes
         try process.run()
 
         // Step 1 makes the vault; at the wait before step 2 it is on disk and the demo is reading stdin.
-        input.fileHandleForWriting.write(Data("\n".utf8))
+        try input.fileHandleForWriting.write(contentsOf: Data("\n".utf8))
         var shown = Data()
         let waitMark = Data("(Enter for the next step: Users and a group)".utf8)
         while shown.range(of: waitMark) == nil {
