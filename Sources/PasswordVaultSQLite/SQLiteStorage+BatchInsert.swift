@@ -114,6 +114,9 @@ struct BatchInsert {
             try check(blob(13, password))
             try check(blob(14, secretKey))
             try check(blob(15, notes))
+            try check(sqlite3_bind_int64(statement, 16, Int64(bitPattern: entity.revision)))
+            try check(sqlite3_bind_int64(statement, 17, entity.changedBy.rawValue))
+            try check(sqlite3_bind_int64(statement, 18, Int64(entity.changedFields.rawValue)))
             let code = sqlite3_step(statement)
             guard code == SQLITE_DONE else {
                 let failure = error(code)

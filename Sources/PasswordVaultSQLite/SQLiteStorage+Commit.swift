@@ -9,7 +9,10 @@ extension SQLiteStorage {
     /// the identifier counter's increment, the entry row and its share index rows — one fsync.
     @discardableResult
     public func commit(_ change: ChangeSet) async throws(StorageError) -> CommitResult {
-        if case .replace(let entity, _) = change.entry { try EntryRow.refuseNUL(in: entity) }
+        if case .replace(let entity, _, let history) = change.entry {
+            try EntryRow.refuseNUL(in: entity)
+            if case .archive(let previous, _) = history { try EntryRow.refuseNUL(in: previous) }
+        }
         if let directory = change.directory { try Self.refuseNUL(in: directory) }
         if change.header != nil, change.headerGeneration == nil {
             throw .failure("a header write must name the generation it replaces")
@@ -47,7 +50,7 @@ extension SQLiteStorage {
             var batch = try BatchInsert(db)
             try batch.insert(entity)
             return entity
-        case .replace(let entity, let expectedVersion):
+        case .replace(let entity, let expectedVersion, let history):
             var row = EntryRow.arguments(entity)
             row += [entity.identifier.rawValue, Int64(bitPattern: expectedVersion)]
             try db.cachedStatement(sql: EntryRow.updateSQL).execute(arguments: row)
@@ -55,12 +58,14 @@ extension SQLiteStorage {
             let shares = try ShareIndex(db)
             try shares.remove(entity.identifier)
             try shares.add(entity)
+            try HistoryRows.apply(history, of: entity.identifier, in: db)
             return nil
         case .delete(let id, let expectedVersion):
             try db.cachedStatement(sql: "DELETE FROM entry WHERE id = ? AND version = ?")
                 .execute(arguments: [id.rawValue, Int64(bitPattern: expectedVersion)])
             guard db.changesCount == 1 else { throw StorageError.conflict }
             try ShareIndex(db).remove(id)
+            try db.cachedStatement(sql: HistoryRows.deleteAllSQL).execute(arguments: [id.rawValue])
             return nil
         }
     }
@@ -106,6 +111,54 @@ extension SQLiteStorage {
         case .addUser(let user): try EntryRow.refuseNUL([user.username], what: "user \(user.id)")
         case .addGroup(let name): try EntryRow.refuseNUL([name], what: "group")
         case .setMembership(let group, let username, _): try EntryRow.refuseNUL([group, username], what: "membership")
+        }
+    }
+}
+
+/// The `entry_history` rows of an entry (schema migration v3): whole rows of `EntryRow`'s
+/// columns, one per old revision.
+enum HistoryRows {
+    static let selectSQL = "SELECT \(EntryRow.columns) FROM entry_history WHERE id = ? ORDER BY revision"
+    static let insertSQL = """
+        INSERT INTO entry_history (\(EntryRow.columns)) VALUES (\(SQLiteStorage.placeholders(EntryRow.columnCount)))
+        """
+    static let newestSQL = "SELECT MAX(revision) FROM entry_history WHERE id = ?"
+    /// Keeps the newest `?2` revisions of entry `?1`.
+    static let purgeSQL = """
+        DELETE FROM entry_history WHERE id = ?1 AND revision NOT IN
+            (SELECT revision FROM entry_history WHERE id = ?1 ORDER BY revision DESC LIMIT ?2)
+        """
+    static let resealSQL = """
+        UPDATE entry_history SET sealed_password = ?, sealed_secret_key = ?, sealed_notes = ?
+        WHERE id = ? AND revision = ?
+        """
+    static let deleteAllSQL = "DELETE FROM entry_history WHERE id = ?"
+
+    /// Applies a replace's history part, in its transaction.
+    static func apply(_ update: HistoryUpdate, of id: EntryID, in db: Database) throws {
+        switch update {
+        case .unchanged: return
+        case .archive(let previous, let depth):
+            guard previous.identifier == id else {
+                throw StorageError.failure("entry \(id) cannot archive a version of entry \(previous.identifier)")
+            }
+            guard depth >= 0 else { throw StorageError.failure("a history depth of \(depth) is negative") }
+            let newest = try Int64.fetchOne(db.cachedStatement(sql: newestSQL), arguments: [id.rawValue])
+            if let newest, newest >= Int64(bitPattern: previous.revision) {
+                throw StorageError.failure("entry \(id) already holds revision \(newest) in its history")
+            }
+            try db.cachedStatement(sql: insertSQL).execute(arguments: EntryRow.arguments(previous))
+            try db.cachedStatement(sql: purgeSQL).execute(arguments: [id.rawValue, depth])
+        case .reseal(let versions):
+            let statement = try db.cachedStatement(sql: resealSQL)
+            for version in versions {
+                guard version.identifier == id else { throw StorageError.conflict }
+                try statement.execute(arguments: [
+                    Data(version.sealedPassword.bytes), version.sealedSecretKey.map { Data($0.bytes) },
+                    version.sealedNotes.map { Data($0.bytes) }, id.rawValue, Int64(bitPattern: version.revision),
+                ])
+                guard db.changesCount == 1 else { throw StorageError.conflict }
+            }
         }
     }
 }

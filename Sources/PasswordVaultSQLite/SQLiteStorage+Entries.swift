@@ -62,6 +62,15 @@ extension SQLiteStorage {
         }
     }
 
+    /// See `VaultStorage.history(of:)`: the `entry_history` rows, by primary key.
+    public func history(of id: EntryID) async throws(StorageError) -> [PasswordEntity] {
+        try await readStatement { db in
+            try Array(
+                Row.fetchCursor(db.cachedStatement(sql: HistoryRows.selectSQL), arguments: [id.rawValue])
+                    .map(EntryRow.decode))
+        }
+    }
+
     static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
     }

@@ -7,16 +7,19 @@ enum EntryRow {
     /// The columns, in the order ``decode(_:)`` reads them.
     static let columns = """
         id, name, username, url, tags, owner, users_allowed, groups_allowed, is_active, created_at, updated_at, \
-        version, sealed_password, sealed_secret_key, sealed_notes
+        version, sealed_password, sealed_secret_key, sealed_notes, revision, changed_by, changed_fields
         """
 
+    /// How many columns ``columns`` lists.
+    static let columnCount = 18
+
     /// `INSERT` of a whole row, the values in the order of ``columns``.
-    static let insertSQL = "INSERT INTO entry (\(columns)) VALUES (\(SQLiteStorage.placeholders(15)))"
+    static let insertSQL = "INSERT INTO entry (\(columns)) VALUES (\(SQLiteStorage.placeholders(columnCount)))"
     /// One row by primary key.
     static let selectByIDSQL = "SELECT \(columns) FROM entry WHERE id = ?"
     /// Compare-and-set: the values of ``columns``, then the identifier and the expected version.
     static let updateSQL = """
-        UPDATE entry SET (\(columns)) = (\(SQLiteStorage.placeholders(15))) WHERE id = ? AND version = ?
+        UPDATE entry SET (\(columns)) = (\(SQLiteStorage.placeholders(columnCount))) WHERE id = ? AND version = ?
         """
     /// A page in identifier order.
     static let pageSQL = "SELECT \(columns) FROM entry WHERE id > ? ORDER BY id LIMIT ?"
@@ -29,7 +32,8 @@ enum EntryRow {
             entity.isActive, entity.createdAt.timeIntervalSinceReferenceDate,
             entity.updatedAt.timeIntervalSinceReferenceDate, Int64(bitPattern: entity.version),
             Data(entity.sealedPassword.bytes), entity.sealedSecretKey.map { Data($0.bytes) },
-            entity.sealedNotes.map { Data($0.bytes) },
+            entity.sealedNotes.map { Data($0.bytes) }, Int64(bitPattern: entity.revision), entity.changedBy.rawValue,
+            Int64(entity.changedFields.rawValue),
         ]
     }
 
@@ -49,12 +53,29 @@ enum EntryRow {
                 createdAt: Date(timeIntervalSinceReferenceDate: try row.decode(atIndex: 9)),
                 updatedAt: Date(timeIntervalSinceReferenceDate: try row.decode(atIndex: 10)),
                 version: UInt64(bitPattern: try row.decode(Int64.self, atIndex: 11)),
+                revision: try revision(row.decode(Int64.self, atIndex: 15)),
+                changedBy: UserID(rawValue: try row.decode(atIndex: 16)),
+                changedFields: try changedFields(row.decode(Int64.self, atIndex: 17)),
                 sealedPassword: SealedValue(bytes: Array(try row.decode(Data.self, atIndex: 12))),
                 sealedSecretKey: (try row.decode(Data?.self, atIndex: 13)).map { SealedValue(bytes: Array($0)) },
                 sealedNotes: (try row.decode(Data?.self, atIndex: 14)).map { SealedValue(bytes: Array($0)) })
         } catch {
             throw StorageError.corrupted("entry \(id) cannot be read: \(type(of: error))")
         }
+    }
+
+    private struct DamagedColumn: Error {}
+
+    private static func revision(_ raw: Int64) throws -> UInt64 {
+        guard raw >= 1 else { throw DamagedColumn() }
+        return UInt64(raw)
+    }
+
+    private static func changedFields(_ raw: Int64) throws -> ChangedFields {
+        guard let bits = UInt16(exactly: raw), ChangedFields.known.isSuperset(of: ChangedFields(rawValue: bits)) else {
+            throw DamagedColumn()
+        }
+        return ChangedFields(rawValue: bits)
     }
 
     /// SQLite text goes through C strings in GRDB, which would cut it at a NUL:

@@ -22,7 +22,7 @@ enum Schema {
     static let applicationID: Int32 = 0x5057_5631
 
     /// The identifiers of every migration, oldest first.
-    static var migrationIdentifiers: [String] { ["v1", "v2"] }
+    static var migrationIdentifiers: [String] { ["v1", "v2", "v3"] }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -31,6 +31,7 @@ enum Schema {
             try db.execute(sql: version1)
         }
         migrator.registerMigration("v2") { db in try db.execute(sql: version2) }
+        migrator.registerMigration("v3") { db in try db.execute(sql: version3) }
         return migrator
     }
 
@@ -109,6 +110,38 @@ enum Schema {
     // generation 1. A first-release library refuses a migrated file (unknown migration v2).
     private static let version2 = """
         ALTER TABLE vault_header ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;
+        """
+
+    // v3: history (docs/contract.md §11). The entry row gains its revision (the history's
+    // version number; an earlier entry's is its version), who made it and what it changed (a
+    // bit mask, docs/format.md §6); `entry_history` keeps the old versions as whole rows of the
+    // same columns, keyed by (id, revision), secrets still sealed.
+    private static let version3 = """
+        ALTER TABLE entry ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE entry ADD COLUMN changed_by INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE entry ADD COLUMN changed_fields INTEGER NOT NULL DEFAULT 0;
+        UPDATE entry SET revision = version, changed_by = owner;
+        CREATE TABLE entry_history (
+            id INTEGER NOT NULL,                  -- the entry's
+            name TEXT NOT NULL,
+            username TEXT NOT NULL,
+            url TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            owner INTEGER NOT NULL,
+            users_allowed TEXT NOT NULL,
+            groups_allowed TEXT NOT NULL,
+            is_active INTEGER NOT NULL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,             -- this version's changed_at
+            version INTEGER NOT NULL,
+            sealed_password BLOB NOT NULL,
+            sealed_secret_key BLOB,
+            sealed_notes BLOB,
+            revision INTEGER NOT NULL,
+            changed_by INTEGER NOT NULL,
+            changed_fields INTEGER NOT NULL,
+            PRIMARY KEY (id, revision)
+        ) WITHOUT ROWID;
         """
 
     /// Checks, through a read-only connection, that the file is a PasswordVault

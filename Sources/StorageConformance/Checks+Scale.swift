@@ -97,11 +97,14 @@ extension StorageConformanceSuite {
         let deleted = try await insertNew(storage) { Sample.entity($0) }
         try await storage.delete(deleted.identifier, expectedVersion: deleted.version)
         var changed = try await insertNew(storage) { Sample.entity($0, groups: [GroupShare(name: "ops")]) }
-        let previous = changed.version
+        let before = changed
         changed.version += 1
+        changed.revision += 1
+        changed.changedBy = Sample.bob.id
+        changed.changedFields = [.isActive, .notes]
         changed.isActive = false
         changed.sealedNotes = Sample.sealed(99, seed: 42)
-        try await storage.replace(changed, expectedVersion: previous)
+        try await storage.replace(changed, expectedVersion: before.version, history: .archive(before, depth: 10))
 
         storage = try await reopen(storage)
         #expect(try await storage.readHeader() == StoredHeader(bytes: [7, 7, 7], generation: generation))
@@ -110,6 +113,9 @@ extension StorageConformanceSuite {
         #expect(try await storage.groups(containing: "bob") == ["ops"])
         expectSame(try await storage.entity(kept.identifier), kept)
         expectSame(try await storage.entity(changed.identifier), changed)
+        let history = try await storage.history(of: changed.identifier)
+        #expect(history.count == 1)
+        expectSame(history.first, before)
         #expect(try await storage.entity(deleted.identifier) == nil)
         expectIDs(
             try await storage.entities(visibleTo: Sample.query(Sample.bob, groups: ["ops"], includeDisabled: true)),
@@ -118,6 +124,6 @@ extension StorageConformanceSuite {
         await expectError(.staleHeader) {
             try await storage.replace(changed, expectedVersion: changed.version, headerGeneration: .noHeader)
         }
-        await expectError(.conflict) { try await storage.replace(changed, expectedVersion: previous) }
+        await expectError(.conflict) { try await storage.replace(changed, expectedVersion: before.version) }
     }
 }

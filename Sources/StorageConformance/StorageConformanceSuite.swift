@@ -17,6 +17,9 @@ public enum StorageConformanceCheck: String, CaseIterable, Sendable, CustomStrin
     case staleReplaceConflicts
     case deleteRemoves
     case staleDeleteConflicts
+    case historyArchivesAndPurges
+    case historyMovesOnlyWithItsEntry
+    case deleteRemovesHistory
     case visibleByOwner
     case visibleByUserShare
     case visibleByGroupShare
@@ -90,6 +93,9 @@ public struct StorageConformanceSuite: Sendable {
         case .staleReplaceConflicts: try await staleReplaceConflicts()
         case .deleteRemoves: try await deleteRemoves()
         case .staleDeleteConflicts: try await staleDeleteConflicts()
+        case .historyArchivesAndPurges: try await historyArchivesAndPurges()
+        case .historyMovesOnlyWithItsEntry: try await historyMovesOnlyWithItsEntry()
+        case .deleteRemovesHistory: try await deleteRemovesHistory()
         case .visibleByOwner: try await visibleByOwner()
         case .visibleByUserShare: try await visibleByUserShare()
         case .visibleByGroupShare: try await visibleByGroupShare()

@@ -11,6 +11,7 @@ struct PWVault: AsyncParsableCommand {
             InitCommand.self, DemoCommand.self, UserCommand.self, GroupCommand.self, APICommand.self,
             CreateCommand.self, UpdateCommand.self, GetCommand.self, ListCommand.self, RevealCommand.self,
             TOTPCommand.self, DisableCommand.self, EnableCommand.self, DeleteCommand.self, CodeCommand.self,
-            GenerateCommand.self, PasswdCommand.self, RotateKeyCommand.self,
+            GenerateCommand.self, PasswdCommand.self, RotateKeyCommand.self, HistoryCommand.self,
+            RestoreCommand.self,
         ])
 }

@@ -47,6 +47,38 @@ struct IndependentReaderTests {
     }
 
     @Test(arguments: Container.allCases)
+    func readerRecoversEveryOldVersionWithItsSecrets(_ container: Container) async throws {
+        let fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
+        let ids = try await fixture.addEntries()
+        // After a rotation the history is resealed too: the reader opens it with the new key alone.
+        try await fixture.vault.rotateDataKey()
+        let run = try fixture.run(passphrase: Fixture.passphrase)
+        #expect(run.status == 0, "read_vault.py failed: \(run.stderr)")
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let output = try decoder.decode(ReaderVersions.self, from: run.stdout)
+        #expect(output.entries.map(\.identifier) == ids.map(\.rawValue))
+        let updated = try #require(output.entries.last)
+        #expect(updated.revision == 2 && updated.changedBy == 1 && updated.changedFields == ["password", "notes"])
+        #expect(updated.password == "second password" && updated.notes == "changed notes")
+        #expect(updated.history.count == 1)
+        let first = try #require(updated.history.first)
+        #expect(
+            first.revision == 1 && first.changedBy == 1
+                && first.changedFields == ["name", "username", "password", "notes"])
+        #expect(first.password == "first password" && first.notes == "first notes")
+        #expect(first.keyIds.password == 2)
+        let disabled = output.entries[3]
+        #expect(disabled.revision == 2 && disabled.changedFields == ["is_active"] && !disabled.isActive)
+        #expect(disabled.history.map(\.isActive) == [true])
+        #expect(output.entries[0].history.isEmpty && output.entries[0].revision == 1)
+        #expect(
+            output.entries[0].changedFields == [
+                "name", "username", "password", "url", "secret_key", "notes", "tags", "users_allowed", "groups_allowed",
+            ])
+    }
+
+    @Test(arguments: Container.allCases)
     func readerFollowsARotationAndAPassphraseChange(_ container: Container) async throws {
         let fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
         var ids = try await fixture.addEntries()
@@ -423,6 +455,22 @@ private struct ReaderEntry: Codable, Equatable {
     var notes: String?
     var secretKey: ReaderSecretKey?
     var keyIds: ReaderKeyIDs
+}
+
+/// What read_vault.py prints of each entry's versions (docs/format.md §6, §7).
+private struct ReaderVersions: Decodable {
+    struct Version: Decodable {
+        var identifier: Int64
+        var revision: UInt64
+        var changedBy: Int64
+        var changedFields: [String]
+        var isActive: Bool
+        var password: String
+        var notes: String?
+        var keyIds: ReaderKeyIDs
+        var history: [Version]
+    }
+    var entries: [Version]
 }
 
 /// The data key id of each sealed value present.

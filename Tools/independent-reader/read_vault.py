@@ -192,7 +192,7 @@ def read_sqlite(path):
         if application_id != 0x50575631:
             raise Refused(f"not a PasswordVault database (application_id {application_id:#x})")
         migrations = {row[0] for row in db.execute("SELECT identifier FROM grdb_migrations")}
-        unknown = migrations - {"v1", "v2"}
+        unknown = migrations - {"v1", "v2", "v3"}
         if unknown:
             raise Refused(f"written by a newer version (migration {sorted(unknown)[0]})")
         header = db.execute("SELECT bytes FROM vault_header WHERE id = 1").fetchone()
@@ -203,28 +203,51 @@ def read_sqlite(path):
             members = [m for (m,) in db.execute(
                 "SELECT member FROM group_member WHERE group_key = ? ORDER BY member_key", (key,))]
             groups.append({"name": name, "members": members})
-        entries = []
-        for row in db.execute(
-                "SELECT id, name, username, url, tags, owner, users_allowed, groups_allowed, is_active, "
-                "created_at, updated_at, version, sealed_password, sealed_secret_key, sealed_notes "
-                "FROM entry ORDER BY id"):
-            (entry_id, name, username, url, tags, owner, users_allowed, groups_allowed, is_active,
-             created_at, updated_at, version, password, secret_key, notes) = row
-            entries.append({
-                "identifier": entry_id, "name": name, "username": username, "url": url,
-                "tags": json.loads(tags), "owner": owner,
-                "users_allowed": [{"username": s["username"], "can_edit": s["canEdit"]}
-                                  for s in json.loads(users_allowed)],
-                "groups_allowed": [{"name": s["name"], "can_edit": s["canEdit"]}
-                                   for s in json.loads(groups_allowed)],
-                "is_active": bool(is_active), "created_at": float(created_at), "updated_at": float(updated_at),
-                "version": version & 0xFFFFFFFFFFFFFFFF,
-                "sealed": {FIELD_PASSWORD: password, FIELD_SECRET_KEY: secret_key, FIELD_NOTES: notes},
-            })
+        history_columns = "revision, changed_by, changed_fields" if "v3" in migrations else "version, owner, 0"
+        columns = ("id, name, username, url, tags, owner, users_allowed, groups_allowed, is_active, "
+                   "created_at, updated_at, version, sealed_password, sealed_secret_key, sealed_notes, "
+                   + history_columns)
+        entries = [sqlite_entry(row) for row in db.execute(f"SELECT {columns} FROM entry ORDER BY id")]
+        if "v3" in migrations:
+            by_id = {entry["identifier"]: entry for entry in entries}
+            for row in db.execute(f"SELECT {columns} FROM entry_history ORDER BY id, revision"):
+                old = sqlite_entry(row)
+                if old["identifier"] not in by_id:
+                    raise Refused(f"a history version of unknown entry {old['identifier']}")
+                by_id[old["identifier"]]["history"].append(old)
     finally:
         db.close()
     return {"header": None if header is None else bytes(header[0]), "last_identifier": last_identifier,
             "users": users, "groups": groups, "entries": entries}
+
+
+def sqlite_entry(row):
+    (entry_id, name, username, url, tags, owner, users_allowed, groups_allowed, is_active,
+     created_at, updated_at, version, password, secret_key, notes, revision, changed_by, changed_fields) = row
+    return {
+        "identifier": entry_id, "name": name, "username": username, "url": url,
+        "tags": json.loads(tags), "owner": owner,
+        "users_allowed": [{"username": s["username"], "can_edit": s["canEdit"]}
+                          for s in json.loads(users_allowed)],
+        "groups_allowed": [{"name": s["name"], "can_edit": s["canEdit"]}
+                           for s in json.loads(groups_allowed)],
+        "is_active": bool(is_active), "created_at": float(created_at), "updated_at": float(updated_at),
+        "version": version & 0xFFFFFFFFFFFFFFFF,
+        "revision": revision & 0xFFFFFFFFFFFFFFFF, "changed_by": changed_by,
+        "changed_fields": changed_field_names(changed_fields), "history": [],
+        "sealed": {FIELD_PASSWORD: password, FIELD_SECRET_KEY: secret_key, FIELD_NOTES: notes},
+    }
+
+
+# docs/format.md §6: the bits of changed_fields, bit 0 first.
+CHANGED_FIELDS = ["name", "username", "password", "url", "secret_key", "notes", "tags", "users_allowed",
+                  "groups_allowed", "is_active", "need_justify", "need_approval"]
+
+
+def changed_field_names(mask):
+    if mask >> len(CHANGED_FIELDS):
+        raise Refused(f"unknown changed-field bits in {mask:#x}")
+    return [name for bit, name in enumerate(CHANGED_FIELDS) if mask & (1 << bit)]
 
 
 # §7: the single-file format.
@@ -245,6 +268,9 @@ class Payload:
 
     def u8(self):
         return self.take(1)[0]
+
+    def u16(self):
+        return struct.unpack("<H", self.take(2))[0]
 
     def u32(self):
         return struct.unpack("<I", self.take(4))[0]
@@ -277,6 +303,33 @@ class Payload:
         return struct.unpack("<d", self.take(8))[0]
 
 
+def file_entry(payload, version):
+    entry = {"identifier": payload.i64(), "name": payload.string(), "username": payload.string(),
+             "url": payload.string()}
+    entry["tags"] = [payload.string() for _ in range(payload.u32())]
+    entry["owner"] = payload.i64()
+    entry["users_allowed"] = [{"username": payload.string(), "can_edit": payload.boolean()}
+                              for _ in range(payload.u32())]
+    entry["groups_allowed"] = [{"name": payload.string(), "can_edit": payload.boolean()}
+                               for _ in range(payload.u32())]
+    entry["is_active"] = payload.boolean()
+    entry["created_at"] = payload.date()
+    entry["updated_at"] = payload.date()
+    entry["version"] = payload.u64()
+    if version >= 3:
+        entry["revision"] = payload.u64()
+        entry["changed_by"] = payload.i64()
+        entry["changed_fields"] = changed_field_names(payload.u16())
+    else:
+        entry["revision"], entry["changed_by"], entry["changed_fields"] = entry["version"], entry["owner"], []
+    entry["history"] = []
+    password = payload.bytes_()
+    secret_key = payload.optional()
+    notes = payload.optional()
+    entry["sealed"] = {FIELD_PASSWORD: password, FIELD_SECRET_KEY: secret_key, FIELD_NOTES: notes}
+    return entry
+
+
 def read_single_file(path):
     with open(path, "rb") as handle:
         data = handle.read()
@@ -285,7 +338,7 @@ def read_single_file(path):
     if len(data) < 40:
         raise Refused("truncated file header")
     version, flags, _generation, length, payload_crc, header_crc = struct.unpack("<IIQQII", data[8:40])
-    if version not in (1, 2):
+    if version not in (1, 2, 3):
         raise Refused(f"file format version {version} is not supported")
     if zlib.crc32(data[:36]) != header_crc:
         raise Refused("the file header's checksum does not match")
@@ -305,25 +358,14 @@ def read_single_file(path):
     for _ in range(payload.u32()):
         name = payload.string()
         groups.append({"name": name, "members": [payload.string() for _ in range(payload.u32())]})
-    entries = []
-    for _ in range(payload.u32()):
-        entry = {"identifier": payload.i64(), "name": payload.string(), "username": payload.string(),
-                 "url": payload.string()}
-        entry["tags"] = [payload.string() for _ in range(payload.u32())]
-        entry["owner"] = payload.i64()
-        entry["users_allowed"] = [{"username": payload.string(), "can_edit": payload.boolean()}
-                                  for _ in range(payload.u32())]
-        entry["groups_allowed"] = [{"name": payload.string(), "can_edit": payload.boolean()}
-                                   for _ in range(payload.u32())]
-        entry["is_active"] = payload.boolean()
-        entry["created_at"] = payload.date()
-        entry["updated_at"] = payload.date()
-        entry["version"] = payload.u64()
-        password = payload.bytes_()
-        secret_key = payload.optional()
-        notes = payload.optional()
-        entry["sealed"] = {FIELD_PASSWORD: password, FIELD_SECRET_KEY: secret_key, FIELD_NOTES: notes}
-        entries.append(entry)
+    entries = [file_entry(payload, version) for _ in range(payload.u32())]
+    if version >= 3:
+        by_id = {entry["identifier"]: entry for entry in entries}
+        for _ in range(payload.u32()):
+            old = file_entry(payload, version)
+            if old["identifier"] not in by_id:
+                raise Refused(f"a history version of unknown entry {old['identifier']}")
+            by_id[old["identifier"]]["history"].append(old)
     if payload.offset != len(payload.data):
         raise Refused("bytes left over after the last entry")
     return {"header": header, "last_identifier": last_identifier, "users": users, "groups": groups,
@@ -331,6 +373,26 @@ def read_single_file(path):
 
 
 # §9: putting it together.
+
+def open_entry(entry, data_keys):
+    """Opens an entry's sealed values, and those of its old versions (docs/format.md §5)."""
+    sealed = entry.pop("sealed")
+    key_ids = {}
+    key_ids["password"], password = open_sealed(
+        sealed[FIELD_PASSWORD], data_keys, entry["identifier"], FIELD_PASSWORD)
+    entry["password"] = password.decode("utf-8")
+    entry["notes"] = None
+    if sealed[FIELD_NOTES] is not None:
+        key_ids["notes"], notes = open_sealed(sealed[FIELD_NOTES], data_keys, entry["identifier"], FIELD_NOTES)
+        entry["notes"] = notes.decode("utf-8")
+    entry["secret_key"] = None
+    if sealed[FIELD_SECRET_KEY] is not None:
+        key_ids["secret_key"], plain = open_sealed(
+            sealed[FIELD_SECRET_KEY], data_keys, entry["identifier"], FIELD_SECRET_KEY)
+        entry["secret_key"] = decode_secret_key(plain)
+    entry["key_ids"] = key_ids
+    entry["history"] = [open_entry(old, data_keys) for old in entry["history"]]
+    return entry
 
 def read_vault(path, container, passphrase, raw_key):
     if container is None:
@@ -346,24 +408,7 @@ def read_vault(path, container, passphrase, raw_key):
         previous = entry["identifier"]
     header = parse_header(store["header"])
     data_keys = unwrap_data_keys(header, key_encryption_key(header, passphrase, raw_key))
-    entries = []
-    for entry in store["entries"]:
-        sealed = entry.pop("sealed")
-        key_ids = {}
-        key_ids["password"], password = open_sealed(
-            sealed[FIELD_PASSWORD], data_keys, entry["identifier"], FIELD_PASSWORD)
-        entry["password"] = password.decode("utf-8")
-        entry["notes"] = None
-        if sealed[FIELD_NOTES] is not None:
-            key_ids["notes"], notes = open_sealed(sealed[FIELD_NOTES], data_keys, entry["identifier"], FIELD_NOTES)
-            entry["notes"] = notes.decode("utf-8")
-        entry["secret_key"] = None
-        if sealed[FIELD_SECRET_KEY] is not None:
-            key_ids["secret_key"], plain = open_sealed(
-                sealed[FIELD_SECRET_KEY], data_keys, entry["identifier"], FIELD_SECRET_KEY)
-            entry["secret_key"] = decode_secret_key(plain)
-        entry["key_ids"] = key_ids
-        entries.append(entry)
+    entries = [open_entry(entry, data_keys) for entry in store["entries"]]
     return {
         "container": container,
         "kdf": "argon2id" if header["kind"] == KIND_ARGON2ID else "raw-key",

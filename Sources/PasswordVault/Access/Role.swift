@@ -2,7 +2,7 @@
 public enum Role: Int, Comparable, Sendable, CaseIterable, CustomStringConvertible {
     /// Listed, metadata, reveal and TOTP.
     case viewer = 1
-    /// A viewer who may also update fields, enable and disable.
+    /// A viewer who may also update fields, enable and disable, read the history and restore.
     case editor = 2
     /// The creator: everything, including sharing and deletion.
     case owner = 3
@@ -37,12 +37,16 @@ public enum EntryOperation: Sendable, CaseIterable {
     case toggleActive
     /// Delete.
     case delete
+    /// List the history and reveal an old version's secrets (docs/contract.md §11).
+    case history
+    /// Restore an old version's content as a new version (docs/contract.md §11).
+    case restore
 
     /// The least role that may do this.
     public var minimumRole: Role {
         switch self {
         case .read, .reveal: .viewer
-        case .update, .toggleActive: .editor
+        case .update, .toggleActive, .history, .restore: .editor
         case .share, .delete: .owner
         }
     }

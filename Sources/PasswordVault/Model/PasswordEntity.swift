@@ -28,10 +28,19 @@ public struct PasswordEntity: Sendable, Equatable {
     public var isActive: Bool
     /// When the entry was created.
     public var createdAt: Date
-    /// When the entry last changed.
+    /// When the entry last changed: the current revision's `changed_at`.
     public var updatedAt: Date
-    /// Starts at 1 and increments on every change; writes compare and set on it.
+    /// The storage's compare-and-set counter: starts at 1 and increments on every stored write,
+    /// a key rotation's resealing included. Writes compare and set on it.
     public var version: UInt64
+    /// The history's version number (docs/contract.md §11): 1 when created, one more for every
+    /// write that changes the entry (update, restore, disable, enable, a share change). A key
+    /// rotation reseals without making a version, so it changes ``version`` but not this.
+    public var revision: UInt64
+    /// The user whose write made this revision (the owner for revision 1).
+    public var changedBy: UserID
+    /// What this revision changed relative to the one before (for revision 1, what the create set).
+    public var changedFields: ChangedFields
     /// The sealed password.
     public var sealedPassword: SealedValue
     /// The sealed TOTP seed and parameters, if the entry has one.
@@ -43,7 +52,8 @@ public struct PasswordEntity: Sendable, Equatable {
     public init(
         identifier: EntryID, name: String, username: String, url: String = "", tags: [String] = [],
         owner: UserID, usersAllowed: [UserShare] = [], groupsAllowed: [GroupShare] = [],
-        isActive: Bool = true, createdAt: Date, updatedAt: Date, version: UInt64 = 1,
+        isActive: Bool = true, createdAt: Date, updatedAt: Date, version: UInt64 = 1, revision: UInt64 = 1,
+        changedBy: UserID? = nil, changedFields: ChangedFields = [],
         sealedPassword: SealedValue, sealedSecretKey: SealedValue? = nil, sealedNotes: SealedValue? = nil
     ) {
         self.identifier = identifier
@@ -58,6 +68,9 @@ public struct PasswordEntity: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.version = version
+        self.revision = revision
+        self.changedBy = changedBy ?? owner
+        self.changedFields = changedFields
         self.sealedPassword = sealedPassword
         self.sealedSecretKey = sealedSecretKey
         self.sealedNotes = sealedNotes

@@ -14,6 +14,8 @@ public enum VaultError: Error, Sendable {
     case disabled
     /// 1008: a compare-and-set lost; nothing was written.
     case concurrentChange
+    /// 1011: the entry has no such history version (docs/contract.md §11).
+    case versionNotFound
     /// A storage or internal failure (HTTP 500, "Unexpected error."); nothing half-written.
     /// The cause is for logs and tests, never shown to a caller of the wire API.
     case unexpected(cause: any Error)
@@ -27,6 +29,7 @@ public enum VaultError: Error, Sendable {
         case .accessDenied: 1006
         case .disabled: 1007
         case .concurrentChange: 1008
+        case .versionNotFound: 1011
         case .unexpected: 500
         }
     }
@@ -40,6 +43,7 @@ public enum VaultError: Error, Sendable {
         case .accessDenied: "1006: User does not have access"
         case .disabled: "1007: Password is disabled"
         case .concurrentChange: "1008: Password was changed concurrently"
+        case .versionNotFound: "1011: Version not found"
         case .unexpected: "Unexpected error."
         }
     }

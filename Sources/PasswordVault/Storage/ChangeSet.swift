@@ -8,8 +8,10 @@
 /// ``StorageError/staleHeader`` when another header has been written since — checked inside
 /// the same transaction (or under the same lock) as the write itself.
 ///
-/// Issue 13's history rows, audit record and chain head are meant to join this type as more
-/// parts of the same change set, committed in the same transaction.
+/// An entry's history (docs/contract.md §11) moves with its entry: a replace archives the
+/// previous state and purges beyond the depth in the same commit (``HistoryUpdate``), and a
+/// delete takes the history with it. Issue 13's audit record and chain head are meant to join
+/// this type as more parts of the same change set, committed in the same transaction.
 ///
 /// ```swift
 /// // A create: the storage hands out the identifier inside the transaction, the engine seals with it.
@@ -84,11 +86,26 @@ public enum EntryChange: Sendable {
     /// rethrown.
     case insert(@Sendable (EntryID) throws(StorageError) -> PasswordEntity)
     /// Replaces an entry if its stored version still is `expectedVersion`
-    /// (else ``StorageError/conflict``, also when the entry is gone).
-    case replace(PasswordEntity, expectedVersion: UInt64)
-    /// Deletes an entry if its stored version still is `expectedVersion`
+    /// (else ``StorageError/conflict``, also when the entry is gone), and changes its history
+    /// as `history` says, in the same commit.
+    case replace(PasswordEntity, expectedVersion: UInt64, history: HistoryUpdate = .unchanged)
+    /// Deletes an entry and its whole history if its stored version still is `expectedVersion`
     /// (else ``StorageError/conflict``, also when the entry is gone).
     case delete(EntryID, expectedVersion: UInt64)
+}
+
+/// What a replace does to the entry's history (docs/contract.md §11). The history holds the
+/// entry's earlier states as whole ``PasswordEntity`` values, secrets still sealed, one per
+/// ``PasswordEntity/revision``.
+public enum HistoryUpdate: Sendable, Equatable {
+    /// The history stays as it is.
+    case unchanged
+    /// Keeps `previous` (the state being replaced, with its own revision) as an old version, then
+    /// purges the oldest versions so that at most `depth` remain (0 keeps none).
+    case archive(PasswordEntity, depth: Int)
+    /// Replaces the sealed values of old versions by these copies, matched by revision (key
+    /// rotation); every one must be in the history (else ``StorageError/conflict``).
+    case reseal([PasswordEntity])
 }
 
 /// The directory part of a ``ChangeSet``.

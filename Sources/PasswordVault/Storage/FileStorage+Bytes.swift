@@ -10,6 +10,11 @@ struct ByteWriter {
     mutating func u8(_ value: UInt8) { bytes.append(value) }
     mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
+    mutating func u16(_ value: UInt16) {
+        bytes.append(UInt8(value & 0xFF))
+        bytes.append(UInt8(value >> 8))
+    }
+
     mutating func u32(_ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
@@ -62,6 +67,9 @@ struct ByteWriter {
         u64(entity.createdAt.timeIntervalSinceReferenceDate.bitPattern)
         u64(entity.updatedAt.timeIntervalSinceReferenceDate.bitPattern)
         u64(entity.version)
+        u64(entity.revision)
+        i64(entity.changedBy.rawValue)
+        u16(entity.changedFields.rawValue)
         byteString(entity.sealedPassword.bytes)
         optionalBytes(entity.sealedSecretKey?.bytes)
         optionalBytes(entity.sealedNotes?.bytes)
@@ -98,6 +106,10 @@ struct ByteReader {
         }
     }
 
+    mutating func u16() throws(FormatError) -> UInt16 {
+        try take(2).reversed().reduce(0) { $0 << 8 | UInt16($1) }
+    }
+
     mutating func u32() throws(FormatError) -> UInt32 {
         try take(4).reversed().reduce(0) { $0 << 8 | UInt32($1) }
     }
@@ -130,7 +142,8 @@ struct ByteReader {
         return try byteString()
     }
 
-    mutating func entity() throws(FormatError) -> PasswordEntity {
+    /// An entry record of a file of format version `format` (3 adds revision, changedBy and changedFields).
+    mutating func entity(format: UInt32) throws(FormatError) -> PasswordEntity {
         guard let id = EntryID(rawValue: try i64()) else { throw FormatError("an entry identifier is not positive") }
         let name = try string()
         let username = try string()
@@ -149,13 +162,26 @@ struct ByteReader {
         let createdAt = Date(timeIntervalSinceReferenceDate: Double(bitPattern: try u64()))
         let updatedAt = Date(timeIntervalSinceReferenceDate: Double(bitPattern: try u64()))
         let version = try u64()
+        var revision = version
+        var changedBy = owner
+        var changedFields = ChangedFields()
+        if format >= 3 {
+            revision = try u64()
+            changedBy = UserID(rawValue: try i64())
+            changedFields = ChangedFields(rawValue: try u16())
+            guard revision >= 1 else { throw FormatError("entry \(id) has revision 0") }
+            guard ChangedFields.known.isSuperset(of: changedFields) else {
+                throw FormatError("entry \(id) names unknown changed fields")
+            }
+        }
         let password = SealedValue(bytes: try byteString())
         let secretKey = try optionalBytes().map(SealedValue.init(bytes:))
         let notes = try optionalBytes().map(SealedValue.init(bytes:))
         return PasswordEntity(
             identifier: id, name: name, username: username, url: url, tags: tags, owner: owner,
             usersAllowed: users, groupsAllowed: groups, isActive: isActive, createdAt: createdAt,
-            updatedAt: updatedAt, version: version, sealedPassword: password, sealedSecretKey: secretKey,
+            updatedAt: updatedAt, version: version, revision: revision, changedBy: changedBy,
+            changedFields: changedFields, sealedPassword: password, sealedSecretKey: secretKey,
             sealedNotes: notes)
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 
-/// The single-file vault format, version 2 (version 1 files are read too).
+/// The single-file vault format, version 3 (versions 1 and 2 are read too).
 ///
 /// All integers are little-endian. The file is a 40-byte header followed by the payload:
 ///
 /// | offset | size | field |
 /// |---|---|---|
 /// | 0 | 8 | magic `89 50 57 56 0D 0A 1A 0A` (`\x89PWV\r\n\x1A\n`, PNG-style: catches text-mode mangling) |
-/// | 8 | 4 | format version, `2` (a version 1 file is read; every commit writes version 2) |
+/// | 8 | 4 | format version, `3` (versions 1 and 2 are read; every commit writes version 3) |
 /// | 12 | 4 | flags, `0` (a reader refuses flags it does not know) |
 /// | 16 | 8 | file generation: incremented by every commit |
 /// | 24 | 8 | payload length in bytes; the file ends exactly after the payload |
@@ -30,17 +30,23 @@ import Foundation
 ///     u32 group-share count, (str name, bool canEdit) in order,
 ///     bool isActive, u64 createdAt, u64 updatedAt (bit patterns of the Double seconds
 ///     since 2001-01-01, so dates round-trip exactly), u64 version,
+///     [version 3: u64 revision, i64 changedBy, u16 changedFields bit mask],
 ///     bytes sealed password, opt sealed secret key, opt sealed notes
+/// [version 3: u32 history count, then per old version (ascending entry id, then revision):
+///     the same entry record, its revision below its entry's]
 /// ```
+///
+/// Entries of a version 1 or 2 file are read with revision = version, changedBy = owner,
+/// no changed fields and no history.
 ///
 /// The checksums are an integrity check against torn or damaged files, not a
 /// security measure: the secrets inside are sealed (and authenticated) by the engine.
 enum FileFormat {
     static let magic: [UInt8] = [0x89, 0x50, 0x57, 0x56, 0x0D, 0x0A, 0x1A, 0x0A]
     /// The version written.
-    static let version: UInt32 = 2
-    /// The versions read: 1 lacks the header generation.
-    static let readableVersions: ClosedRange<UInt32> = 1...2
+    static let version: UInt32 = 3
+    /// The versions read: 1 lacks the header generation, 1 and 2 the history.
+    static let readableVersions: ClosedRange<UInt32> = 1...3
     static let headerSize = 40
 
     /// The whole file for `store`.
@@ -64,6 +70,9 @@ enum FileFormat {
         }
         payload.count(store.ordered.count)
         for id in store.ordered { payload.entity(store.entities[id]!) }
+        let history = store.history.keys.sorted().flatMap { store.history[$0]! }
+        payload.count(history.count)
+        for version in history { payload.entity(version) }
 
         var file = ByteWriter(capacity: headerSize + payload.bytes.count)
         file.raw(magic)
@@ -156,7 +165,7 @@ enum FileFormat {
         var previous: Int64 = 0
         let entryCount = try reader.count()
         for _ in 0..<entryCount {
-            let entity = try reader.entity()
+            let entity = try reader.entity(format: version)
             let id = entity.identifier
             guard id.rawValue > previous else { throw FormatError("entry \(id) is out of order") }
             guard id.rawValue <= store.lastIdentifier else {
@@ -164,6 +173,21 @@ enum FileFormat {
             }
             previous = id.rawValue
             do { try store.insert(entity) } catch { throw FormatError("entry \(id) cannot be indexed") }
+        }
+        if version >= 3 {
+            let historyCount = try reader.count()
+            var previousVersion: (id: EntryID, revision: UInt64)?
+            for _ in 0..<historyCount {
+                let old = try reader.entity(format: version)
+                if let previousVersion, (previousVersion.id, previousVersion.revision) >= (old.identifier, old.revision)
+                {
+                    throw FormatError("history version \(old.revision) of entry \(old.identifier) is out of order")
+                }
+                previousVersion = (old.identifier, old.revision)
+                do { try store.insertHistory(old) } catch {
+                    throw FormatError("history version \(old.revision) of entry \(old.identifier): \(error)")
+                }
+            }
         }
         guard reader.isAtEnd else { throw FormatError("bytes left over after the last entry") }
         return store

@@ -54,6 +54,11 @@ public class StateBackedStorage: VaultStorage {
         try await backend.read { $0.page(after: after, limit: limit) }
     }
 
+    /// See ``VaultStorage/history(of:)``.
+    public func history(of id: EntryID) async throws(StorageError) -> [PasswordEntity] {
+        try await backend.read { $0.history[id] ?? [] }
+    }
+
     /// See ``VaultStorage/user(named:)``.
     public func user(named username: String) async throws(StorageError) -> User? {
         try await backend.read { $0.user(named: username) }

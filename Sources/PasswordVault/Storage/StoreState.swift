@@ -12,6 +12,8 @@ struct StoreState: Sendable {
     var headerGeneration = HeaderGeneration.noHeader
     var lastIdentifier: Int64 = 0
     var entities: [EntryID: PasswordEntity] = [:]
+    /// Each entry's old versions, ascending by revision (docs/contract.md §11).
+    var history: [EntryID: [PasswordEntity]] = [:]
     /// Identifiers in ascending order, for paging and for a deterministic file.
     var ordered: [EntryID] = []
     var byOwner: [UserID: Set<EntryID>] = [:]
@@ -43,8 +45,9 @@ extension StoreState {
                 throw .failure("an insert built entry \(entity.identifier) for identifier \(id)")
             }
             inserted = entity
-        case .replace(let entity, let expectedVersion):
+        case .replace(let entity, let expectedVersion, let update):
             guard let old = entities[entity.identifier], old.version == expectedVersion else { throw .conflict }
+            try check(update, of: entity.identifier)
         case .delete(let id, let expectedVersion):
             guard let old = entities[id], old.version == expectedVersion else { throw .conflict }
         }
@@ -56,8 +59,12 @@ extension StoreState {
         case .insert:
             lastIdentifier += 1
             add(inserted!)
-        case .replace(let entity, _): replace(entity)
-        case .delete(let id, _): remove(id)
+        case .replace(let entity, _, let update):
+            replace(entity)
+            apply(update, of: entity.identifier)
+        case .delete(let id, _):
+            remove(id)
+            history[id] = nil
         }
         if let directory = change.directory { apply(directory) }
         if let header = change.header {
@@ -108,6 +115,54 @@ extension StoreState {
         unindex(entities[id]!)
         entities[id] = nil
         orderedRemove(id)
+    }
+
+    private func check(_ update: HistoryUpdate, of id: EntryID) throws(StorageError) {
+        let kept = history[id] ?? []
+        switch update {
+        case .unchanged: break
+        case .archive(let previous, let depth):
+            guard previous.identifier == id else {
+                throw .failure("entry \(id) cannot archive a version of entry \(previous.identifier)")
+            }
+            guard depth >= 0 else { throw .failure("a history depth of \(depth) is negative") }
+            if let last = kept.last, last.revision >= previous.revision {
+                throw .failure("entry \(id) already holds revision \(last.revision) in its history")
+            }
+        case .reseal(let versions):
+            for version in versions {
+                guard version.identifier == id, kept.contains(where: { $0.revision == version.revision }) else {
+                    throw .conflict
+                }
+            }
+        }
+    }
+
+    private mutating func apply(_ update: HistoryUpdate, of id: EntryID) {
+        switch update {
+        case .unchanged: break
+        case .archive(let previous, let depth):
+            var kept = history[id] ?? []
+            kept.append(previous)
+            if kept.count > depth { kept.removeFirst(kept.count - depth) }
+            history[id] = kept.isEmpty ? nil : kept
+        case .reseal(let versions):
+            for version in versions {
+                if let index = history[id]?.firstIndex(where: { $0.revision == version.revision }) {
+                    history[id]![index] = version
+                }
+            }
+        }
+    }
+
+    /// Stores a decoded old version (decoding a file): after the entry itself, ascending by revision.
+    mutating func insertHistory(_ version: PasswordEntity) throws(StorageError) {
+        let id = version.identifier
+        guard let current = entities[id] else { throw .notFound("entry \(id) of a history version") }
+        guard version.revision < current.revision, (history[id]?.last?.revision ?? 0) < version.revision else {
+            throw .duplicate("revision \(version.revision) of entry \(id)")
+        }
+        history[id, default: []].append(version)
     }
 
     private func check(_ change: DirectoryChange) throws(StorageError) {

@@ -19,14 +19,18 @@ extension VaultStorage {
         return inserted
     }
 
-    /// Replaces an entry if its stored version still is `expectedVersion`.
+    /// Replaces an entry if its stored version still is `expectedVersion`, changing its history
+    /// as `history` says.
     /// - Throws: ``StorageError/conflict`` when the version differs or the entry is gone;
     ///   ``StorageError/staleHeader`` when `headerGeneration` is not the stored one.
     public func replace(
-        _ entity: PasswordEntity, expectedVersion: UInt64, headerGeneration: HeaderGeneration? = nil
+        _ entity: PasswordEntity, expectedVersion: UInt64, headerGeneration: HeaderGeneration? = nil,
+        history: HistoryUpdate = .unchanged
     ) async throws(StorageError) {
         try await commit(
-            ChangeSet(headerGeneration: headerGeneration, entry: .replace(entity, expectedVersion: expectedVersion)))
+            ChangeSet(
+                headerGeneration: headerGeneration,
+                entry: .replace(entity, expectedVersion: expectedVersion, history: history)))
     }
 
     /// Deletes an entry if its stored version still is `expectedVersion`.

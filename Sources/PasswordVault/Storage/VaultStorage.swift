@@ -60,6 +60,11 @@ public protocol VaultStorage: Sendable {
     /// the way to walk every entry (key rotation) without loading them all at once.
     func entities(after: EntryID?, limit: Int) async throws(StorageError) -> [PasswordEntity]
 
+    /// The entry's old versions (docs/contract.md §11), ascending by
+    /// ``PasswordEntity/revision``, without the current one; `[]` for an entry without
+    /// history or an unknown entry.
+    func history(of id: EntryID) async throws(StorageError) -> [PasswordEntity]
+
     // MARK: Directory
 
     /// The user with that username.

@@ -107,18 +107,35 @@ extension Vault {
     /// How many times resealing one entry retries after losing its compare-and-set to a write.
     static let resealRetries = 16
 
-    /// Reseals an entry's values that are not under the current key, naming the generation of
-    /// the keys it sealed with; retries on a lost race and adopts a newer header.
+    /// Reseals an entry's values that are not under the current key — its history's too, in the
+    /// same commit — naming the generation of the keys it sealed with; retries on a lost race
+    /// and adopts a newer header.
     /// - Returns: whether anything was written.
     private func reseal(_ first: PasswordEntity) async throws(VaultKeyError) -> Bool {
         var entity = first
         for _ in 0..<Self.resealRetries {
             let (ring, generation) = keys.withLock { ($0.ring, $0.sealingGeneration) }
+            let history: [PasswordEntity]
+            do { history = try await storage.history(of: entity.identifier) } catch { throw VaultKeyError(error) }
             let updated: PasswordEntity?
-            do { updated = try resealed(entity, with: ring) } catch { throw VaultKeyError(error) }
-            guard let updated else { return false }
+            var resealedHistory: [PasswordEntity] = []
+            do throws(CryptoError) {
+                updated = try resealed(entity, with: ring)
+                for old in history {
+                    if let renewed = try resealed(old, with: ring) { resealedHistory.append(renewed) }
+                }
+            } catch {
+                throw VaultKeyError(error)
+            }
+            guard updated != nil || !resealedHistory.isEmpty else { return false }
+            // The entry's version changes even when only its history was resealed: a write that
+            // read the old values then loses its compare-and-set instead of archiving them.
+            var next = updated ?? entity
+            next.version = entity.version + 1
             do {
-                try await storage.replace(updated, expectedVersion: entity.version, headerGeneration: generation)
+                try await storage.replace(
+                    next, expectedVersion: entity.version, headerGeneration: generation,
+                    history: resealedHistory.isEmpty ? .unchanged : .reseal(resealedHistory))
                 return true
             } catch .conflict {
                 let fresh: PasswordEntity?
@@ -134,7 +151,8 @@ extension Vault {
         throw .conflict
     }
 
-    /// The entry with every value under the current key, or `nil` when all already are.
+    /// The entry (or old version) with every value under the current key, or `nil` when all
+    /// already are. Its version and revision are left as they are.
     private func resealed(_ entity: PasswordEntity, with ring: KeyRing) throws(CryptoError) -> PasswordEntity? {
         let id = entity.identifier
         func renew(_ sealed: SealedValue, _ field: SecretField) throws(CryptoError) -> SealedValue? {
@@ -155,8 +173,6 @@ extension Vault {
             result.sealedNotes = value
             changed = true
         }
-        guard changed else { return nil }
-        result.version += 1
-        return result
+        return changed ? result : nil
     }
 }

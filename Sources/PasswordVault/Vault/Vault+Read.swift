@@ -55,7 +55,7 @@ extension Vault {
         return (entity, role)
     }
 
-    private func openSecretKey(_ entity: PasswordEntity, with ring: KeyRing) throws(VaultError) -> TOTP? {
+    func openSecretKey(_ entity: PasswordEntity, with ring: KeyRing) throws(VaultError) -> TOTP? {
         guard let sealed = entity.sealedSecretKey else { return nil }
         let plain = try open(sealed, entry: entity.identifier, field: .secretKey, with: ring)
         guard let totp = SecretKeyCoding.decode(plain) else {

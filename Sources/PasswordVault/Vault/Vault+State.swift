@@ -16,7 +16,7 @@ extension Vault {
         try await setActive(true, id, as: user)
     }
 
-    /// Deletes an entry; only its owner may. Its identifier is never reused.
+    /// Deletes an entry and its history; only its owner may. Its identifier is never reused.
     /// - Throws: 1005, 1006 (not the owner), 1008, or unexpected.
     public func delete(_ id: EntryID, as user: User) async throws(VaultError) {
         let (entity, _) = try await load(id, as: user, for: .delete)
@@ -30,11 +30,8 @@ extension Vault {
         guard current.isActive != active else { return .alreadyInState }
         var entity = current
         entity.isActive = active
-        entity.version += 1
-        entity.updatedAt = clock.now()
-        try await storing { () async throws(StorageError) in
-            try await storage.replace(entity, expectedVersion: current.version)
-        }
+        // A new version; the state before it goes into the history (docs/contract.md §11).
+        _ = try await commitRevision(entity, changed: .isActive, replacing: current, by: user, nil)
         return .changed
     }
 }

@@ -25,6 +25,7 @@ extension Vault {
                             identifier: id, name: fields.name, username: fields.username, url: fields.url,
                             tags: fields.tags, owner: owner, usersAllowed: shares.users ?? [],
                             groupsAllowed: shares.groups ?? [], createdAt: now, updatedAt: now,
+                            changedFields: fields.changedFields(shares),
                             sealedPassword: try ring.seal(fields.password, entry: id, field: .password),
                             sealedSecretKey: try secretKey.map { (plain) throws(CryptoError) in
                                 try ring.seal(plain, entry: id, field: .secretKey)
@@ -69,27 +70,43 @@ extension Vault {
         let (entity, notes, notesIncluded) = try await sealingWrite {
             (ring, generation) async throws(VaultError) -> (PasswordEntity, SecretBytes?, Bool) in
             var entity = current
-            if let name = fields.name { entity.name = name }
-            if let username = fields.username { entity.username = username }
-            if let password = fields.password {
+            var changed = ChangedFields()
+            func note<T: StoredEquatable>(_ field: ChangedFields, _ old: T, _ new: T) -> T {
+                if !old.isStored(as: new) { changed.insert(field) }
+                return new
+            }
+            if let name = fields.name { entity.name = note(.name, current.name, name) }
+            if let username = fields.username { entity.username = note(.username, current.username, username) }
+            if let password = fields.password,
+                try open(current.sealedPassword, entry: id, field: .password, with: ring) != password
+            {
                 entity.sealedPassword = try seal(password, entry: id, field: .password, with: ring)
+                changed.insert(.password)
             }
             switch fields.url {
             case .keep: break
-            case .clear: entity.url = ""
-            case .set(let url): entity.url = url
+            case .clear: entity.url = note(.url, current.url, "")
+            case .set(let url): entity.url = note(.url, current.url, url)
             }
             switch fields.tags {
             case .keep: break
-            case .clear: entity.tags = []
-            case .set(let tags): entity.tags = tags
+            case .clear: entity.tags = note(.tags, current.tags, [])
+            case .set(let tags): entity.tags = note(.tags, current.tags, tags)
             }
             switch fields.secretKey {
             case .keep: break
-            case .clear: entity.sealedSecretKey = nil
+            case .clear:
+                if current.sealedSecretKey != nil { changed.insert(.secretKey) }
+                entity.sealedSecretKey = nil
             case .set(let totp):
-                entity.sealedSecretKey = try seal(
-                    SecretKeyCoding.encode(totp), entry: id, field: .secretKey, with: ring)
+                let plain = try SecretKeyCoding.encode(totp)
+                let same = try current.sealedSecretKey.map { (sealed) throws(VaultError) in
+                    try open(sealed, entry: id, field: .secretKey, with: ring) == plain
+                }
+                if same != true {
+                    entity.sealedSecretKey = try seal(plain, entry: id, field: .secretKey, with: ring)
+                    changed.insert(.secretKey)
+                }
             }
             var notes: SecretBytes?
             var notesIncluded = true
@@ -99,24 +116,45 @@ extension Vault {
                     try open(sealed, entry: id, field: .notes, with: ring)
                 }
             case .keep: notesIncluded = current.sealedNotes == nil
-            case .clear: entity.sealedNotes = nil
+            case .clear:
+                if current.sealedNotes != nil { changed.insert(.notes) }
+                entity.sealedNotes = nil
             case .set(let text):
                 notes = text
-                entity.sealedNotes = try seal(text, entry: id, field: .notes, with: ring)
-            }
-            if let users = shares.users { entity.usersAllowed = users }
-            if let groups = shares.groups { entity.groupsAllowed = groups }
-
-            if entity != current {
-                entity.version = current.version + 1
-                entity.updatedAt = clock.now()
-                try await storing { () async throws(StorageError) in
-                    try await storage.replace(entity, expectedVersion: current.version, headerGeneration: generation)
+                let same = try current.sealedNotes.map { (sealed) throws(VaultError) in
+                    try open(sealed, entry: id, field: .notes, with: ring) == text
+                }
+                if same != true {
+                    entity.sealedNotes = try seal(text, entry: id, field: .notes, with: ring)
+                    changed.insert(.notes)
                 }
             }
-            return (entity, notes, notesIncluded)
+            if let users = shares.users { entity.usersAllowed = note(.usersAllowed, current.usersAllowed, users) }
+            if let groups = shares.groups {
+                entity.groupsAllowed = note(.groupsAllowed, current.groupsAllowed, groups)
+            }
+
+            // An update that changes nothing writes nothing: no version, no history (§11).
+            guard !changed.isEmpty else { return (current, notes, notesIncluded) }
+            let next = try await commitRevision(entity, changed: changed, replacing: current, by: user, generation)
+            return (next, notes, notesIncluded)
         }
         return WriteResult(entity: entity, notes: notes, notesIncluded: notesIncluded, sharedErrors: shares.errors)
+    }
+}
+
+extension NewEntry {
+    /// What a create sets, as revision 1's `changed_fields`: the required fields and every
+    /// optional one given a value (docs/contract.md §11).
+    func changedFields(_ shares: Vault.ResolvedShares) -> ChangedFields {
+        var fields: ChangedFields = [.name, .username, .password]
+        if !url.isEmpty { fields.insert(.url) }
+        if secretKey != nil { fields.insert(.secretKey) }
+        if notes != nil { fields.insert(.notes) }
+        if !tags.isEmpty { fields.insert(.tags) }
+        if !(shares.users ?? []).isEmpty { fields.insert(.usersAllowed) }
+        if !(shares.groups ?? []).isEmpty { fields.insert(.groupsAllowed) }
+        return fields
     }
 }
 

@@ -1,7 +1,7 @@
 /// The transport-free HTTP API: (method, path, body, caller) → (status, body).
 ///
-/// It serves the MySafe routes of docs/contract.md §8 and the save-passwords endpoint with the
-/// seeds' bodies, so any HTTP server can mount it:
+/// It serves the MySafe routes of docs/contract.md §8 (with the history routes of §11) and the
+/// save-passwords endpoint with the seeds' bodies, so any HTTP server can mount it:
 ///
 /// ```swift
 /// let api = WireHandler(vault: vault)
@@ -74,6 +74,9 @@ public struct WireHandler: Sendable {
         case disable(String)
         case enable(String)
         case delete(String)
+        case history(String)
+        case version(String, String)
+        case restore(String, String)
 
         init?(method: String, path: [String]) {
             switch (method, path.count) {
@@ -84,6 +87,9 @@ public struct WireHandler: Sendable {
             case ("POST", 2) where path[0] == "inactive": self = .disable(path[1])
             case ("POST", 2) where path[0] == "active": self = .enable(path[1])
             case ("DELETE", 1): self = .delete(path[0])
+            case ("GET", 2) where path[0] == "history": self = .history(path[1])
+            case ("GET", 3) where path[0] == "history": self = .version(path[1], path[2])
+            case ("POST", 3) where path[0] == "restore": self = .restore(path[1], path[2])
             default: return nil
             }
         }
@@ -133,7 +139,29 @@ public struct WireHandler: Sendable {
         case .delete(let id):
             try await vault.delete(try Self.identifier(id), as: caller)
             return MySafeEnvelope.success(status: 200, message: "Password successfully deleted")
+        case .history(let id):
+            let versions = try await vault.history(try Self.identifier(id), as: caller)
+            return MySafeEnvelope.success(
+                status: 200, message: "Success",
+                [("password_history", .array(versions.map(MySafeEnvelope.historyItem)))])
+        case .version(let id, let version):
+            let revealed = try await vault.revealVersion(
+                try Self.identifier(id), version: Self.version(version), as: caller)
+            return MySafeEnvelope.success(
+                status: 200, message: "Success", [("password_entity", MySafeEnvelope.revealedVersion(revealed))])
+        case .restore(let id, let version):
+            let result = try await vault.restore(try Self.identifier(id), version: Self.version(version), as: caller)
+            return MySafeEnvelope.success(
+                status: 200, message: "Password successfully restored",
+                [("password_entity", MySafeEnvelope.written(result))])
         }
+    }
+
+    /// A version number from the path; anything that is not one names no version (0), which the
+    /// vault answers with 1011 once access is checked (docs/contract.md §3's order).
+    private static func version(_ text: String) -> UInt64 {
+        guard text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return 0 }
+        return UInt64(text) ?? 0
     }
 
     /// An identifier from the path; anything that is not one is simply not found.

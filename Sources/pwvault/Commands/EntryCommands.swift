@@ -62,7 +62,7 @@ struct GetCommand: AsyncParsableCommand {
                 ("users", e.usersAllowed.map { $0.username + ($0.canEdit ? " (edit)" : "") }.joined(separator: ", ")),
                 ("groups", e.groupsAllowed.map { $0.name + ($0.canEdit ? " (edit)" : "") }.joined(separator: ", ")),
                 ("active", e.isActive ? "yes" : "no"), ("totp", e.hasSecretKey ? "yes" : "no"),
-                ("notes", e.hasNotes ? "yes" : "no"), ("version", String(e.version)),
+                ("notes", e.hasNotes ? "yes" : "no"), ("version", String(e.revision)),
                 ("created", ISO8601DateFormatter().string(from: e.createdAt)),
                 ("updated", ISO8601DateFormatter().string(from: e.updatedAt)),
             ]
@@ -121,6 +121,10 @@ struct RevealCommand: AsyncParsableCommand {
     @OptionGroup var entry: EntryArgument
     @OptionGroup var actor: ActingUser
     @Option(help: "password, notes or secret-key.") var field: RevealedField = .password
+    @Option(
+        name: .customLong("at-version"),
+        help: ArgumentHelp("Reveal this earlier version's secret (owner and editors).", valueName: "n"))
+    var atVersion: UInt64?
 
     enum RevealedField: String, ExpressibleByArgument, CaseIterable {
         case password, notes
@@ -130,6 +134,17 @@ struct RevealCommand: AsyncParsableCommand {
     func run() async throws {
         try await runAs(vault, actor) { opened, user in
             let id = try entry.resolve()
+            if let atVersion {
+                let version = try await opened.revealVersion(id, version: atVersion, as: user)
+                switch field {
+                case .password: print(version.password.revealUTF8() ?? "")
+                case .notes: print(version.notes?.revealUTF8() ?? "")
+                case .secretKey:
+                    guard let totp = version.secretKey else { return }
+                    print(Base32.encode(totp.secret))
+                }
+                return
+            }
             switch field {
             case .password: print(try await opened.revealPassword(id, as: user).revealUTF8() ?? "")
             case .notes: print(try await opened.revealNotes(id, as: user)?.revealUTF8() ?? "")

@@ -39,7 +39,7 @@ struct FileStorageTests {
         let bytes = try await makeVault(folder.file("v.pwvault"))
         func le(_ range: Range<Int>) -> UInt64 { bytes[range].reversed().reduce(0) { $0 << 8 | UInt64($1) } }
         #expect(bytes.prefix(8).elementsEqual([0x89, 0x50, 0x57, 0x56, 0x0D, 0x0A, 0x1A, 0x0A]))
-        #expect(le(8..<12) == 2)  // format version
+        #expect(le(8..<12) == 3)  // format version
         #expect(le(12..<16) == 0)  // flags
         #expect(le(16..<24) == 8)  // file generation: create, header, user, 5 inserts (one commit each)
         // The payload: last identifier, then the header (present, 3 bytes), then its generation.
@@ -76,7 +76,7 @@ struct FileStorageTests {
         (
             "future version",
             {
-                var b = $0; b[8] = 3; return b
+                var b = $0; b[8] = 4; return b
             }, "version"
         ),
         ("random bytes", { _ in randomBytes(4096) }, "not a PasswordVault file"),
@@ -102,6 +102,48 @@ struct FileStorageTests {
         }
     }
 
+    /// A format 2 file (before history, docs/format.md §7) is read with revision = version,
+    /// changedBy = owner and no history; the next commit writes format 3 with the history.
+    @Test func aFormat2FileIsReadAndItsNextCommitWritesFormat3() async throws {
+        defer { folder.remove() }
+        func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+        func str(_ text: String) -> [UInt8] { le(UInt32(text.utf8.count)) + Array(text.utf8) }
+        let created = Date(timeIntervalSinceReferenceDate: 800_000_000)
+        let password = [UInt8](repeating: 9, count: 40)
+        var payload = le(Int64(1)) + [1] + le(UInt32(3)) + [1, 2, 3] + le(UInt64(1))
+        payload += le(UInt32(1)) + le(Int64(1)) + str("alice") + le(UInt32(0))  // one user, no group
+        payload += le(UInt32(1)) + le(Int64(1)) + str("name") + str("login") + str("") + le(UInt32(0))
+        payload += le(Int64(1)) + le(UInt32(0)) + le(UInt32(0)) + [1]
+        payload +=
+            le(created.timeIntervalSinceReferenceDate.bitPattern)
+            + le(created.timeIntervalSinceReferenceDate.bitPattern)
+        payload += le(UInt64(4)) + le(UInt32(40)) + password + [0, 0]
+        var file = FileFormat.magic + le(UInt32(2)) + le(UInt32(0)) + le(UInt64(7)) + le(UInt64(payload.count))
+        file += le(CRC32.checksum(payload[...]))
+        file += le(CRC32.checksum(file[0..<36]))
+        let path = folder.file("old.pwvault")
+        try writeFile(file + payload, to: path)
+
+        let storage = try FileStorage.open(at: path)
+        let id = EntryID(rawValue: 1)!
+        let old = try #require(try await storage.entity(id))
+        #expect(
+            old.version == 4 && old.revision == 4 && old.changedBy == UserID(rawValue: 1) && old.changedFields == [])
+        #expect(old.sealedPassword.bytes == password && old.name == "name")
+        #expect(try await storage.history(of: id).isEmpty)
+        var next = old
+        next.version = 5
+        next.revision = 5
+        next.changedFields = .name
+        next.name = "renamed"
+        try await storage.replace(next, expectedVersion: 4, history: .archive(old, depth: 10))
+        let bytes = try fileBytes(path)
+        #expect(bytes[8..<12].elementsEqual(le(UInt32(3))))
+        let reopened = try FileStorage.open(at: path)
+        #expect(try await reopened.entity(id) == next)
+        #expect(try await reopened.history(of: id) == [old])
+    }
+
     @Test func creatingRefusesAnExistingFileButNotAnEmptyOne() async throws {
         defer { folder.remove() }
         let taken = folder.file("taken")
@@ -114,8 +156,8 @@ struct FileStorageTests {
         try writeFile([], to: empty)
         let storage = try FileStorage.create(at: empty)
         #expect(try await storage.readHeader() == nil)
-        // last identifier, no header, header generation 0, three empty counts
-        #expect(try fileBytes(empty).count == FileFormat.headerSize + 8 + 1 + 8 + 12)
+        // last identifier, no header, header generation 0, four empty counts (users, groups, entries, history)
+        #expect(try fileBytes(empty).count == FileFormat.headerSize + 8 + 1 + 8 + 16)
     }
 
     @Test func twoInstancesSeeEachOthersWrites() async throws {

@@ -63,6 +63,10 @@ final class FaultInjectingStorage: VaultStorage {
     func entities(after: EntryID?, limit: Int) async throws(StorageError) -> [PasswordEntity] {
         try await inner.entities(after: after, limit: limit)
     }
+    func history(of id: EntryID) async throws(StorageError) -> [PasswordEntity] {
+        if plan.withLock({ $0.failReads }) { throw .failure("injected read failure") }
+        return try await inner.history(of: id)
+    }
     func user(named username: String) async throws(StorageError) -> User? { try await inner.user(named: username) }
     func user(id: UserID) async throws(StorageError) -> User? { try await inner.user(id: id) }
     func users() async throws(StorageError) -> [User] { try await inner.users() }

@@ -1,0 +1,171 @@
+/// One version of an entry as its history lists it (docs/contract.md §11): the entry's state
+/// at that revision, secrets still sealed, and who made it.
+public struct EntryVersion: Sendable {
+    /// The entry at this version; its ``PasswordEntity/revision`` is the version number,
+    /// ``PasswordEntity/updatedAt`` its `changed_at`.
+    public var entity: PasswordEntity
+    /// The user whose write made this version; `nil` when the directory no longer knows them.
+    public var changedBy: User?
+    /// Whether this is the entry's current state.
+    public var isCurrent: Bool
+
+    /// The version number.
+    public var version: UInt64 { entity.revision }
+}
+
+/// An old (or the current) version opened for a caller: what the wire's
+/// `GET api/mysafe/password/history/ID/VERSION` answers. No TOTP code: a code belongs to now.
+public struct RevealedVersion: Sendable {
+    /// The entry at that version.
+    public var entity: PasswordEntity
+    /// The caller's role on the entry now.
+    public var role: Role
+    /// Its password.
+    public var password: SecretBytes
+    /// Its notes, if it had any.
+    public var notes: SecretBytes?
+    /// Its TOTP seed with its parameters, if it had one.
+    public var secretKey: TOTP?
+}
+
+extension Vault {
+    /// The history depth bounds: 0 to 100 old versions kept besides the current one.
+    public static let historyDepthRange = 0...100
+    /// The depth a new vault keeps (docs/contract.md §11, as KeePassXC and Vault KV v2 keep).
+    public static let defaultHistoryDepth = 10
+
+    /// How many old versions each entry keeps besides its current one.
+    public var historyDepth: Int { Self.defaultHistoryDepth }
+
+    /// The entry's versions, newest first, the current one first and marked (docs/contract.md §11).
+    ///
+    /// Owner and editors only; disabled entries too (nothing secret is opened).
+    /// - Throws: 1005 when the entry does not exist or `user` has no access; 1006 for a viewer.
+    public func history(_ id: EntryID, as user: User) async throws(VaultError) -> [EntryVersion] {
+        let (current, _) = try await load(id, as: user, for: .history)
+        let old = try await storing { () async throws(StorageError) in try await storage.history(of: id) }
+        var users: [UserID: User?] = [:]
+        var versions: [EntryVersion] = []
+        for (entity, isCurrent) in [(current, true)] + old.reversed().map({ ($0, false) }) {
+            if users[entity.changedBy] == nil {
+                do { users[entity.changedBy] = .some(try await directory.user(id: entity.changedBy)) } catch {
+                    throw .unexpected(cause: error)
+                }
+            }
+            versions.append(EntryVersion(entity: entity, changedBy: users[entity.changedBy]!, isCurrent: isCurrent))
+        }
+        return versions
+    }
+
+    /// One version with its secrets opened: an old one, or the current one by its number.
+    /// - Throws: 1005, 1006 (a viewer), 1007 (the entry is disabled), 1011 (no such version),
+    ///   or unexpected.
+    public func revealVersion(_ id: EntryID, version: UInt64, as user: User) async throws(VaultError)
+        -> RevealedVersion
+    {
+        let (current, role) = try await load(id, as: user, for: .history)
+        guard current.isActive else { throw .disabled }
+        let entity = try await entryVersion(version, of: current)
+        let ring = try await keyRing(opening: entity)
+        let password = try open(entity.sealedPassword, entry: id, field: .password, with: ring)
+        let notes = try entity.sealedNotes.map { (sealed) throws(VaultError) in
+            try open(sealed, entry: id, field: .notes, with: ring)
+        }
+        let secretKey = try openSecretKey(entity, with: ring)
+        return RevealedVersion(entity: entity, role: role, password: password, notes: notes, secretKey: secretKey)
+    }
+
+    /// Writes a new version whose content (name, username, password, URL, TOTP seed, notes,
+    /// tags) is that of `version`; shares and `is_active` stay as they are now. The secrets are
+    /// moved as they are sealed, never opened. Restoring the content the entry already has
+    /// writes nothing.
+    /// - Throws: 1005, 1006 (a viewer), 1007 (disabled), 1011 (no such version), 1008 (another
+    ///   write won), or unexpected. Nothing is written when it throws.
+    public func restore(_ id: EntryID, version: UInt64, as user: User) async throws(VaultError) -> WriteResult {
+        let (current, _) = try await load(id, as: user, for: .restore)
+        guard current.isActive else { throw .disabled }
+        let chosen = try await entryVersion(version, of: current)
+        var entity = current
+        entity.name = chosen.name
+        entity.username = chosen.username
+        entity.url = chosen.url
+        entity.tags = chosen.tags
+        entity.sealedPassword = chosen.sealedPassword
+        entity.sealedSecretKey = chosen.sealedSecretKey
+        entity.sealedNotes = chosen.sealedNotes
+        let changed = try await contentChanges(from: current, to: entity)
+        guard !changed.isEmpty else {
+            return WriteResult(entity: current, notes: nil, notesIncluded: current.sealedNotes == nil, sharedErrors: [])
+        }
+        // Seals nothing: the moved values are under keys the ring holds, and a rotation that
+        // reseals them changes the entry's version, which this compare-and-set checks.
+        let written = try await commitRevision(entity, changed: changed, replacing: current, by: user, nil)
+        var notes: SecretBytes?
+        if let sealed = written.sealedNotes {
+            notes = try open(sealed, entry: id, field: .notes, with: try await keyRing(opening: written))
+        }
+        return WriteResult(entity: written, notes: notes, notesIncluded: true, sharedErrors: [])
+    }
+
+    /// Stores `entity` as the revision after `current`, keeping `current` in the history and
+    /// purging beyond the vault's depth, in one compare-and-set commit.
+    func commitRevision(
+        _ entity: PasswordEntity, changed: ChangedFields, replacing current: PasswordEntity, by user: User,
+        _ generation: HeaderGeneration?
+    ) async throws(VaultError) -> PasswordEntity {
+        var next = entity
+        next.version = current.version + 1
+        next.revision = current.revision + 1
+        next.updatedAt = clock.now()
+        next.changedBy = user.id
+        next.changedFields = changed
+        let depth = historyDepth
+        try await storing { () async throws(StorageError) in
+            try await storage.replace(
+                next, expectedVersion: current.version, headerGeneration: generation,
+                history: .archive(current, depth: depth))
+        }
+        return next
+    }
+
+    /// The entry at revision `version`: the current one or one of its history.
+    private func entryVersion(_ version: UInt64, of current: PasswordEntity) async throws(VaultError) -> PasswordEntity
+    {
+        if version == current.revision { return current }
+        guard version < current.revision else { throw .versionNotFound }
+        let old = try await storing { () async throws(StorageError) in
+            try await storage.history(of: current.identifier)
+        }
+        guard let found = old.first(where: { $0.revision == version }) else { throw .versionNotFound }
+        return found
+    }
+
+    /// The content fields that differ between two states of one entry; sealed values that are
+    /// not the same bytes are opened and compared in constant time.
+    private func contentChanges(
+        from old: PasswordEntity, to new: PasswordEntity
+    ) async throws(VaultError) -> ChangedFields {
+        var changed = ChangedFields()
+        if !old.name.isStored(as: new.name) { changed.insert(.name) }
+        if !old.username.isStored(as: new.username) { changed.insert(.username) }
+        if !old.url.isStored(as: new.url) { changed.insert(.url) }
+        if !old.tags.isStored(as: new.tags) { changed.insert(.tags) }
+        let ring = try await keyRing(opening: old)
+        let newRing = try await keyRing(opening: new)
+        let id = old.identifier
+        func differs(_ a: SealedValue?, _ b: SealedValue?, _ field: SecretField) throws(VaultError) -> Bool {
+            switch (a, b) {
+            case (nil, nil): return false
+            case (nil, _), (_, nil): return true
+            case (let a?, let b?):
+                if a == b { return false }
+                return try open(a, entry: id, field: field, with: ring)
+                    != open(b, entry: id, field: field, with: newRing)
+            }
+        }
+        if try differs(old.sealedPassword, new.sealedPassword, .password) { changed.insert(.password) }
+        if try differs(old.sealedSecretKey, new.sealedSecretKey, .secretKey) { changed.insert(.secretKey) }
+        if try differs(old.sealedNotes, new.sealedNotes, .notes) { changed.insert(.notes) }
+        return changed
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import PasswordVault
+
+/// `pwvault history ID`: the entry's versions, newest first (docs/contract.md §11). No secret.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "List an entry's versions, newest first (owner and editors; no secret is shown).")
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var entry: EntryArgument
+    @OptionGroup var actor: ActingUser
+
+    func run() async throws {
+        try await runAs(vault, actor) { opened, user in
+            let versions = try await opened.history(try entry.resolve(), as: user)
+            var rows = [["VERSION", "CHANGED AT", "BY", "CHANGED", "NAME", "USERNAME", "URL", "TAGS"]]
+            rows += versions.map { version in
+                let e = version.entity
+                return [
+                    String(version.version) + (version.isCurrent ? " (current)" : ""),
+                    AuditTime(e.updatedAt).iso8601 ?? "-", version.changedBy?.username ?? "#\(e.changedBy)",
+                    e.changedFields.names.joined(separator: ","), e.name, e.username, e.url, Tags.join(e.tags),
+                ]
+            }
+            print(ListCommand().table(rows), terminator: "")
+        }
+    }
+}
+
+/// `pwvault restore ID VERSION`: a new version with that version's content.
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Write a new version of an entry with an earlier version's content (shares stay as they are).")
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var entry: EntryArgument
+    @Argument(help: "The version to restore (see `pwvault history`).") var version: UInt64
+    @OptionGroup var actor: ActingUser
+
+    func run() async throws {
+        try await runAs(vault, actor) { opened, user in
+            let result = try await opened.restore(try entry.resolve(), version: version, as: user)
+            print(
+                "Restored \(result.entity.identifier) to the content of version \(version): now version \(result.entity.revision)"
+            )
+        }
+    }
+}
