@@ -49,7 +49,9 @@ struct CodeCommand: ParsableCommand {
             "The HMAC hash: sha1, sha256 or sha512 (default: sha1; only with --secret).", valueName: "name"))
     var algorithm: String?
 
-    @Option(help: ArgumentHelp("The time step in seconds (default: 30; only with --secret).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "The time step in seconds, 1 to 4294967295 (default: 30; only with --secret).", valueName: "seconds"))
     var period: Int?
 
     func validate() throws {
@@ -68,7 +70,10 @@ struct CodeCommand: ParsableCommand {
         if let digits, !HOTP.allowedDigits.contains(digits) {
             throw ValidationError("--digits must be from 6 to 10.")
         }
-        if let period, period <= 0 { throw ValidationError("--period must be a positive number of seconds.") }
+        // The library's range, the same as the vault's and the wire's (docs/contract.md §5, §16).
+        if let period, !TOTP.allowedPeriods.contains(period) {
+            throw ValidationError("--period must be from 1 to \(TOTP.allowedPeriods.upperBound) seconds.")
+        }
         if let algorithm, OTPAlgorithm(name: algorithm) == nil {
             throw ValidationError("--algorithm must be sha1, sha256 or sha512.")
         }

@@ -20,7 +20,10 @@ enum ProcessGuard {
             source.setEventHandler {
                 CleanUps.shared.runAll()
                 Glibc.signal(signal, SIG_DFL)
-                raise(signal)
+                // To the process, not this thread: `raise` sent it to this dispatch worker, which
+                // blocks every signal, so it stayed pending and pwvault never ended (the
+                // SignalCommandTests caught it hanging after the clean-up had run).
+                kill(getpid(), signal)
             }
             source.resume()
             Sources.shared.keep(source)

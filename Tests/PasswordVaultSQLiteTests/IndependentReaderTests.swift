@@ -199,12 +199,17 @@ private struct Fixture {
     static let secrets: [String: (password: String, notes: String?, secretKey: ReaderSecretKey?)] = [
         "Café ☕ 日本": (
             "pässwörd ✓ 🔑 \u{202F}end ", "line one\nline two — e\u{301}\ttab ✓",
-            ReaderSecretKey(algorithm: "sha256", digits: 8, period: 60, t0: 0, seedBase32: "JBSWY3DPEHPK3PXP")
+            ReaderSecretKey(
+                algorithm: "sha256", digits: 8, period: 60, t0: 0, seedBase32: "JBSWY3DPEHPK3PXP",
+                uri: "otpauth://totp/Ex%C3%A4mple%20Co:alice%40example.com?secret=JBSWY3DPEHPK3PXP"
+                    + "&issuer=Ex%C3%A4mple%20Co&algorithm=SHA256&digits=8&period=60&image=https%3A%2F%2Fexample.com%2Fa.png"
+            )
         ),
         "no notes": ("plain-password", nil, nil),
         "bare seed": (
             "x", "n",
-            ReaderSecretKey(algorithm: "sha1", digits: 6, period: 30, t0: 0, seedBase32: "3DPEHPK3PXPGHODADA")
+            ReaderSecretKey(
+                algorithm: "sha1", digits: 6, period: 30, t0: 0, seedBase32: "3DPEHPK3PXPGHODADA", uri: nil)
         ),
         "disabled then": ("old", nil, nil),
         "updated": ("second password", "changed notes", nil),
@@ -265,8 +270,11 @@ private struct Fixture {
         rich.url = "https://例え.jp/login?q=ü"
         rich.tags = .value(["ünï", "b", "e\u{301}"])
         rich.notes = "line one\nline two — e\u{301}\ttab ✓"
-        rich.secretKey =
-            "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&algorithm=SHA256&digits=8&period=60&issuer=Example"
+        // A key URI with a label, an issuer, non-default parameters and one the library does not
+        // interpret: layout 2 keeps them all (docs/format.md §5).
+        rich.secretKey = .value(
+            "otpauth://totp/Exämple%20Co:alice@example.com?secret=JBSWY3DPEHPK3PXP&algorithm=sha256&digits=8"
+                + "&period=60&issuer=Ex%C3%A4mple%20Co&image=https%3A%2F%2Fexample.com%2Fa.png")
         rich.usersAllowed = .value([ShareRequest(name: "bob", canEdit: true)])
         rich.groupsAllowed = .value([ShareRequest(name: "Équipe ✓")])
         var ids = [try await vault.create(rich, as: alice).entity.identifier]
@@ -326,10 +334,11 @@ private struct Fixture {
             let totp = try entity.sealedSecretKey.map {
                 try #require(SecretKeyCoding.decode(try ring.open($0, entry: id, field: .secretKey)))
             }
-            let secretKey = totp.map { totp in
+            let secretKey = totp.map { key in
                 ReaderSecretKey(
-                    algorithm: totp.algorithm.rawValue.lowercased(), digits: totp.digits, period: totp.period,
-                    t0: totp.t0, seedBase32: Base32.encode(totp.secret))
+                    algorithm: key.totp.algorithm.rawValue.lowercased(), digits: key.totp.digits,
+                    period: key.totp.period, t0: key.totp.t0, seedBase32: Base32.encode(key.totp.secret),
+                    uri: key.uri?.uriString)
             }
             if let known = Self.secrets[entity.name] {
                 #expect(Array(password.utf8) == Array(known.password.utf8))
@@ -488,4 +497,6 @@ private struct ReaderSecretKey: Codable, Equatable {
     var period: Int
     var t0: Int64
     var seedBase32: String
+    /// The key URI of layout 2, as GET one shows it; `nil` for layout 1.
+    var uri: String?
 }

@@ -26,7 +26,7 @@ struct IndependentReaderCommandTests {
         let rich = #"""
             {"name": "Café ☕", "username": "zoë@example.com", "password": " spaced pässwörd 🔑 ",
              "url": "https://例え.jp", "notes": "two\nlines ✓", "tags": "ünï, b",
-             "secret_key": "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&algorithm=SHA256&digits=8&period=60&issuer=Example",
+             "secret_key": "otpauth://totp/Example%20%E2%9C%93:alice?secret=JBSWY3DPEHPK3PXP&algorithm=SHA256&digits=8&period=60&issuer=Example%20%E2%9C%93&lock=true",
              "users_allowed": [{"username": "zoë", "can_edit": true}]}
             """#
         _ = try pw("api", "POST", "api/mysafe/password", "--as", "alice", stdin: rich)
@@ -77,6 +77,13 @@ struct IndependentReaderCommandTests {
         #expect(seed["period"] as? Int == 60)
         #expect(seed["t0"] as? Int == 0)
         #expect(seed["seed_base32"] as? String == "JBSWY3DPEHPK3PXP")
+        // Layout 2: the URI with its label, issuer and every parameter, as GET one shows it.
+        let uri =
+            "otpauth://totp/Example%20%E2%9C%93:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example%20%E2%9C%93"
+            + "&algorithm=SHA256&digits=8&period=60&lock=true"
+        #expect(seed["uri"] as? String == uri)
+        env["PWVAULT_PASSPHRASE"] = "deuxième phrase ✓"
+        #expect(try pw("reveal", "1", "--as", "alice", "--field", "secret-key").stdout == uri + "\n")
         // The rotation resealed the first entry (version 2), the second was made after it.
         #expect(first["version"] as? Int == 2)
         #expect(first["key_ids"] as? [String: Int] == ["password": 2, "notes": 2, "secret_key": 2])

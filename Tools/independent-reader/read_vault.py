@@ -167,7 +167,8 @@ ALGORITHMS = {1: "sha1", 2: "sha256", 3: "sha512"}
 
 
 def decode_secret_key(plain):
-    if len(plain) < 16 or plain[0] != 1:
+    """Layout 1 (a bare seed) or 2 (a seed with its otpauth URI); "uri" is None for layout 1."""
+    if len(plain) < 16 or plain[0] not in (1, 2):
         raise Refused("secret key plaintext: unknown layout")
     if plain[1] not in ALGORITHMS:
         raise Refused(f"secret key plaintext: unknown algorithm {plain[1]}")
@@ -176,10 +177,31 @@ def decode_secret_key(plain):
     (t0,) = struct.unpack(">q", plain[7:15])
     if not 6 <= digits <= 10 or period < 1:
         raise Refused("secret key plaintext: digits or period out of range")
-    seed = plain[15:]
+    uri = None
+    if plain[0] == 1:
+        seed = plain[15:]
+    else:
+        if len(plain) < 18:
+            raise Refused("secret key plaintext: layout 2 too short")
+        (length,) = struct.unpack(">H", plain[15:17])
+        seed, text = plain[17:17 + length], plain[17 + length:]
+        if length == 0 or len(seed) != length or not text:
+            raise Refused("secret key plaintext: layout 2 without its seed or its URI")
+        try:
+            uri = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused("secret key plaintext: the URI is not UTF-8") from None
+        if not uri.startswith("otpauth://totp/") or t0 != 0:
+            raise Refused("secret key plaintext: layout 2 holds no otpauth://totp/ URI")
+    seed_base32 = base64.b32encode(seed).decode("ascii").rstrip("=")
+    if uri is not None:
+        # The URI names the same seed: its first parameter is secret=BASE32 (upper case, unpadded).
+        query = uri.split("?", 1)[1] if "?" in uri else ""
+        if query.split("&", 1)[0] != "secret=" + seed_base32:
+            raise Refused("secret key plaintext: the URI and the seed disagree")
     return {
         "algorithm": ALGORITHMS[plain[1]], "digits": digits, "period": period, "t0": t0,
-        "seed_base32": base64.b32encode(seed).decode("ascii").rstrip("="),
+        "seed_base32": seed_base32, "uri": uri,
     }
 
 

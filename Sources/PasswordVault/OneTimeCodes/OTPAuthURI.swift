@@ -86,7 +86,9 @@ public struct OTPAuthURI: Sendable, Equatable {
     ) throws(OTPAuthURIError) {
         guard !secret.isEmpty else { throw .invalidParameters(.emptySecret) }
         guard HOTP.allowedDigits.contains(digits) else { throw .invalidParameters(.digitsOutOfRange(digits)) }
-        if case .totp(let period) = kind, period <= 0 { throw .invalidParameters(.nonPositivePeriod(period)) }
+        if case .totp(let period) = kind {
+            do throws(OTPError) { try TOTP.checkPeriod(period) } catch { throw .invalidParameters(error) }
+        }
         let known = Self.knownParameters(totp: kind.isTOTP)
         if let clash = extraParameters.first(where: { known.contains($0.name.lowercased()) }) {
             throw .duplicateParameter(clash.name)

@@ -19,7 +19,7 @@ public enum OTPAuthURIError: Error, Equatable, Sendable {
     case invalidValue(parameter: String)
     /// A known parameter given twice (or an extra parameter named like a known one).
     case duplicateParameter(String)
-    /// Values that parse but that no generator accepts (digits out of 6…10, a period ≤ 0, an empty secret).
+    /// Values that parse but that no generator accepts (digits out of 6…10, a period outside 1…2³²−1, an empty secret).
     case invalidParameters(OTPError)
     /// ``OTPAuthURI/makeTOTP()`` on an `hotp` URI.
     case notTOTP

@@ -8,6 +8,8 @@ public enum OTPError: Error, Equatable, Sendable {
     case digitsOutOfRange(Int)
     /// The time step is zero or negative (RFC 6238 §4.1: X is a positive number of seconds).
     case nonPositivePeriod(Int)
+    /// The time step is above 2³²−1 seconds, the most the vault stores (docs/contract.md §5).
+    case periodTooLong(Int)
     /// The time is before T0, the start of the first time step (RFC 6238 §4.2).
     case timeBeforeEpoch
     /// The time is not a number of seconds representable as `Int64` (a `Date` beyond about 292 billion years, or NaN).
@@ -23,6 +25,8 @@ extension OTPError: CustomStringConvertible {
         case .emptySecret: "the secret is empty"
         case .digitsOutOfRange(let digits): "the number of digits must be from 6 to 10, not \(digits)"
         case .nonPositivePeriod(let period): "the period must be a positive number of seconds, not \(period)"
+        case .periodTooLong(let period):
+            "the period must be at most \(TOTP.allowedPeriods.upperBound) seconds, not \(period)"
         case .timeBeforeEpoch: "the time is before the start of the first time step (T0)"
         case .timeOutOfRange: "the time is out of range"
         case .negativeWindow(let window): "the verification window cannot be negative (\(window))"

@@ -14,6 +14,11 @@ public struct TOTP: Sendable {
     /// The HOTP generator of the time-step counter.
     let generator: HOTP
 
+    /// The periods accepted, in seconds: RFC 6238 §4.1 asks for a positive X; 2³²−1 is the most
+    /// the vault stores, and the same range holds in the library, the wire, key URIs and
+    /// `pwvault code` (docs/contract.md §5, §16).
+    public static let allowedPeriods: ClosedRange<Int> = 1...Int(UInt32.max)
+
     /// The time step X in seconds (RFC 6238 §4.1).
     public let period: Int
     /// T0, the Unix time at which counting steps starts (RFC 6238 §4.1).
@@ -31,16 +36,24 @@ public struct TOTP: Sendable {
     ///   - secret: The shared secret; at least one byte.
     ///   - algorithm: The HMAC hash; SHA-1 by default (RFC 6238 §1.2).
     ///   - digits: Code length, 6 to 10; 6 by default.
-    ///   - period: The time step X in seconds, any positive value; 30 by default (RFC 6238 §5.2).
+    ///   - period: The time step X in seconds, 1 to 2³²−1 (``allowedPeriods``); 30 by default (RFC 6238 §5.2).
     ///   - t0: The Unix time of the first step; 0 by default (RFC 6238 §4.1).
-    /// - Throws: ``OTPError/emptySecret``, ``OTPError/digitsOutOfRange(_:)`` or ``OTPError/nonPositivePeriod(_:)``.
+    /// - Throws: ``OTPError/emptySecret``, ``OTPError/digitsOutOfRange(_:)``, ``OTPError/nonPositivePeriod(_:)``
+    ///   or ``OTPError/periodTooLong(_:)``.
     public init(
         secret: SecretBytes, algorithm: OTPAlgorithm = .sha1, digits: Int = 6, period: Int = 30, t0: Int64 = 0
     ) throws(OTPError) {
         generator = try HOTP(secret: secret, algorithm: algorithm, digits: digits)
-        guard period > 0 else { throw .nonPositivePeriod(period) }
+        try Self.checkPeriod(period)
         self.period = period
         self.t0 = t0
+    }
+
+    /// Refuses a period outside ``allowedPeriods``.
+    /// - Throws: ``OTPError/nonPositivePeriod(_:)`` or ``OTPError/periodTooLong(_:)``.
+    static func checkPeriod(_ period: Int) throws(OTPError) {
+        guard period >= allowedPeriods.lowerBound else { throw .nonPositivePeriod(period) }
+        guard period <= allowedPeriods.upperBound else { throw .periodTooLong(period) }
     }
 
     /// The time-step counter T for a Unix time (RFC 6238 §4.2), rounded down.

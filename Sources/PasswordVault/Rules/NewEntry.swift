@@ -7,7 +7,7 @@ struct NewEntry: Sendable {
     var password: SecretBytes
     /// `""` when none.
     var url: String = ""
-    var secretKey: TOTP?
+    var secretKey: StoredSecretKey?
     var notes: SecretBytes?
     var tags: [String] = []
     /// `nil`: no share list was sent.
@@ -22,7 +22,7 @@ struct EntryChanges: Sendable {
     var username: String?
     var password: SecretBytes?
     var url: FieldChange<String> = .keep
-    var secretKey: FieldChange<TOTP> = .keep
+    var secretKey: FieldChange<StoredSecretKey> = .keep
     var notes: FieldChange<SecretBytes> = .keep
     var tags: FieldChange<[String]> = .keep
     /// `nil`: sharing of that kind is left as it is.

@@ -91,7 +91,7 @@ extension PasswordRequest {
     }
 
     /// `secret_key`: a base32 seed or an `otpauth://` URI; `""` or `null` removes it.
-    private static func secretKeyChange(_ input: Input<String>) throws(VaultError) -> FieldChange<TOTP> {
+    private static func secretKeyChange(_ input: Input<String>) throws(VaultError) -> FieldChange<StoredSecretKey> {
         switch input {
         case .absent: return .keep
         case .null: return .clear

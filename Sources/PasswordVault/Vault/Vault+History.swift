@@ -26,6 +26,8 @@ public struct RevealedVersion: Sendable {
     public var notes: SecretBytes?
     /// Its TOTP seed with its parameters, if it had one.
     public var secretKey: TOTP?
+    /// Its `secret_key` as text, as GET one shows it: base32 or the otpauth URI (docs/contract.md §8).
+    public var secretKeyText: SecretBytes?
 }
 
 extension Vault {
@@ -72,7 +74,9 @@ extension Vault {
             try open(sealed, entry: id, field: .notes, with: ring)
         }
         let secretKey = try openSecretKey(entity, with: ring)
-        return RevealedVersion(entity: entity, role: role, password: password, notes: notes, secretKey: secretKey)
+        return RevealedVersion(
+            entity: entity, role: role, password: password, notes: notes, secretKey: secretKey?.totp,
+            secretKeyText: secretKey?.text)
     }
 
     /// Writes a new version whose content (name, username, password, URL, TOTP seed, notes,

@@ -23,15 +23,24 @@ extension Vault {
     /// The TOTP seed with its parameters; `nil` when the entry has none. - Throws: 1005, 1007, or unexpected.
     public func revealSecretKey(_ id: EntryID, as user: User) async throws(VaultError) -> TOTP? {
         let entity = try await loadForReveal(id, as: user).0
-        return try openSecretKey(entity, with: try await keyRing(opening: entity))
+        return try openSecretKey(entity, with: try await keyRing(opening: entity))?.totp
+    }
+
+    /// The `secret_key` as text, the same the wire's get-one answer shows (docs/contract.md §8):
+    /// the base32 seed when its parameters are the defaults, else the `otpauth://totp/…` URI with
+    /// its label, issuer and every parameter; `nil` when the entry has none.
+    /// - Throws: 1005, 1007, or unexpected.
+    public func revealSecretKeyText(_ id: EntryID, as user: User) async throws(VaultError) -> SecretBytes? {
+        let entity = try await loadForReveal(id, as: user).0
+        return try openSecretKey(entity, with: try await keyRing(opening: entity))?.text
     }
 
     /// The TOTP code at `date` (now by default): what the wire's `token` shows; `nil` without a seed.
     /// - Throws: 1005, 1007, 1002 (`time`) for a time before the seed's T0, or unexpected.
     public func code(_ id: EntryID, at date: Date? = nil, as user: User) async throws(VaultError) -> String? {
         let entity = try await loadForReveal(id, as: user).0
-        guard let totp = try openSecretKey(entity, with: try await keyRing(opening: entity)) else { return nil }
-        return try totpCode(of: totp, at: date ?? clock.now())
+        guard let key = try openSecretKey(entity, with: try await keyRing(opening: entity)) else { return nil }
+        return try totpCode(of: key.totp, at: date ?? clock.now())
     }
 
     /// Everything the wire's get-one answer shows, from one read and one access check.
@@ -43,9 +52,11 @@ extension Vault {
         let notes = try entity.sealedNotes.map { (sealed) throws(VaultError) in
             try open(sealed, entry: id, field: .notes, with: ring)
         }
-        let totp = try openSecretKey(entity, with: ring)
-        let code = try totp.map { (totp) throws(VaultError) in try totpCode(of: totp, at: date ?? clock.now()) }
-        return RevealedEntry(entity: entity, role: role, password: password, notes: notes, secretKey: totp, code: code)
+        let key = try openSecretKey(entity, with: ring)
+        let code = try key.map { (key) throws(VaultError) in try totpCode(of: key.totp, at: date ?? clock.now()) }
+        return RevealedEntry(
+            entity: entity, role: role, password: password, notes: notes, secretKey: key?.totp,
+            secretKeyText: key?.text, code: code)
     }
 
     /// Loads for a reveal: 1005 without access, 1007 when disabled.
@@ -55,14 +66,14 @@ extension Vault {
         return (entity, role)
     }
 
-    func openSecretKey(_ entity: PasswordEntity, with ring: KeyRing) throws(VaultError) -> TOTP? {
+    func openSecretKey(_ entity: PasswordEntity, with ring: KeyRing) throws(VaultError) -> StoredSecretKey? {
         guard let sealed = entity.sealedSecretKey else { return nil }
         let plain = try open(sealed, entry: entity.identifier, field: .secretKey, with: ring)
-        guard let totp = SecretKeyCoding.decode(plain) else {
+        guard let key = SecretKeyCoding.decode(plain) else {
             throw .unexpected(
                 cause: CryptoError.sealedValueRejected(entry: entity.identifier.description, field: "secret_key"))
         }
-        return totp
+        return key
     }
 
     private func totpCode(of totp: TOTP, at date: Date) throws(VaultError) -> String {

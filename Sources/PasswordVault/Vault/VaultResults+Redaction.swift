@@ -13,7 +13,8 @@ extension RevealedEntry: CustomStringConvertible, CustomDebugStringConvertible, 
             self,
             children: [
                 "entity": entity, "role": role, "password": "<redacted>", "notes": Self.redacted(notes),
-                "secretKey": Self.redacted(secretKey), "code": Self.redacted(code),
+                "secretKey": Self.redacted(secretKey), "secretKeyText": Self.redacted(secretKeyText),
+                "code": Self.redacted(code),
             ], displayStyle: .struct)
     }
 

@@ -68,6 +68,9 @@ public struct RevealedEntry: Sendable {
     public var notes: SecretBytes?
     /// The TOTP generator (seed and parameters), if any.
     public var secretKey: TOTP?
+    /// The `secret_key` as the wire shows it: the base32 seed, or the `otpauth://totp/…` URI with
+    /// its label, issuer and every parameter (docs/contract.md §8); `nil` without a seed.
+    public var secretKeyText: SecretBytes?
     /// The TOTP code at the time asked, if the entry has a seed.
     public var code: String?
 }

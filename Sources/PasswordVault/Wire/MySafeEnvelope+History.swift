@@ -21,6 +21,6 @@ extension MySafeEnvelope {
         revealed(
             RevealedEntry(
                 entity: version.entity, role: version.role, password: version.password, notes: version.notes,
-                secretKey: version.secretKey, code: nil))
+                secretKey: version.secretKey, secretKeyText: version.secretKeyText, code: nil))
     }
 }

@@ -111,23 +111,11 @@ enum MySafeEnvelope {
                 ("url", .string(entity.url)),
                 ("username", .string(entity.username)),
                 ("password", .string(entry.password.revealUTF8())),
-                ("secret_key", .string(entry.secretKey.map { secretKeyText($0, account: entity.name) })),
+                ("secret_key", .string(entry.secretKeyText?.revealUTF8())),
                 ("token", .string(entry.code)),
                 ("notes", .string(entry.notes?.revealUTF8())),
                 ("tags", .string(Tags.join(entity.tags))),
             ] + shares(entity))
-    }
-
-    /// `secret_key` as the caller can use it again: the base32 seed for the defaults
-    /// (SHA-1, 6 digits, 30 s, T0 = 0), else an `otpauth://` URI that keeps the parameters.
-    static func secretKeyText(_ totp: TOTP, account: String) -> String {
-        let defaults = totp.algorithm == .sha1 && totp.digits == 6 && totp.period == 30 && totp.t0 == 0
-        guard !defaults,
-            let uri = try? OTPAuthURI(
-                kind: .totp(period: totp.period), account: account, secret: totp.secret, algorithm: totp.algorithm,
-                digits: totp.digits)
-        else { return Base32.encode(totp.secret) }
-        return uri.uriString
     }
 
     /// One `password_on_list` item.

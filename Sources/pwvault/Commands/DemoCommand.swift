@@ -5,15 +5,33 @@ import PasswordVault
 /// `pwvault demo`: a throw-away vault, every step shown.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Walk through a throw-away vault, showing each request and answer.")
+        commandName: "demo", abstract: "Walk through a throw-away vault, showing each request and answer.",
+        discussion: """
+            The vault lives in a new folder of $TMPDIR and is removed at the end, and also when \
+            Ctrl-C (SIGINT) or SIGTERM stops the demo midway.
+            """)
+
+    @Flag(name: .customLong("step"), help: "Wait for Enter (a line on stdin) before each step.")
+    var waitsBeforeEachStep = false
 
     func run() async throws {
-        try await runReporting { try await Demo().run() }
+        try await runReporting { try await Demo(waitsBeforeEachStep: waitsBeforeEachStep).run() }
     }
 }
 
 struct Demo {
-    func step(_ title: String) { print("\n== \(title)") }
+    /// Whether each step waits for a line on standard input (`--step`): a presenter's pace, and a
+    /// point where a test can stop the demo midway, its vault on disk, without a race.
+    var waitsBeforeEachStep = false
+
+    func step(_ title: String) {
+        if waitsBeforeEachStep {
+            print("\n(Enter for the next step: \(title))")
+            fflush(nil)  // every stream: the prompt is seen before the wait
+            _ = readLine()
+        }
+        print("\n== \(title)")
+    }
 
     func show(_ method: String, _ path: String, _ body: String?, as user: User, _ api: WireHandler) async
         -> WireResponse

@@ -140,8 +140,9 @@ struct RevealCommand: AsyncParsableCommand {
                 case .password: print(version.password.revealUTF8() ?? "")
                 case .notes: print(version.notes?.revealUTF8() ?? "")
                 case .secretKey:
-                    guard let totp = version.secretKey else { return }
-                    print(Base32.encode(totp.secret))
+                    // The same text as GET one and the current reveal (docs/contract.md §8, §16).
+                    guard let text = version.secretKeyText else { return }
+                    print(text.revealUTF8() ?? "")
                 }
                 return
             }
@@ -149,8 +150,9 @@ struct RevealCommand: AsyncParsableCommand {
             case .password: print(try await opened.revealPassword(id, as: user).revealUTF8() ?? "")
             case .notes: print(try await opened.revealNotes(id, as: user)?.revealUTF8() ?? "")
             case .secretKey:
-                guard let totp = try await opened.revealSecretKey(id, as: user) else { return }
-                print(Base32.encode(totp.secret))
+                // The same text as the wire's get-one answer (docs/contract.md §8, §16).
+                guard let text = try await opened.revealSecretKeyText(id, as: user) else { return }
+                print(text.revealUTF8() ?? "")
             }
         }
     }

@@ -88,7 +88,7 @@ struct OTPAuthURITests {
         return try! [
             OTPAuthURI(kind: .totp(period: 30), account: "alice", secret: secret),
             OTPAuthURI(kind: .totp(period: 1), account: "a:b", secret: secret, algorithm: .sha256, digits: 7),
-            OTPAuthURI(kind: .totp(period: .max), account: "x", issuer: "A:B C/D?E&F=G", secret: secret),
+            OTPAuthURI(kind: .totp(period: 4_294_967_295), account: "x", issuer: "A:B C/D?E&F=G", secret: secret),
             OTPAuthURI(kind: .hotp(counter: 0), account: "", issuer: "Ünïcødé 🎉", secret: secret, digits: 10),
             OTPAuthURI(kind: .hotp(counter: .max), account: "%41+%", secret: secret, algorithm: .sha512),
             OTPAuthURI(

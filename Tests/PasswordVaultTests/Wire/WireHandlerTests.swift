@@ -69,15 +69,16 @@ struct WireHandlerTests {
             Issue.record("no secret_key or token")
             return
         }
-        // Label and issuer (docs/contract.md §8 and §16, not yet kept): today the URI is rebuilt
-        // from the entry's name ("acme"), without the sent label "ACME:alice" and without an
-        // issuer. Pinned exactly, so that the day they are kept this expectation is changed with it.
+        // Label and issuer are kept (docs/contract.md §8 and §16): the sent label "ACME:alice",
+        // its issuer written back as the parameter too, not the entry's name.
         let parsed = try OTPAuthURI(parsing: text)
-        #expect(parsed.account == "acme")
-        #expect(parsed.issuer == nil)
+        #expect(parsed.account == "alice")
+        #expect(parsed.issuer == "ACME")
         #expect(parsed.extraParameters.isEmpty)
         #expect(
-            text == "otpauth://totp/acme?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&algorithm=SHA256&digits=8&period=60")
+            text
+                == "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME&algorithm=SHA256&digits=8&period=60"
+        )
         let again = try parsed.makeTOTP()
         #expect(again.algorithm == .sha256)
         #expect(again.digits == 8)
