@@ -61,7 +61,7 @@ ORDER = [
     ("wire create round trip, in memory", None),
     ("memory per entry, 1,000,000 entries in memory", None),
     ("SQLite bulk create 100,000 entries", rate_at_least(0.5, "≥ 0.5 × C rate")),
-    ("SQLite vault create, one commit each", None),
+    ("SQLite vault create, one commit each", ratio_at_most(1.5, "≤ 1.5 × C")),
     ("SQLite vault revealPassword warm", None),
     ("SQLite vault revealPassword cold", None),
     ("SQLite vault code(at:)", None),

@@ -5,7 +5,8 @@
 //     valgrind --tool=callgrind .build/release/bench-profile ring-seal-open-200 20000
 //
 // Scenarios: totp-sha1 base32-16 ring-seal-open-200 seal-open-200 reveal update create memory
-// sqlite-bulk sqlite-reveal
+// sqlite-bulk sqlite-reveal sqlite-create sqlite-create-c (the create row and its C peer: COUNT
+// creates, one commit each, after 1,000)
 import CPeers
 import Foundation
 @_spi(Benchmarks) import PasswordVault
@@ -33,6 +34,22 @@ enum Scenario {
         let storage = InMemoryStorage()
         try await storage.addUser(owner)
         return try await Vault.create(storage: storage, credential: .rawKey(try SecretBytes.random(count: 32)))
+    }
+
+    #if SQLITE_ADAPTER
+        /// A vault on a new SQLite file in `directory`, with the owner in its directory.
+        static func sqliteVault(in directory: URL) async throws -> Vault {
+            let storage = try SQLiteStorage.create(at: directory.appendingPathComponent("vault.db").path)
+            try await storage.addUser(owner)
+            return try await Vault.create(storage: storage, credential: .rawKey(try SecretBytes.random(count: 32)))
+        }
+    #endif
+
+    /// A new folder for this process's database files.
+    static func scratchDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-profile-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
     }
 
     /// Runs `scenario` `count` times; returns a checksum of the results, or `nil` for an unknown scenario.
@@ -114,9 +131,7 @@ enum Scenario {
             sink = heapPerEntry
         #if SQLITE_ADAPTER
             case "sqlite-bulk":
-                let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "bench-profile-\(getpid())")
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                let directory = try scratchDirectory()
                 defer { try? FileManager.default.removeItem(at: directory) }
                 let staging = try await memoryVault()
                 let template = try await staging.create(request(name), as: owner).entity
@@ -133,16 +148,41 @@ enum Scenario {
                 try await storage.insert(contentsOf: entities)
                 print("insert: \(ContinuousClock.now - clock)")
             case "sqlite-reveal":
-                let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "bench-profile-\(getpid())")
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                let directory = try scratchDirectory()
                 defer { try? FileManager.default.removeItem(at: directory) }
-                let storage = try SQLiteStorage.create(at: directory.appendingPathComponent("vault.db").path)
-                try await storage.addUser(owner)
-                let vault = try await Vault.create(
-                    storage: storage, credential: .rawKey(try SecretBytes.random(count: 32)))
+                let vault = try await sqliteVault(in: directory)
                 let id = try await vault.create(request(name), as: owner).entity.identifier
                 for _ in 0..<count { sink &+= try await vault.revealPassword(id, as: owner).count }
+            case "sqlite-create":
+                let directory = try scratchDirectory()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let vault = try await sqliteVault(in: directory)
+                for number in 0..<1_000 { _ = try await vault.create(request("\(name) \(number)"), as: owner) }
+                let clock = ContinuousClock.now
+                for step in 0..<count {
+                    sink &+= try await vault.create(request("\(name) new \(step)"), as: owner).sharedErrors.count + 1
+                }
+                print("creates: \((ContinuousClock.now - clock) / count) each")
+            case "sqlite-create-c":
+                let directory = try scratchDirectory()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                guard let db = peer_sqlite_open_vault(directory.appendingPathComponent("vault.db").path) else {
+                    return nil
+                }
+                defer { peer_sqlite_close(db) }
+                let password = [UInt8](repeating: 0xA5, count: 70)
+                let secretKey = [UInt8](repeating: 0x5A, count: 89)
+                var id: Int64 = 0
+                for number in 0..<(1_000 + count) {
+                    if number == 1_000 { sink = 0 }
+                    let label = number < 1_000 ? "\(name) \(number)" : "\(name) new \(number - 1_000)"
+                    guard
+                        peer_sqlite_vault_create(
+                            db, 1, label, "dba.admin@example.com", "https://db.example.com/admin", 1, password,
+                            password.count, secretKey, secretKey.count, &id) == 0
+                    else { return nil }
+                    sink &+= 1
+                }
         #endif
         default:
             return nil

@@ -72,6 +72,21 @@ int peer_sqlite_insert_batch_vault_schema(peer_db *db, int64_t first_id, int cou
                                           const uint8_t *sealed_password, size_t password_length,
                                           const uint8_t *sealed_secret_key, size_t secret_key_length);
 
+/// Opens (creating) a database for the vault create's reference: the adapter's schema as
+/// ``peer_sqlite_open_vault_schema`` makes it, plus the header row (with its generation, 1) and
+/// the identifier counter, and the adapter's writer settings (WAL, `synchronous = FULL`,
+/// `secure_delete = ON`). Every statement of the create is prepared once. NULL on failure.
+peer_db *peer_sqlite_open_vault(const char *path);
+
+/// One create as the adapter's `commit(_:)` runs it for the vault, from C: `BEGIN IMMEDIATE`;
+/// the header generation read and compared with `expected_generation`; the identifier counter's
+/// increment (`UPDATE … RETURNING`); the 15-column `entry` row under that identifier (one tag,
+/// no shares, two sealed values); `COMMIT` (one fsync of the log). The identifier goes to
+/// `id_out`. Returns 0 on success; on any failure the transaction is rolled back.
+int peer_sqlite_vault_create(peer_db *db, int64_t expected_generation, const char *name, const char *username,
+                             const char *url, int64_t owner, const uint8_t *sealed_password, size_t password_length,
+                             const uint8_t *sealed_secret_key, size_t secret_key_length, int64_t *id_out);
+
 /// Inserts one such row in a transaction of its own (autocommit: one fsync'd commit).
 int peer_sqlite_insert_one(peer_db *db, int64_t id, const char *name, const char *username, const char *url,
                            int64_t owner, const uint8_t *sealed, size_t sealed_length);
