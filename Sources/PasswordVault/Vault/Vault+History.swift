@@ -13,23 +13,6 @@ public struct EntryVersion: Sendable {
     public var version: UInt64 { entity.revision }
 }
 
-/// An old (or the current) version opened for a caller: what the wire's
-/// `GET api/mysafe/password/history/ID/VERSION` answers. No TOTP code: a code belongs to now.
-public struct RevealedVersion: Sendable {
-    /// The entry at that version.
-    public var entity: PasswordEntity
-    /// The caller's role on the entry now.
-    public var role: Role
-    /// Its password.
-    public var password: SecretBytes
-    /// Its notes, if it had any.
-    public var notes: SecretBytes?
-    /// Its TOTP seed with its parameters, if it had one.
-    public var secretKey: TOTP?
-    /// Its `secret_key` as text, as GET one shows it: base32 or the otpauth URI (docs/contract.md §8).
-    public var secretKeyText: SecretBytes?
-}
-
 extension Vault {
     /// The history depth bounds: 0 to 100 old versions kept besides the current one.
     public static let historyDepthRange = 0...100
@@ -73,11 +56,13 @@ extension Vault {
         return versions
     }
 
-    /// One version with its secrets opened: an old one, or the current one by its number.
+    /// One version with its secrets opened — an old one, or the current one by its number — as
+    /// the wire's `GET api/mysafe/password/history/ID/VERSION` answers it. Its
+    /// ``RevealedEntry/code`` is `nil`: a code belongs to now, not to a version.
     /// - Throws: 1005, 1006 (a viewer), 1007 (the entry is disabled), 1011 (no such version),
     ///   or unexpected.
     public func revealVersion(_ id: EntryID, version: UInt64, as user: User) async throws(VaultError)
-        -> RevealedVersion
+        -> RevealedEntry
     {
         let (current, role) = try await load(id, as: user, for: .history)
         guard current.isActive else { throw .disabled }
@@ -88,9 +73,9 @@ extension Vault {
             try open(sealed, entry: id, field: .notes, with: ring)
         }
         let secretKey = try openSecretKey(entity, with: ring)
-        return RevealedVersion(
+        return RevealedEntry(
             entity: entity, role: role, password: password, notes: notes, secretKey: secretKey?.totp,
-            secretKeyText: secretKey?.text)
+            secretKeyText: secretKey?.text, code: nil)
     }
 
     /// Writes a new version whose content (name, username, password, URL, TOTP seed, notes,

@@ -15,12 +15,4 @@ extension MySafeEnvelope {
             ("tags", .string(Tags.join(entity.tags))),
         ])
     }
-
-    /// `password_entity` of one version: as GET one answers it, without a code (`token` null).
-    static func revealedVersion(_ version: RevealedVersion) -> JSONValue {
-        revealed(
-            RevealedEntry(
-                entity: version.entity, role: version.role, password: version.password, notes: version.notes,
-                secretKey: version.secretKey, secretKeyText: version.secretKeyText, code: nil))
-    }
 }

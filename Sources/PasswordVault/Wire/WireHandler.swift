@@ -148,7 +148,7 @@ public struct WireHandler: Sendable {
             let revealed = try await vault.revealVersion(
                 try Self.identifier(id), version: Self.version(version), as: caller)
             return MySafeEnvelope.success(
-                status: 200, message: "Success", [("password_entity", MySafeEnvelope.revealedVersion(revealed))])
+                status: 200, message: "Success", [("password_entity", MySafeEnvelope.revealed(revealed))])
         case .restore(let id, let version):
             let result = try await vault.restore(try Self.identifier(id), version: Self.version(version), as: caller)
             return MySafeEnvelope.success(
