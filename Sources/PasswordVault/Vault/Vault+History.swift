@@ -66,16 +66,7 @@ extension Vault {
     {
         let (current, role) = try await load(id, as: user, for: .history)
         guard current.isActive else { throw .disabled }
-        let entity = try await entryVersion(version, of: current)
-        let ring = try await keyRing(opening: entity)
-        let password = try open(entity.sealedPassword, entry: id, field: .password, with: ring)
-        let notes = try entity.sealedNotes.map { (sealed) throws(VaultError) in
-            try open(sealed, entry: id, field: .notes, with: ring)
-        }
-        let secretKey = try openSecretKey(entity, with: ring)
-        return RevealedEntry(
-            entity: entity, role: role, password: password, notes: notes, secretKey: secretKey?.totp,
-            secretKeyText: secretKey?.text, code: nil)
+        return try await opened(try await entryVersion(version, of: current), role: role, codeAt: nil)
     }
 
     /// Writes a new version whose content (name, username, password, URL, TOTP seed, notes,
@@ -97,12 +88,12 @@ extension Vault {
         entity.sealedSecretKey = chosen.sealedSecretKey
         entity.sealedNotes = chosen.sealedNotes
         let changed = try await contentChanges(from: current, to: entity)
-        guard !changed.isEmpty else {
-            return WriteResult(entity: current, notes: nil, notesIncluded: current.sealedNotes == nil, sharedErrors: [])
-        }
         // Seals nothing: the moved values are under keys the ring holds, and a rotation that
-        // reseals them changes the entry's version, which this compare-and-set checks.
-        let written = try await commitRevision(entity, changed: changed, replacing: current, by: user, nil)
+        // reseals them changes the entry's version, which this compare-and-set checks. Restoring
+        // the content the entry has writes nothing, and answers the same way.
+        let written =
+            changed.isEmpty
+            ? current : try await commitRevision(entity, changed: changed, replacing: current, by: user, nil)
         var notes: SecretBytes?
         if let sealed = written.sealedNotes {
             notes = try open(sealed, entry: id, field: .notes, with: try await keyRing(opening: written))

@@ -47,13 +47,22 @@ extension Vault {
     /// - Throws: 1005, 1007, or unexpected.
     public func reveal(_ id: EntryID, at date: Date? = nil, as user: User) async throws(VaultError) -> RevealedEntry {
         let (entity, role) = try await loadForReveal(id, as: user)
+        return try await opened(entity, role: role, codeAt: date ?? clock.now())
+    }
+
+    /// `entity`'s secrets opened for a caller with `role`, and its TOTP code at `date` (none
+    /// without a date: an old version has no current code). Shared by ``reveal(_:at:as:)`` and
+    /// ``revealVersion(_:version:as:)``.
+    func opened(_ entity: PasswordEntity, role: Role, codeAt date: Date?) async throws(VaultError) -> RevealedEntry {
+        let id = entity.identifier
         let ring = try await keyRing(opening: entity)
         let password = try open(entity.sealedPassword, entry: id, field: .password, with: ring)
         let notes = try entity.sealedNotes.map { (sealed) throws(VaultError) in
             try open(sealed, entry: id, field: .notes, with: ring)
         }
         let key = try openSecretKey(entity, with: ring)
-        let code = try key.map { (key) throws(VaultError) in try totpCode(of: key.totp, at: date ?? clock.now()) }
+        var code: String?
+        if let key, let date { code = try totpCode(of: key.totp, at: date) }
         return RevealedEntry(
             entity: entity, role: role, password: password, notes: notes, secretKey: key?.totp,
             secretKeyText: key?.text, code: code)

@@ -215,6 +215,7 @@ struct HistoryTests {
         // Restoring the content it already has writes nothing.
         let again = try await f.vault.restore(id, version: 1, as: f.alice)
         #expect(again.entity.revision == 3)
+        #expect(again.notes?.revealUTF8() == "the notes" && again.notesIncluded)
         #expect(try await f.storage.history(of: id).count == 2)
     }
 
