@@ -17,6 +17,7 @@ extension SQLiteStorage {
         if change.header != nil, change.headerGeneration == nil {
             throw .failure("a header write must name the generation it replaces")
         }
+        if change.audit != nil { throw .failure("the audit trail is not stored yet") }  // PLACEHOLDER (branch audit)
         return try await write { db in
             let stored = try HeaderRow.generation(db)
             if let expected = change.headerGeneration, expected != stored { throw StorageError.staleHeader }

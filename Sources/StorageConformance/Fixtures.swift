@@ -60,12 +60,13 @@ final class Called: Sendable {
 
 /// The kinds of ``StorageError``, without their messages (which adapters word as they like).
 enum ErrorKind: Equatable {
-    case conflict, staleHeader, duplicate, notFound, corrupted, busy, failure
+    case conflict, staleHeader, auditHeadMoved, duplicate, notFound, corrupted, busy, failure
 
     init(_ error: StorageError) {
         switch error {
         case .conflict: self = .conflict
         case .staleHeader: self = .staleHeader
+        case .auditHeadMoved: self = .auditHeadMoved
         case .duplicate: self = .duplicate
         case .notFound: self = .notFound
         case .corrupted: self = .corrupted

@@ -21,7 +21,7 @@ extension KeyRing {
         let kek = try derivation.keyEncryptionKey(from: credential)
         let ring = KeyRing(
             dataKeys: [1: try .random(count: SecretBox.keyBytes)], currentKeyID: 1, derivation: derivation,
-            keyEncryptionKey: kek, historyDepth: historyDepth)
+            keyEncryptionKey: kek, historyDepth: historyDepth, auditKey: try .random())
         return (ring, try ring.header())
     }
 
@@ -42,7 +42,8 @@ extension KeyRing {
         let kek = try header.derivation.keyEncryptionKey(from: credential)
         return KeyRing(
             dataKeys: try header.unwrapDataKeys(with: kek), currentKeyID: header.currentKeyID,
-            derivation: header.derivation, keyEncryptionKey: kek, historyDepth: header.historyDepth)
+            derivation: header.derivation, keyEncryptionKey: kek, historyDepth: header.historyDepth,
+            auditKey: try header.unwrapAuditKey(with: kek))
     }
 
     /// The same data keys wrapped under a KEK from `credential`: a passphrase change, or a move
@@ -58,7 +59,8 @@ extension KeyRing {
         let derivation = try KeyDerivation.fresh(for: credential, cost: newCost)
         let ring = KeyRing(
             dataKeys: dataKeys, currentKeyID: currentKeyID, derivation: derivation,
-            keyEncryptionKey: try derivation.keyEncryptionKey(from: credential), historyDepth: historyDepth)
+            keyEncryptionKey: try derivation.keyEncryptionKey(from: credential), historyDepth: historyDepth,
+            auditKey: auditKey)
         return (ring, try ring.header())
     }
 
@@ -83,7 +85,7 @@ extension KeyRing {
         keys[id] = try .random(count: SecretBox.keyBytes)
         let ring = KeyRing(
             dataKeys: keys, currentKeyID: id, derivation: derivation, keyEncryptionKey: keyEncryptionKey,
-            historyDepth: historyDepth)
+            historyDepth: historyDepth, auditKey: auditKey)
         return (ring, try ring.header())
     }
 
@@ -93,7 +95,7 @@ extension KeyRing {
     func finishRotation() throws(CryptoError) -> (ring: KeyRing, header: [UInt8]) {
         let ring = KeyRing(
             dataKeys: [currentKeyID: dataKeys[currentKeyID]!], currentKeyID: currentKeyID, derivation: derivation,
-            keyEncryptionKey: keyEncryptionKey, historyDepth: historyDepth)
+            keyEncryptionKey: keyEncryptionKey, historyDepth: historyDepth, auditKey: auditKey)
         return (ring, try ring.header())
     }
 
@@ -104,15 +106,27 @@ extension KeyRing {
         }
         let ring = KeyRing(
             dataKeys: dataKeys, currentKeyID: currentKeyID, derivation: derivation, keyEncryptionKey: keyEncryptionKey,
-            historyDepth: depth)
+            historyDepth: depth, auditKey: auditKey)
+        return (ring, try ring.header())
+    }
+
+    /// The same keys with a fresh random audit key, and its header: the upgrade of a vault whose
+    /// header predates the audit trail (format 1 or 2) to format 3.
+    func addingAuditKey() throws(CryptoError) -> (ring: KeyRing, header: [UInt8]) {
+        let ring = KeyRing(
+            dataKeys: dataKeys, currentKeyID: currentKeyID, derivation: derivation, keyEncryptionKey: keyEncryptionKey,
+            historyDepth: historyDepth, auditKey: try .random())
         return (ring, try ring.header())
     }
 
     /// Header bytes describing this ring (fresh wrapping nonces each time).
+    /// - Throws: ``CryptoError/operationFailed(_:)`` for a ring without an audit key: such a
+    ///   vault gains one (``addingAuditKey()``) before its header is written again.
     func header() throws(CryptoError) -> [UInt8] {
-        try VaultHeader.encode(
+        guard let auditKey else { throw .operationFailed("the vault's audit key is missing: upgrade it first") }
+        return try VaultHeader.encode(
             derivation: derivation, dataKeys: dataKeys, currentKeyID: currentKeyID, historyDepth: historyDepth,
-            kek: keyEncryptionKey)
+            auditKey: auditKey, kek: keyEncryptionKey)
     }
 }
 
@@ -146,7 +160,8 @@ extension KeyRing {
                 return .opened(
                     KeyRing(
                         dataKeys: keys, currentKeyID: header.currentKeyID, derivation: derivation,
-                        keyEncryptionKey: keyEncryptionKey, historyDepth: header.historyDepth))
+                        keyEncryptionKey: keyEncryptionKey, historyDepth: header.historyDepth,
+                        auditKey: try header.unwrapAuditKey(with: keyEncryptionKey)))
             } catch .wrongPassphraseOrKey {
                 // Another raw key (same derivation, `.rawKey`): decided by the current id below.
             }

@@ -29,11 +29,15 @@ public struct KeyRing: Sendable {
     let currentKey: SecretBytes
     /// The vault's history depth, a setting the header carries under its MAC (docs/contract.md §11).
     let historyDepth: Int
+    /// The key that chains the audit trail (docs/contract.md §12), kept across rotation and
+    /// passphrase change; `nil` for a vault whose header predates the trail, until its upgrade.
+    let auditKey: AuditKey?
 
     init(
         dataKeys: [UInt32: SecretBytes], currentKeyID: UInt32, derivation: KeyDerivation, keyEncryptionKey: SecretBytes,
-        historyDepth: Int
+        historyDepth: Int, auditKey: AuditKey?
     ) {
+        self.auditKey = auditKey
         self.dataKeys = dataKeys
         self.currentKeyID = currentKeyID
         self.derivation = derivation

@@ -1,13 +1,14 @@
 /// The vault header: how to make the key-encryption key (KEK) from the credential, the data
 /// keys wrapped under it, and which data key seals new values.
 ///
-/// Layout, format version 2; integers big-endian; `n` wrapped keys, `110 + 76·n` bytes (version 1,
-/// which the first release wrote and which is still read, lacks the history depth: `109 + 76·n`):
+/// Layout, format version 3; integers big-endian; `n` wrapped keys, `182 + 76·n` bytes. Version 2
+/// lacks the audit key (`110 + 76·n`), version 1 the history depth as well (`109 + 76·n`); both
+/// are still read, and the first write with the credential upgrades them (docs/contract.md §12):
 ///
 /// | offset | bytes | content |
 /// |---|---|---|
 /// | 0 | 4 | magic `PWVH` |
-/// | 4 | 1 | format version, `0x02` |
+/// | 4 | 1 | format version, `0x03` |
 /// | 5 | 1 | KDF kind: `0x01` Argon2id over a passphrase, `0x02` a raw 32-byte key |
 /// | 6 | 16 | Argon2id salt (zeros for a raw key) |
 /// | 22 | 8 | Argon2id opslimit (0 for a raw key) |
@@ -17,14 +18,15 @@
 /// | 41 | 76·n | each: key id (4) ‖ nonce (24) ‖ tag (16) ‖ data key sealed with secretbox (32) |
 /// | 41+76n | 4 | id of the current data key, one of the above |
 /// | 45+76n | 1 | history depth: old versions kept per entry, 0 to 100 (docs/contract.md §11) |
-/// | 46+76n | 32 | MAC: BLAKE2b-256 keyed with a subkey of the KEK, of every byte before it |
-/// | 78+76n | 32 | checksum: unkeyed BLAKE2b-256 of every byte before it |
+/// | 46+76n | 72 | audit key: nonce (24) ‖ tag (16) ‖ key sealed with secretbox (32), as a data key |
+/// | 118+76n | 32 | MAC: BLAKE2b-256 keyed with a subkey of the KEK, of every byte before it |
+/// | 150+76n | 32 | checksum: unkeyed BLAKE2b-256 of every byte before it |
 ///
 /// The vault's settings live here, under the MAC, so that only a holder of the credential can
 /// change them: nobody with write access to the storage alone can set the depth to 0 and have
 /// the next write purge every entry's history.
 ///
-/// Data keys are wrapped under subkey 1 of the KEK, and the MAC keyed with subkey 2
+/// Data keys and the audit key are wrapped under subkey 1 of the KEK, and the MAC keyed with subkey 2
 /// (`crypto_kdf`, context `PWVHEADR`). A raw key is the KEK itself.
 ///
 /// Reading checks, in order: the magic; the checksum, so any accidental change anywhere is
@@ -39,9 +41,9 @@
 struct VaultHeader {
     static let magic: [UInt8] = Array("PWVH".utf8)
     /// The version written.
-    static let version: UInt8 = 2
-    /// The versions read: 1 has no history depth (it reads as the default).
-    static let readableVersions: ClosedRange<UInt8> = 1...2
+    static let version: UInt8 = 3
+    /// The versions read: 1 has no history depth (it reads as the default), 1 and 2 no audit key.
+    static let readableVersions: ClosedRange<UInt8> = 1...3
     static let kindArgon2id: UInt8 = 1
     static let kindRawKey: UInt8 = 2
     /// Bytes of one wrapped data key entry: id, nonce, tag, key.
@@ -59,6 +61,8 @@ struct VaultHeader {
     let currentKeyID: UInt32
     /// Old versions kept per entry (``Vault/defaultHistoryDepth`` for a version 1 header).
     let historyDepth: Int
+    /// The wrapped audit key (`nil` in a version 1 or 2 header: the vault predates the trail).
+    let wrappedAuditKey: WrappedKey?
     /// The bytes the MAC covers, and the MAC read from the header.
     private let authenticated: ArraySlice<UInt8>
     private let mac: ArraySlice<UInt8>
@@ -111,6 +115,12 @@ struct VaultHeader {
             guard let byte = reader.read(1)?.first else { throw .headerCorrupted(reason: "wrong length") }
             depth = Int(byte)
         }
+        var auditKey: WrappedKey?
+        if version >= 3 {
+            guard let nonce = reader.read(SecretBox.nonceBytes), let sealed = reader.read(SecretBox.tagBytes + AuditKey.byteCount)
+            else { throw .headerCorrupted(reason: "wrong length") }
+            auditKey = WrappedKey(id: 0, nonce: nonce, sealed: sealed)
+        }
         guard let mac = reader.read(digest), reader.isAtEnd else { throw .headerCorrupted(reason: "wrong length") }
         guard Vault.historyDepthRange.contains(depth) else {
             throw .headerCorrupted(reason: "a history depth of \(depth) is outside 0 to 100")
@@ -123,6 +133,7 @@ struct VaultHeader {
         wrappedKeys = keys
         currentKeyID = current
         historyDepth = depth
+        wrappedAuditKey = auditKey
         self.mac = mac
         authenticated = body.dropLast(digest)
     }
@@ -148,10 +159,20 @@ struct VaultHeader {
         return keys
     }
 
-    /// Header bytes wrapping `dataKeys` under `kek`, each with a fresh nonce.
+    /// Unwraps the audit key with the KEK; `nil` for a header older than version 3. Call it after
+    /// ``unwrapDataKeys(with:)``, which checks the credential and the MAC.
+    func unwrapAuditKey(with kek: SecretBytes) throws(CryptoError) -> AuditKey? {
+        guard let wrapped = wrappedAuditKey else { return nil }
+        return try AuditKey(
+            SecretBox.open(
+                wrapped.sealed, nonce: wrapped.nonce, key: try Self.wrappingKey(of: kek),
+                orThrow: .headerCorrupted(reason: "the audit key does not unwrap")))
+    }
+
+    /// Header bytes wrapping `dataKeys` and `auditKey` under `kek`, each with a fresh nonce.
     static func encode(
         derivation: KeyDerivation, dataKeys: [UInt32: SecretBytes], currentKeyID: UInt32, historyDepth: Int,
-        kek: SecretBytes
+        auditKey: AuditKey, kek: SecretBytes
     ) throws(CryptoError) -> [UInt8] {
         precondition(dataKeys[currentKeyID] != nil && dataKeys.count <= Int(UInt16.max), "a key ring's invariants")
         precondition(Vault.historyDepthRange.contains(historyDepth), "a key ring's invariants")
@@ -177,6 +198,9 @@ struct VaultHeader {
         }
         bytes.appendBigEndian(currentKeyID)
         bytes.append(UInt8(historyDepth))
+        let nonce = try Sodium.randomBytes(count: SecretBox.nonceBytes)
+        bytes += nonce
+        bytes += try SecretBox.seal(auditKey.secret, nonce: nonce, key: wrappingKey)
         bytes += try Sodium.blake2b(bytes[...], key: macKey(of: kek))
         bytes += try Sodium.blake2b(bytes[...])
         return bytes

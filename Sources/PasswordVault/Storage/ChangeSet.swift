@@ -10,8 +10,9 @@
 ///
 /// An entry's history (docs/contract.md §11) moves with its entry: a replace archives the
 /// previous state and purges beyond the depth in the same commit (``HistoryUpdate``), and a
-/// delete takes the history with it. Issue 13's audit record and chain head are meant to join
-/// this type as more parts of the same change set, committed in the same transaction.
+/// delete takes the history with it. The audit records of the call that made the change
+/// (docs/contract.md §12) come with it (``AuditAppend``), with a compare-and-set on the trail's
+/// head: no change without its record, no record of a change that did not happen.
 ///
 /// ```swift
 /// // A create: the storage hands out the identifier inside the transaction, the engine seals with it.
@@ -29,16 +30,25 @@ public struct ChangeSet: Sendable {
     /// New header bytes, if any; requires ``headerGeneration`` and makes the stored
     /// generation `headerGeneration + 1`.
     public var header: [UInt8]?
+    /// Audit records appended in the same commit, if any.
+    public var audit: AuditAppend?
 
     /// A change set.
     public init(
         headerGeneration: HeaderGeneration? = nil, entry: EntryChange? = nil, directory: DirectoryChange? = nil,
-        header: [UInt8]? = nil
+        header: [UInt8]? = nil, audit: AuditAppend? = nil
     ) {
         self.headerGeneration = headerGeneration
         self.entry = entry
         self.directory = directory
         self.header = header
+        self.audit = audit
+    }
+
+    /// Whether the change set does nothing but append audit records: such change sets can share
+    /// one commit (group commit), since none of them can fail on its own.
+    public var isAuditOnly: Bool {
+        headerGeneration == nil && entry == nil && directory == nil && header == nil
     }
 }
 
@@ -124,10 +134,13 @@ public struct CommitResult: Sendable, Equatable {
     public var headerGeneration: HeaderGeneration
     /// The entry an ``EntryChange/insert(_:)`` stored.
     public var inserted: PasswordEntity?
+    /// The audit trail's head after the commit, when it appended records.
+    public var auditHead: AuditHead?
 
     /// A result.
-    public init(headerGeneration: HeaderGeneration, inserted: PasswordEntity? = nil) {
+    public init(headerGeneration: HeaderGeneration, inserted: PasswordEntity? = nil, auditHead: AuditHead? = nil) {
         self.headerGeneration = headerGeneration
         self.inserted = inserted
+        self.auditHead = auditHead
     }
 }

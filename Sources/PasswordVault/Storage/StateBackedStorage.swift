@@ -59,6 +59,16 @@ public class StateBackedStorage: VaultStorage {
         try await backend.read { $0.history[id] ?? [] }
     }
 
+    /// See ``VaultStorage/auditHead()``.
+    public func auditHead() async throws(StorageError) -> AuditHead {
+        try await backend.read { $0.auditHead }
+    }
+
+    /// See ``VaultStorage/auditRecords(_:)``.
+    public func auditRecords(_ query: AuditQuery) async throws(StorageError) -> [AuditRecord] {
+        try await backend.read { $0.auditRecords(query) }
+    }
+
     /// See ``VaultStorage/user(named:)``.
     public func user(named username: String) async throws(StorageError) -> User? {
         try await backend.read { $0.user(named: username) }

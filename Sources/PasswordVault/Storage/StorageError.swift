@@ -7,6 +7,9 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The header generation a write was prepared (sealed) under is no longer the stored one:
     /// another header was written since. Nothing was written; reload the header and retry.
     case staleHeader
+    /// The audit trail's head is not the one an ``AuditAppend`` chained its records after:
+    /// another writer appended records since. Nothing was written; read the head and chain again.
+    case auditHeadMoved
     /// An identifier, username or group name is already taken.
     case duplicate(String)
     /// Something the operation needs does not exist.
@@ -23,6 +26,7 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .conflict: "the record was changed concurrently"
         case .staleHeader: "the vault header was changed concurrently"
+        case .auditHeadMoved: "the audit trail was appended to concurrently"
         case .duplicate(let what): "already exists: \(what)"
         case .notFound(let what): "not found: \(what)"
         case .corrupted(let why): "the store is corrupted or not a vault: \(why)"

@@ -23,6 +23,9 @@ struct StoreState: Sendable {
     var userIDsByName: [String: UserID] = [:]
     var groups: [String: Group] = [:]
     var groupsByMember: [String: Set<String>] = [:]
+    /// The audit trail, ascending by seq (docs/contract.md §12), and its head.
+    var auditTrail: [AuditRecord] = []
+    var auditHead = AuditHead.empty
 }
 
 // MARK: Writes
@@ -52,6 +55,13 @@ extension StoreState {
             guard let old = entities[id], old.version == expectedVersion else { throw .conflict }
         }
         if let directory = change.directory { try check(directory) }
+        var appended: [AuditRecord] = []
+        var newHead: AuditHead?
+        if let audit = change.audit {
+            guard audit.after == auditHead else { throw .auditHeadMoved }
+            appended = try audit.records(inserted?.identifier)
+            newHead = try AuditAppend.head(after: auditHead, appending: appended)
+        }
 
         // Every check passed: nothing below throws.
         switch change.entry {
@@ -71,7 +81,11 @@ extension StoreState {
             self.header = header
             headerGeneration = headerGeneration.next
         }
-        return CommitResult(headerGeneration: headerGeneration, inserted: inserted)
+        if let newHead {
+            auditTrail += appended
+            auditHead = newHead
+        }
+        return CommitResult(headerGeneration: headerGeneration, inserted: inserted, auditHead: newHead)
     }
 
     /// The identifier an insert gets.
@@ -233,6 +247,17 @@ extension StoreState {
 
     func user(named username: String) -> User? {
         userIDsByName[username].flatMap { usersByID[$0] }
+    }
+
+    /// The records `query` selects: seq n sits at index n - 1, so the walk starts at `fromSeq`.
+    func auditRecords(_ query: AuditQuery) -> [AuditRecord] {
+        guard query.limit > 0, query.fromSeq <= UInt64(auditTrail.count) else { return [] }
+        var found: [AuditRecord] = []
+        for record in auditTrail[Int(max(query.fromSeq, 1) - 1)...] where query.matches(record) {
+            found.append(record)
+            if found.count == query.limit { break }
+        }
+        return found
     }
 }
 

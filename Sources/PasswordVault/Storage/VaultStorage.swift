@@ -16,7 +16,9 @@
 /// - an entry change: an insert, whose identifier the storage hands out inside the commit
 ///   (positive, increasing, never used for two entries), or a replace or delete
 ///   compare-and-set on ``PasswordEntity/version`` (a lost race is ``StorageError/conflict``);
-/// - a directory change; a new header, which increases the generation by one.
+/// - a directory change; a new header, which increases the generation by one;
+/// - audit records (``AuditAppend``), with a compare-and-set on the trail's head
+///   (``StorageError/auditHeadMoved``); the head moves to the last record in the same commit.
 ///
 /// Checks run in that order, and the first that fails throws with nothing written.
 /// ``entities(visibleTo:)`` must be served from indexes (by owner, by user share, by group
@@ -64,6 +66,15 @@ public protocol VaultStorage: Sendable {
     /// ``PasswordEntity/revision``, without the current one; `[]` for an entry without
     /// history or an unknown entry.
     func history(of id: EntryID) async throws(StorageError) -> [PasswordEntity]
+
+    // MARK: Audit trail
+
+    /// The trail's head: the last record's `seq` and MAC (``AuditHead/empty`` without records).
+    func auditHead() async throws(StorageError) -> AuditHead
+
+    /// The records that match `query`, ascending by `seq`, at most `query.limit` of them. Every
+    /// criterion of the query is applied by the storage (an entry's records from an index).
+    func auditRecords(_ query: AuditQuery) async throws(StorageError) -> [AuditRecord]
 
     // MARK: Directory
 

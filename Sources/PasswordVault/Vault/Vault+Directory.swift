@@ -69,7 +69,7 @@ extension Vault {
         let user = User(id: UserID(rawValue: raw), username: username)
         guard !users.contains(where: { $0.id == user.id }) else { throw .userIDTaken(user.id) }
         do {
-            try await directory.addUser(user)
+            try await directoryWrite(.addUser(user), recording: auditEvent(.userAdd, by: nil, fields: [username]))
         } catch {
             // Another writer got there between the read and the write: say which was taken.
             if (try? await directory.user(named: username)) != nil { throw .usernameTaken(username) }
@@ -98,13 +98,15 @@ extension Vault {
             throw .groupExists(name)
         }
         do {
-            try await directory.addGroup(named: name)
+            try await directoryWrite(.addGroup(name), recording: auditEvent(.groupAdd, by: nil, fields: [name] + unique))
         } catch {
             if (try? await directory.group(named: name)) != nil { throw .groupExists(name) }
             throw .unexpected(cause: error)
         }
         for member in unique {
-            try await directoryCall { try await directory.setMembership(group: name, username: member, isMember: true) }
+            try await directoryCall {
+                try await directoryWrite(.setMembership(group: name, username: member, isMember: true), recording: nil)
+            }
         }
         return Group(name: name, members: Set(unique))
     }
@@ -129,8 +131,28 @@ extension Vault {
         guard try await directoryCall({ try await directory.user(named: username) }) != nil else {
             throw .userNotFound(username)
         }
+        let event = auditEvent(isMember ? .memberAdd : .memberRemove, by: nil, fields: [group, username])
         try await directoryCall {
+            try await directoryWrite(
+                .setMembership(group: group, username: username, isMember: isMember), recording: event)
+        }
+    }
+
+    /// Applies a directory change with its audit record: in one commit when the directory is the
+    /// vault's own storage, else the directory's change and then the record.
+    private func directoryWrite(_ change: DirectoryChange, recording event: AuditEvent?) async throws {
+        if let own = directory as? StorageDirectory, (own.storage as AnyObject) === (storage as AnyObject) {
+            let change = ChangeSet(directory: change)
+            if let event { try await commit(change, recording: [event]) } else { try await storage.commit(change) }
+            return
+        }
+        let directory = try editable()
+        switch change {
+        case .addUser(let user): try await directory.addUser(user)
+        case .addGroup(let name): try await directory.addGroup(named: name)
+        case .setMembership(let group, let username, let isMember):
             try await directory.setMembership(group: group, username: username, isMember: isMember)
         }
+        if let event { try await record(event) }
     }
 }

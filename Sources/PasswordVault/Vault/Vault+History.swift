@@ -31,7 +31,9 @@ extension Vault {
         guard Self.historyDepthRange.contains(depth) else {
             throw .invalidSetting("a history depth of \(depth) is outside 0 to 100")
         }
-        try await writingHeader { (ring) throws(CryptoError) in
+        // A setting of the vault, recorded as an update of no entry naming `history_depth`.
+        try await writingHeader(recording: auditEvent(.update, by: nil, fields: ["history_depth"])) {
+            (ring) throws(CryptoError) in
             ring.historyDepth == depth ? nil : try ring.changingHistoryDepth(to: depth)
         }
     }
@@ -41,6 +43,14 @@ extension Vault {
     /// Owner and editors only; disabled entries too (nothing secret is opened).
     /// - Throws: 1005 when the entry does not exist or `user` has no access; 1006 for a viewer.
     public func history(_ id: EntryID, as user: User) async throws(VaultError) -> [EntryVersion] {
+        try await audited(.history, entry: id, by: user) { () async throws(VaultError) in
+            let versions = try await versions(of: id, as: user)
+            try await record(auditEvent(.history, entry: id, by: user))
+            return versions
+        }
+    }
+
+    private func versions(of id: EntryID, as user: User) async throws(VaultError) -> [EntryVersion] {
         let (current, _) = try await load(id, as: user, for: .history)
         let old = try await storing { () async throws(StorageError) in try await storage.history(of: id) }
         var users: [UserID: User?] = [:]
@@ -64,9 +74,13 @@ extension Vault {
     public func revealVersion(_ id: EntryID, version: UInt64, as user: User) async throws(VaultError)
         -> RevealedEntry
     {
-        let (current, role) = try await load(id, as: user, for: .history)
-        guard current.isActive else { throw .disabled }
-        return try await opened(try await entryVersion(version, of: current), role: role, codeAt: nil)
+        try await audited(.revealVersion, entry: id, by: user) { () async throws(VaultError) in
+            let (current, role) = try await load(id, as: user, for: .history)
+            guard current.isActive else { throw .disabled }
+            let revealed = try await opened(try await entryVersion(version, of: current), role: role, codeAt: nil)
+            try await record(auditEvent(.revealVersion, entry: id, by: user, fields: revealed.secretNames))
+            return revealed
+        }
     }
 
     /// Writes a new version whose content (name, username, password, URL, TOTP seed, notes,
@@ -76,6 +90,12 @@ extension Vault {
     /// - Throws: 1005, 1006 (a viewer), 1007 (disabled), 1011 (no such version), 1008 (another
     ///   write won), or unexpected. Nothing is written when it throws.
     public func restore(_ id: EntryID, version: UInt64, as user: User) async throws(VaultError) -> WriteResult {
+        try await audited(.restore, entry: id, by: user) { () async throws(VaultError) in
+            try await restoring(id, version: version, as: user)
+        }
+    }
+
+    private func restoring(_ id: EntryID, version: UInt64, as user: User) async throws(VaultError) -> WriteResult {
         let (current, _) = try await load(id, as: user, for: .restore)
         guard current.isActive else { throw .disabled }
         let chosen = try await entryVersion(version, of: current)
@@ -91,9 +111,13 @@ extension Vault {
         // Seals nothing: the moved values are under keys the ring holds, and a rotation that
         // reseals them changes the entry's version, which this compare-and-set checks. Restoring
         // the content the entry has writes nothing, and answers the same way.
-        let written =
-            changed.isEmpty
-            ? current : try await commitRevision(entity, changed: changed, replacing: current, by: user, nil)
+        let written: PasswordEntity
+        if changed.isEmpty {
+            try await record(auditEvent(.restore, entry: id, by: user))
+            written = current
+        } else {
+            written = try await commitRevision(entity, changed: changed, replacing: current, by: user, nil, recording: .restore)
+        }
         var notes: SecretBytes?
         if let sealed = written.sealedNotes {
             notes = try open(sealed, entry: id, field: .notes, with: try await keyRing(opening: written))
@@ -102,10 +126,11 @@ extension Vault {
     }
 
     /// Stores `entity` as the revision after `current`, keeping `current` in the history and
-    /// purging beyond the vault's depth, in one compare-and-set commit.
+    /// purging beyond the vault's depth, in one compare-and-set commit with the call's audit
+    /// record (`action`, naming the changed fields).
     func commitRevision(
         _ entity: PasswordEntity, changed: ChangedFields, replacing current: PasswordEntity, by user: User,
-        _ generation: HeaderGeneration?
+        _ generation: HeaderGeneration?, recording action: AuditAction
     ) async throws(VaultError) -> PasswordEntity {
         var next = entity
         next.version = current.version + 1
@@ -114,10 +139,13 @@ extension Vault {
         next.changedBy = user.id
         next.changedFields = changed
         let depth = historyDepth
-        try await storing { () async throws(StorageError) in
-            try await storage.replace(
-                next, expectedVersion: current.version, headerGeneration: generation,
-                history: .archive(current, depth: depth))
+        let event = auditEvent(action, entry: entity.identifier, by: user, fields: changed.names)
+        _ = try await storing { () async throws(StorageError) in
+            try await commit(
+                ChangeSet(
+                    headerGeneration: generation,
+                    entry: .replace(next, expectedVersion: current.version, history: .archive(current, depth: depth))),
+                recording: [event])
         }
         return next
     }

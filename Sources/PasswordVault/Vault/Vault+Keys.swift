@@ -12,7 +12,8 @@ extension Vault {
     public func changeCredential(
         to credential: VaultCredential, cost: KeyDerivationCost? = nil
     ) async throws(VaultKeyError) {
-        try await writingHeader { (ring) throws(CryptoError) in try ring.changingCredential(to: credential, cost: cost)
+        try await writingHeader(recording: auditEvent(.passphraseChange, by: nil)) { (ring) throws(CryptoError) in
+            try ring.changingCredential(to: credential, cost: cost)
         }
     }
 
@@ -38,14 +39,15 @@ extension Vault {
     public func rotateDataKey(
         batchSize: Int = 256, progress: @Sendable (RotationProgress) -> Void = { _ in }
     ) async throws(VaultKeyError) {
-        try await writingHeader { (ring) throws(CryptoError) in try ring.beginRotation() }
+        try await writingHeader(recording: nil) { (ring) throws(CryptoError) in try ring.beginRotation() }
         var report = RotationProgress(examined: 0, resealed: 0, total: try await countEntries(batchSize: batchSize))
         try await resealAll(batchSize: batchSize) { resealed in
             if resealed { report.resealed += 1 }
             report.examined += 1
             progress(report)
         }
-        try await writingHeader { (ring) throws(CryptoError) in
+        // The rotation's record goes with the header that ends it (docs/contract.md §12).
+        try await writingHeader(recording: auditEvent(.keyRotation, by: nil)) { (ring) throws(CryptoError) in
             // Another writer finished this rotation (or began the next one) meanwhile: resealing
             // under its ring and dropping keys is its job; this vault adopted its header.
             ring.isRotationPending ? try ring.finishRotation() : nil
@@ -54,18 +56,33 @@ extension Vault {
 
     /// Writes the header `next` makes from the current ring (`nil`: none needed), expecting the
     /// generation that ring's KEK opens; on a newer stored header, adopts it and tries again,
-    /// at most ``staleHeaderRetries`` times.
+    /// at most ``staleHeaderRetries`` times. `event`, if any, is recorded in the same commit (or
+    /// alone when no header is needed).
     func writingHeader(
-        _ next: (KeyRing) throws(CryptoError) -> (ring: KeyRing, header: [UInt8])?
+        recording event: AuditEvent?, _ next: (KeyRing) throws(CryptoError) -> (ring: KeyRing, header: [UInt8])?
     ) async throws(VaultKeyError) {
+        // A vault older than the trail gains its audit key first: every header written after
+        // carries it.
+        do { _ = try await auditKey() } catch { throw VaultKeyError(error) }
         for _ in 0..<Self.staleHeaderRetries {
             let state = keys.withLock { $0 }
             guard state.sealingGeneration == state.headerGeneration else { throw .conflict }
             let made: (ring: KeyRing, header: [UInt8])?
             do { made = try next(state.ring) } catch { throw VaultKeyError(error) }
-            guard let made else { return }
+            guard let made else {
+                if let event {
+                    do { try await commit(ChangeSet(), recording: [event]) } catch { throw VaultKeyError(error) }
+                }
+                return
+            }
             do {
-                let generation = try await storage.writeHeader(made.header, expectedGeneration: state.headerGeneration)
+                let change = ChangeSet(headerGeneration: state.headerGeneration, header: made.header)
+                let generation =
+                    if let event {
+                        try await commit(change, recording: [event]).headerGeneration
+                    } else {
+                        try await storage.commit(change).headerGeneration
+                    }
                 keys.withLock { $0 = KeyState(ring: made.ring, generation: generation) }
                 return
             } catch .staleHeader {

@@ -7,23 +7,35 @@ extension Vault {
         try await load(id, as: user, for: .read).0
     }
 
-    /// The password, opened. - Throws: 1005, 1007 (disabled), or unexpected (a value that does not open).
+    /// The password, opened, once the reveal's record is durable (docs/contract.md §12).
+    /// - Throws: 1005, 1007 (disabled), or unexpected (a value that does not open, or a record
+    ///   that cannot be written: nothing is returned then).
     public func revealPassword(_ id: EntryID, as user: User) async throws(VaultError) -> SecretBytes {
-        let entity = try await loadForReveal(id, as: user).0
-        return try open(entity.sealedPassword, entry: id, field: .password, with: try await keyRing(opening: entity))
+        try await audited(.reveal, entry: id, by: user) { () async throws(VaultError) in
+            let entity = try await loadForReveal(id, as: user).0
+            let password = try open(
+                entity.sealedPassword, entry: id, field: .password, with: try await keyRing(opening: entity))
+            try await record(auditEvent(.reveal, entry: id, by: user, fields: ["password"]))
+            return password
+        }
     }
 
     /// The notes, opened; `nil` when the entry has none. - Throws: 1005, 1007, or unexpected.
     public func revealNotes(_ id: EntryID, as user: User) async throws(VaultError) -> SecretBytes? {
-        let entity = try await loadForReveal(id, as: user).0
-        guard let sealed = entity.sealedNotes else { return nil }
-        return try open(sealed, entry: id, field: .notes, with: try await keyRing(opening: entity))
+        try await audited(.reveal, entry: id, by: user) { () async throws(VaultError) in
+            let entity = try await loadForReveal(id, as: user).0
+            var notes: SecretBytes?
+            if let sealed = entity.sealedNotes {
+                notes = try open(sealed, entry: id, field: .notes, with: try await keyRing(opening: entity))
+            }
+            try await record(auditEvent(.reveal, entry: id, by: user, fields: notes == nil ? [] : ["notes"]))
+            return notes
+        }
     }
 
     /// The TOTP seed with its parameters; `nil` when the entry has none. - Throws: 1005, 1007, or unexpected.
     public func revealSecretKey(_ id: EntryID, as user: User) async throws(VaultError) -> TOTP? {
-        let entity = try await loadForReveal(id, as: user).0
-        return try openSecretKey(entity, with: try await keyRing(opening: entity))?.totp
+        try await revealedSecretKey(id, as: user)?.totp
     }
 
     /// The `secret_key` as text, the same the wire's get-one answer shows (docs/contract.md §8):
@@ -31,23 +43,43 @@ extension Vault {
     /// its label, issuer and every parameter; `nil` when the entry has none.
     /// - Throws: 1005, 1007, or unexpected.
     public func revealSecretKeyText(_ id: EntryID, as user: User) async throws(VaultError) -> SecretBytes? {
-        let entity = try await loadForReveal(id, as: user).0
-        return try openSecretKey(entity, with: try await keyRing(opening: entity))?.text
+        try await revealedSecretKey(id, as: user)?.text
+    }
+
+    private func revealedSecretKey(_ id: EntryID, as user: User) async throws(VaultError) -> StoredSecretKey? {
+        try await audited(.reveal, entry: id, by: user) { () async throws(VaultError) in
+            let entity = try await loadForReveal(id, as: user).0
+            let key = try openSecretKey(entity, with: try await keyRing(opening: entity))
+            try await record(auditEvent(.reveal, entry: id, by: user, fields: key == nil ? [] : ["secret_key"]))
+            return key
+        }
     }
 
     /// The TOTP code at `date` (now by default): what the wire's `token` shows; `nil` without a seed.
+    /// Recorded as `code`, never with the code itself.
     /// - Throws: 1005, 1007, 1002 (`time`) for a time before the seed's T0, or unexpected.
     public func code(_ id: EntryID, at date: Date? = nil, as user: User) async throws(VaultError) -> String? {
-        let entity = try await loadForReveal(id, as: user).0
-        guard let key = try openSecretKey(entity, with: try await keyRing(opening: entity)) else { return nil }
-        return try totpCode(of: key.totp, at: date ?? clock.now())
+        try await audited(.code, entry: id, by: user) { () async throws(VaultError) in
+            let entity = try await loadForReveal(id, as: user).0
+            var code: String?
+            if let key = try openSecretKey(entity, with: try await keyRing(opening: entity)) {
+                code = try totpCode(of: key.totp, at: date ?? clock.now())
+            }
+            try await record(auditEvent(.code, entry: id, by: user))
+            return code
+        }
     }
 
-    /// Everything the wire's get-one answer shows, from one read and one access check.
+    /// Everything the wire's get-one answer shows, from one read and one access check, once its
+    /// record (`reveal`, naming the secrets returned) is durable.
     /// - Throws: 1005, 1007, or unexpected.
     public func reveal(_ id: EntryID, at date: Date? = nil, as user: User) async throws(VaultError) -> RevealedEntry {
-        let (entity, role) = try await loadForReveal(id, as: user)
-        return try await opened(entity, role: role, codeAt: date ?? clock.now())
+        try await audited(.reveal, entry: id, by: user) { () async throws(VaultError) in
+            let (entity, role) = try await loadForReveal(id, as: user)
+            let revealed = try await opened(entity, role: role, codeAt: date ?? clock.now())
+            try await record(auditEvent(.reveal, entry: id, by: user, fields: revealed.secretNames))
+            return revealed
+        }
     }
 
     /// `entity`'s secrets opened for a caller with `role`, and its TOTP code at `date` (none

@@ -19,19 +19,30 @@ extension Vault {
     /// Deletes an entry and its history; only its owner may. Its identifier is never reused.
     /// - Throws: 1005, 1006 (not the owner), 1008, or unexpected.
     public func delete(_ id: EntryID, as user: User) async throws(VaultError) {
-        let (entity, _) = try await load(id, as: user, for: .delete)
-        try await storing { () async throws(StorageError) in
-            try await storage.delete(id, expectedVersion: entity.version)
+        try await audited(.delete, entry: id, by: user) { () async throws(VaultError) in
+            let (entity, _) = try await load(id, as: user, for: .delete)
+            // The trail keeps that the entry existed (docs/contract.md §11, §12).
+            _ = try await storing { () async throws(StorageError) in
+                try await commit(
+                    ChangeSet(entry: .delete(id, expectedVersion: entity.version)),
+                    recording: [auditEvent(.delete, entry: id, by: user)])
+            }
         }
     }
 
     private func setActive(_ active: Bool, _ id: EntryID, as user: User) async throws(VaultError) -> StateChange {
-        let (current, _) = try await load(id, as: user, for: .toggleActive)
-        guard current.isActive != active else { return .alreadyInState }
-        var entity = current
-        entity.isActive = active
-        // A new version; the state before it goes into the history (docs/contract.md §11).
-        _ = try await commitRevision(entity, changed: .isActive, replacing: current, by: user, nil)
-        return .changed
+        let action: AuditAction = active ? .enable : .disable
+        return try await audited(action, entry: id, by: user) { () async throws(VaultError) in
+            let (current, _) = try await load(id, as: user, for: .toggleActive)
+            guard current.isActive != active else {
+                try await record(auditEvent(action, entry: id, by: user))
+                return .alreadyInState
+            }
+            var entity = current
+            entity.isActive = active
+            // A new version; the state before it goes into the history (docs/contract.md §11).
+            _ = try await commitRevision(entity, changed: .isActive, replacing: current, by: user, nil, recording: action)
+            return .changed
+        }
     }
 }

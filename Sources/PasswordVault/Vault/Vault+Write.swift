@@ -16,10 +16,12 @@ extension Vault {
         let now = clock.now()
         let owner = user.id
         let secretKey = try fields.secretKey.map { (totp) throws(VaultError) in try SecretKeyCoding.encode(totp) }
-        // One commit: the storage hands out the identifier inside it and this closure seals for it.
+        let event = auditEvent(.create, by: user, fields: fields.changedFields(shares).names)
+        // One commit: the storage hands out the identifier inside it and this closure seals for
+        // it; the record, naming that identifier, is in the same commit.
         let entity = try await sealingWrite { (ring, generation) async throws(VaultError) in
             try await storing { () async throws(StorageError) in
-                try await storage.insert(headerGeneration: generation) { (id) throws(StorageError) in
+                let insert = EntryChange.insert { (id) throws(StorageError) in
                     do throws(CryptoError) {
                         return PasswordEntity(
                             identifier: id, name: fields.name, username: fields.username, url: fields.url,
@@ -37,6 +39,10 @@ extension Vault {
                         throw .failure("sealing entry \(id) failed: \(error)")
                     }
                 }
+                let result = try await commit(
+                    ChangeSet(headerGeneration: generation, entry: insert), recording: [event], namesInserted: true)
+                guard let inserted = result.inserted else { throw .failure("the storage did not return the new entry") }
+                return inserted
             }
         }
         return WriteResult(entity: entity, notes: fields.notes, notesIncluded: true, sharedErrors: shares.errors)
@@ -58,6 +64,14 @@ extension Vault {
     /// - Throws: ``VaultError``; nothing is written when it throws.
     public func update(
         _ id: EntryID, _ request: PasswordRequest, includingNotes: Bool = false, as user: User
+    ) async throws(VaultError) -> WriteResult {
+        try await audited(.update, entry: id, by: user) { () async throws(VaultError) in
+            try await updating(id, request, includingNotes: includingNotes, as: user)
+        }
+    }
+
+    private func updating(
+        _ id: EntryID, _ request: PasswordRequest, includingNotes: Bool, as user: User
     ) async throws(VaultError) -> WriteResult {
         let (current, role) = try await load(id, as: user, for: .update)
         if request.touchesSharing, !role.permits(.share) { throw .accessDenied }
@@ -134,9 +148,14 @@ extension Vault {
                 entity.groupsAllowed = note(.groupsAllowed, current.groupsAllowed, groups)
             }
 
-            // An update that changes nothing writes nothing: no version, no history (§11).
-            guard !changed.isEmpty else { return (current, notes, notesIncluded) }
-            let next = try await commitRevision(entity, changed: changed, replacing: current, by: user, generation)
+            // An update that changes nothing writes no version and no history (§11); the call
+            // is still on the trail, naming no field (§12).
+            guard !changed.isEmpty else {
+                try await record(auditEvent(.update, entry: id, by: user))
+                return (current, notes, notesIncluded)
+            }
+            let next = try await commitRevision(
+                entity, changed: changed, replacing: current, by: user, generation, recording: .update)
             return (next, notes, notesIncluded)
         }
         return WriteResult(entity: entity, notes: notes, notesIncluded: notesIncluded, sharedErrors: shares.errors)

@@ -26,6 +26,8 @@ public final class Vault: Sendable {
     /// The unlocked keys and the header generations they belong to (changed by passphrase
     /// change, rotation, and reloading a header another writer stored).
     let keys: Locked<KeyState>
+    /// The writer of the audit trail: chains records and shares commits (docs/contract.md §12).
+    let auditLog: AuditLog
 
     /// How many times a write retries after meeting a header newer than its keys'
     /// (``StorageError/staleHeader``) before it gives up: each retry first adopts that header,
@@ -56,6 +58,7 @@ public final class Vault: Sendable {
         self.directory = directory
         self.clock = clock
         self.keys = Locked(KeyState(ring: ring, generation: generation))
+        self.auditLog = AuditLog(storage: storage)
     }
 
     /// Creates a new vault in an empty storage: a fresh data key, wrapped under `credential`.

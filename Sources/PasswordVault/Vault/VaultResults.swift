@@ -73,6 +73,11 @@ public struct RevealedEntry: Sendable {
     public var secretKeyText: SecretBytes?
     /// The TOTP code at the time asked, if the entry has a seed.
     public var code: String?
+
+    /// The names of the secrets this answer holds, as its audit record lists them (docs/contract.md §12).
+    var secretNames: [String] {
+        ["password"] + (notes == nil ? [] : ["notes"]) + (secretKeyText == nil ? [] : ["secret_key"])
+    }
 }
 
 /// One item of a list: the entry and the caller's role on it.

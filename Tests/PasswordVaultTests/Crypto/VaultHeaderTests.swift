@@ -8,8 +8,8 @@ struct VaultHeaderTests {
     let passphrase = VaultCredential.passphrase(Fixture.passphrase)
 
     @Test func createdHeaderUnlocksWithThePassphrase() throws {
-        #expect(Fixture.header.count == 110 + 76)
-        #expect(Array(Fixture.header.prefix(5)) == Array("PWVH".utf8) + [2])
+        #expect(Fixture.header.count == 182 + 76)
+        #expect(Array(Fixture.header.prefix(5)) == Array("PWVH".utf8) + [3])
         let ring = try KeyRing.unlock(header: Fixture.header, credential: passphrase)
         #expect(ring.currentKeyID == 1)
         #expect(ring.keyIDs == [1])
@@ -111,7 +111,7 @@ struct VaultHeaderTests {
                 Issue.record("bit \(flip.bit): unexpected \(error)")
             }
         }
-        #expect(counts == ["checksum mismatch": 186 * 8 - 32, "not a PasswordVault header": 32])
+        #expect(counts == ["checksum mismatch": 258 * 8 - 32, "not a PasswordVault header": 32])
     }
 
     /// A forger who recomputes the unkeyed checksum meets the structure checks, a KEK that no
@@ -119,7 +119,7 @@ struct VaultHeaderTests {
     /// (a rotation begun), byte by byte, with the outcome each region must give.
     @Test func everyForgedChangeIsRefused() throws {
         let (_, header) = try Fixture.ring.beginRotation()
-        #expect(header.count == 110 + 2 * 76)
+        #expect(header.count == 182 + 2 * 76)
         let authenticationFailed = CryptoError.headerCorrupted(reason: "authentication failed")
         func expected(atByte offset: Int) -> CryptoError? {
             switch offset {
@@ -134,7 +134,8 @@ struct VaultHeaderTests {
             // The history depth (10): a flip to at most 100 fails the MAC, one above is refused by
             // the structure check; both are headerCorrupted, accepted below.
             case 197: nil
-            case 198..<230: authenticationFailed  // the MAC itself
+            case 198..<270: authenticationFailed  // the wrapped audit key, under the MAC
+            case 270..<302: authenticationFailed  // the MAC itself
             default: nil
             }
         }
@@ -164,9 +165,9 @@ struct VaultHeaderTests {
 
     @Test func aNewerVersionIsRefusedByName() throws {
         var header = Fixture.header
-        header[4] = 3
+        header[4] = 4
         let body = Array(header.dropLast(32))
-        #expect(throws: CryptoError.unsupportedHeaderVersion(3)) {
+        #expect(throws: CryptoError.unsupportedHeaderVersion(4)) {
             try KeyRing.unlock(header: body + (try Sodium.blake2b(body[...])), credential: passphrase)
         }
     }

@@ -20,6 +20,8 @@ final class FaultInjectingStorage: VaultStorage {
         var holdInserts = false
         /// How many inserts have reached the hold.
         var heldInserts = 0
+        /// Every commit that appends audit records fails (a full disk for the trail).
+        var failAuditAppends = false
     }
 
     func update(_ change: (inout Plan) -> Void) { plan.withLock { change(&$0) } }
@@ -36,6 +38,7 @@ final class FaultInjectingStorage: VaultStorage {
     }
 
     func commit(_ change: ChangeSet) async throws(StorageError) -> CommitResult {
+        if change.audit != nil, plan.withLock({ $0.failAuditAppends }) { throw .failure("injected audit failure") }
         switch change.entry {
         case nil: break
         case .insert:
@@ -66,6 +69,10 @@ final class FaultInjectingStorage: VaultStorage {
     func history(of id: EntryID) async throws(StorageError) -> [PasswordEntity] {
         if plan.withLock({ $0.failReads }) { throw .failure("injected read failure") }
         return try await inner.history(of: id)
+    }
+    func auditHead() async throws(StorageError) -> AuditHead { try await inner.auditHead() }
+    func auditRecords(_ query: AuditQuery) async throws(StorageError) -> [AuditRecord] {
+        try await inner.auditRecords(query)
     }
     func user(named username: String) async throws(StorageError) -> User? { try await inner.user(named: username) }
     func user(id: UserID) async throws(StorageError) -> User? { try await inner.user(id: id) }

@@ -285,7 +285,7 @@ struct HistoryDepthTests {
         #expect(reopened.historyDepth == 2)
         // The depth is under the header's MAC: byte 45 + 76·n.
         let header = try #require(try await storage.readHeader()).bytes
-        #expect(header.count == 110 + 76 && header[4] == 2 && header[45 + 76] == 2)
+        #expect(header.count == 182 + 76 && header[4] == 3 && header[45 + 76] == 2)
     }
 
     @Test func loweringTheDepthPurgesAtTheNextWriteAndZeroKeepsNothing() async throws {
@@ -337,7 +337,7 @@ struct HistoryDepthTests {
     }
 
     /// A first-release header (format version 1, no depth byte) opens with a depth of 10, and
-    /// the next header write upgrades it to version 2.
+    /// the next header write upgrades it to version 3 (with an audit key).
     @Test func aFirstReleaseHeaderReadsAsDepth10() async throws {
         let ring = Fixture.ring
         let v2 = Fixture.header
@@ -357,6 +357,6 @@ struct HistoryDepthTests {
         #expect(vault.historyDepth == 10)
         try await vault.setHistoryDepth(4)
         let upgraded = try #require(try await storage.readHeader()).bytes
-        #expect(upgraded[4] == 2 && upgraded[45 + 76] == 4)
+        #expect(upgraded.count == 182 + 76 && upgraded[4] == 3 && upgraded[45 + 76] == 4)
     }
 }

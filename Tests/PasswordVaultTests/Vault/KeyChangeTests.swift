@@ -94,7 +94,7 @@ struct KeyChangeTests {
     @Test func keyIDsNeverWrapAround() throws {
         let ring = KeyRing(
             dataKeys: [UInt32.max: try .random(count: 32)], currentKeyID: .max, derivation: Fixture.ring.derivation,
-            keyEncryptionKey: Fixture.ring.keyEncryptionKey, historyDepth: 10)
+            keyEncryptionKey: Fixture.ring.keyEncryptionKey, historyDepth: 10, auditKey: Fixture.ring.auditKey)
         #expect(throws: CryptoError.operationFailed("no data key id is left for a rotation")) {
             try ring.beginRotation()
         }
