@@ -20,6 +20,12 @@ public enum StorageConformanceCheck: String, CaseIterable, Sendable, CustomStrin
     case historyArchivesAndPurges
     case historyMovesOnlyWithItsEntry
     case deleteRemovesHistory
+    case auditAppendsAndMovesHead
+    case auditHeadCompareAndSet
+    case auditAtomicWithTheChange
+    case auditQueriesFilter
+    case auditConcurrentAppendsSerialise
+    case auditSurvivesReopen
     case visibleByOwner
     case visibleByUserShare
     case visibleByGroupShare
@@ -96,6 +102,12 @@ public struct StorageConformanceSuite: Sendable {
         case .historyArchivesAndPurges: try await historyArchivesAndPurges()
         case .historyMovesOnlyWithItsEntry: try await historyMovesOnlyWithItsEntry()
         case .deleteRemovesHistory: try await deleteRemovesHistory()
+        case .auditAppendsAndMovesHead: try await auditAppendsAndMovesHead()
+        case .auditHeadCompareAndSet: try await auditHeadCompareAndSet()
+        case .auditAtomicWithTheChange: try await auditAtomicWithTheChange()
+        case .auditQueriesFilter: try await auditQueriesFilter()
+        case .auditConcurrentAppendsSerialise: try await auditConcurrentAppendsSerialise()
+        case .auditSurvivesReopen: try await auditSurvivesReopen()
         case .visibleByOwner: try await visibleByOwner()
         case .visibleByUserShare: try await visibleByUserShare()
         case .visibleByGroupShare: try await visibleByGroupShare()

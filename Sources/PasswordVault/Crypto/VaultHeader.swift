@@ -117,7 +117,8 @@ struct VaultHeader {
         }
         var auditKey: WrappedKey?
         if version >= 3 {
-            guard let nonce = reader.read(SecretBox.nonceBytes), let sealed = reader.read(SecretBox.tagBytes + AuditKey.byteCount)
+            guard let nonce = reader.read(SecretBox.nonceBytes),
+                let sealed = reader.read(SecretBox.tagBytes + AuditKey.byteCount)
             else { throw .headerCorrupted(reason: "wrong length") }
             auditKey = WrappedKey(id: 0, nonce: nonce, sealed: sealed)
         }

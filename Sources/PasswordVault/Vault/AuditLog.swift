@@ -43,8 +43,10 @@ actor AuditLog {
     func commit(
         _ change: ChangeSet, recording events: [AuditEvent], namesInserted: Bool = false, key: AuditKey
     ) async throws(StorageError) -> CommitResult {
-        let result = await withCheckedContinuation { (resume: CheckedContinuation<Result<CommitResult, StorageError>, Never>) in
-            queue.append(Pending(change: change, events: events, namesInserted: namesInserted, key: key, resume: resume))
+        let result = await withCheckedContinuation {
+            (resume: CheckedContinuation<Result<CommitResult, StorageError>, Never>) in
+            queue.append(
+                Pending(change: change, events: events, namesInserted: namesInserted, key: key, resume: resume))
             if !draining {
                 draining = true
                 Task { await self.drain() }

@@ -148,7 +148,9 @@ extension Vault {
     /// head, so one cut short at its end still verifies, up to where it ends; against the
     /// vault's own trail it must also agree record for record up to there.
     public func verifyAuditExport(_ records: [AuditRecord]) async throws(VaultError) -> AuditVerification {
-        guard let key = ring.auditKey else { return records.isEmpty ? .intact(records: 0) : .broken(seq: 1, reason: .macMismatch) }
+        guard let key = ring.auditKey else {
+            return records.isEmpty ? .intact(records: 0) : .broken(seq: 1, reason: .macMismatch)
+        }
         let last = records.last.map { AuditHead(seq: $0.seq, mac: $0.mac) } ?? .empty
         return AuditChain.verify(records, head: last, key: key)
     }

@@ -98,7 +98,8 @@ extension Vault {
             throw .groupExists(name)
         }
         do {
-            try await directoryWrite(.addGroup(name), recording: auditEvent(.groupAdd, by: nil, fields: [name] + unique))
+            try await directoryWrite(
+                .addGroup(name), recording: auditEvent(.groupAdd, by: nil, fields: [name] + unique))
         } catch {
             if (try? await directory.group(named: name)) != nil { throw .groupExists(name) }
             throw .unexpected(cause: error)

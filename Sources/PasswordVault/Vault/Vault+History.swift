@@ -116,7 +116,8 @@ extension Vault {
             try await record(auditEvent(.restore, entry: id, by: user))
             written = current
         } else {
-            written = try await commitRevision(entity, changed: changed, replacing: current, by: user, nil, recording: .restore)
+            written = try await commitRevision(
+                entity, changed: changed, replacing: current, by: user, nil, recording: .restore)
         }
         var notes: SecretBytes?
         if let sealed = written.sealedNotes {

@@ -41,7 +41,8 @@ extension Vault {
             var entity = current
             entity.isActive = active
             // A new version; the state before it goes into the history (docs/contract.md §11).
-            _ = try await commitRevision(entity, changed: .isActive, replacing: current, by: user, nil, recording: action)
+            _ = try await commitRevision(
+                entity, changed: .isActive, replacing: current, by: user, nil, recording: action)
             return .changed
         }
     }
