@@ -51,7 +51,9 @@ struct AuditCommandTests {
         let json = try pw("audit", "--json")
         let lines = json.stdout.split(separator: "\n")
         #expect(lines.count == 6)
-        #expect(lines[3].contains("\"action\":\"create\"") && lines[3].contains("\"actor\":{\"id\":1,\"username\":\"npass\"}"))
+        #expect(
+            lines[3].contains("\"action\":\"create\"")
+                && lines[3].contains("\"actor\":{\"id\":1,\"username\":\"npass\"}"))
         #expect(lines[4].contains("\"action\":\"reveal\"") && lines[4].contains("\"fields\":[\"password\"]"))
         #expect(lines[5].contains("\"outcome\":\"1005\"") && lines[5].contains("\"username\":\"stranger\""))
         #expect(lines[0].contains("\"actor\":\"vault\"") && lines[0].contains("\"action\":\"user_add\""))
@@ -95,7 +97,8 @@ struct AuditCommandTests {
 
         let file = folder.appendingPathComponent("trail.jsonl").path
         let exported = try pw("audit", "export", file)
-        #expect(exported.status == 0 && exported.stdout == "Exported 6 audit records to \(file)\n", "\(exported.stderr)")
+        #expect(
+            exported.status == 0 && exported.stdout == "Exported 6 audit records to \(file)\n", "\(exported.stderr)")
         let attributes = try FileManager.default.attributesOfItem(atPath: file)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let text = try String(contentsOfFile: file, encoding: .utf8)
@@ -123,7 +126,9 @@ struct AuditCommandTests {
         let garbage = folder.appendingPathComponent("garbage.jsonl").path
         try "not json\n".write(toFile: garbage, atomically: true, encoding: .utf8)
         let unreadable = try pw("audit", "verify", "--file", garbage)
-        #expect(unreadable.status == 1 && unreadable.stderr.hasPrefix("pwvault: line 1 of the audit export is not a record"))
+        #expect(
+            unreadable.status == 1 && unreadable.stderr.hasPrefix("pwvault: line 1 of the audit export is not a record")
+        )
     }
 
     /// An edit of the vault file's trail (with sqlite3, as someone with write access to the
@@ -144,7 +149,10 @@ struct AuditCommandTests {
     private func sqlite(_ statement: String) throws {
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        python.arguments = ["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", path, statement]
+        python.arguments = [
+            "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", path,
+            statement,
+        ]
         try python.run()
         python.waitUntilExit()
         #expect(python.terminationStatus == 0)

@@ -115,7 +115,8 @@ struct AuditVerifyCommand: AsyncParsableCommand {
         abstract: "Check that no audit record was edited, removed, inserted, reordered or cut off (exit 1 if one was).")
     @OptionGroup var vault: VaultOptions
     @Option(
-        help: ArgumentHelp("Check an export (`audit export`) against the vault's audit key instead.", valueName: "path"))
+        help: ArgumentHelp("Check an export (`audit export`) against the vault's audit key instead.", valueName: "path")
+    )
     var file: String?
 
     func run() async throws {
@@ -171,7 +172,9 @@ enum AuditExportFile {
         do { data = try handle.read(upToCount: maximumBytes + 1) ?? Data() } catch {
             throw CLIFailure.usage("cannot read \(path): \(error.localizedDescription)")
         }
-        guard data.count <= maximumBytes else { throw CLIFailure.refused("pwvault: \(path) is larger than an export can be") }
+        guard data.count <= maximumBytes else {
+            throw CLIFailure.refused("pwvault: \(path) is larger than an export can be")
+        }
         guard let text = String(data: data, encoding: .utf8) else {
             throw CLIFailure.refused("pwvault: \(path) is not UTF-8 text")
         }
@@ -200,10 +203,14 @@ enum AuditExportFile {
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
             if written < 0, errno == EINTR { continue }
-            guard written > 0 else { throw CLIFailure.unexpected("writing \(path): \(String(cString: strerror(errno)))") }
+            guard written > 0 else {
+                throw CLIFailure.unexpected("writing \(path): \(String(cString: strerror(errno)))")
+            }
             offset += written
         }
-        guard fsync(fd) == 0 else { throw CLIFailure.unexpected("writing \(path): \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else {
+            throw CLIFailure.unexpected("writing \(path): \(String(cString: strerror(errno)))")
+        }
     }
 }
 
@@ -218,7 +225,8 @@ enum AuditTimeArgument {
         if text.utf8.count == 10 { candidate += "T00:00:00.000Z" }
         if candidate.utf8.count == 20, candidate.hasSuffix("Z") { candidate = String(candidate.dropLast()) + ".000Z" }
         guard let time = AuditTime(iso8601: candidate) else {
-            throw ValidationError("--\(option) must be a UTC time such as 2026-12-01T21:26:40Z, not \(NameRule.quoted(text))")
+            throw ValidationError(
+                "--\(option) must be a UTC time such as 2026-12-01T21:26:40Z, not \(NameRule.quoted(text))")
         }
         return time
     }

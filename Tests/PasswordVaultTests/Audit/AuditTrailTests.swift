@@ -158,7 +158,10 @@ struct AuditTrailTests {
         storage.update { $0.failAuditAppends = false }
         #expect(try await storage.entities(after: nil, limit: 10).map(\.identifier) == [id])
         #expect(try await vault.revealPassword(id, as: alice) == SecretBytes(utf8: "secret-1"))
-        #expect(try await Self.lines(vault) == ["1 alice#1 create \(id) ok [name,username,password]", "2 alice#1 reveal \(id) ok [password]"])
+        #expect(
+            try await Self.lines(vault) == [
+                "1 alice#1 create \(id) ok [name,username,password]", "2 alice#1 reveal \(id) ok [password]",
+            ])
     }
 
     /// Concurrent reveals share commits and each waits for its own record: every one is on
@@ -171,7 +174,11 @@ struct AuditTrailTests {
             for round in 0..<20 {
                 for user in users {
                     group.addTask {
-                        if round == 0 { _ = try await f.vault.reveal(id, as: user) } else { _ = try await f.vault.revealPassword(id, as: user) }
+                        if round == 0 {
+                            _ = try await f.vault.reveal(id, as: user)
+                        } else {
+                            _ = try await f.vault.revealPassword(id, as: user)
+                        }
                     }
                 }
             }
@@ -181,7 +188,9 @@ struct AuditTrailTests {
         #expect(records.count == 1 + 20 * users.count)
         #expect(records.map(\.seq) == Array(1...UInt64(records.count)))
         for user in users {
-            #expect(records.filter { $0.event.action == .reveal && AuditActorMatch.user(user.id).matches($0.event.actor) }.count == 20)
+            #expect(
+                records.filter { $0.event.action == .reveal && AuditActorMatch.user(user.id).matches($0.event.actor) }
+                    .count == 20)
         }
         #expect(try await f.vault.verifyAudit() == .intact(records: UInt64(records.count)))
     }
@@ -224,13 +233,16 @@ struct AuditTrailTests {
         let notes = "CANARY-NOTES-19bc"
         let seed = "JBSWY3DPEHPK3PXPCANARYSEED"
         let created = try await f.vault.create(
-            PasswordRequest(name: "n", username: "u", password: .init(stringLiteral: password), secretKey: .init(stringLiteral: seed), notes: .value(notes)),
+            PasswordRequest(
+                name: "n", username: "u", password: .init(stringLiteral: password),
+                secretKey: .init(stringLiteral: seed), notes: .value(notes)),
             as: f.alice)
         let id = created.entity.identifier
         let revealed = try await f.vault.reveal(id, as: f.alice)
         let code = try #require(revealed.code)
         _ = try await f.vault.code(id, as: f.alice)
-        _ = try await f.vault.update(id, PasswordRequest(password: "CANARY-SECOND-PASSWORD", notes: .value("CANARY-SECOND-NOTES")), as: f.alice)
+        _ = try await f.vault.update(
+            id, PasswordRequest(password: "CANARY-SECOND-PASSWORD", notes: .value("CANARY-SECOND-NOTES")), as: f.alice)
         _ = try await f.vault.revealVersion(id, version: 1, as: f.alice)
         _ = try await f.vault.restore(id, version: 1, as: f.alice)
         let records = try await f.vault.auditRecords()
@@ -265,7 +277,10 @@ struct AuditTrailTests {
             .entity.identifier
         let header = try #require(try await storage.readHeader())
         #expect(header.generation == generation.next && header.bytes.count == 182 + 76 && header.bytes[4] == 3)
-        #expect(try await Self.lines(vault) == ["1 vault key_rotation - ok [audit_key]", "2 alice#1 create \(id) ok [name,username,password]"])
+        #expect(
+            try await Self.lines(vault) == [
+                "1 vault key_rotation - ok [audit_key]", "2 alice#1 create \(id) ok [name,username,password]",
+            ])
         // Another process opening the upgraded vault verifies the same trail with the key it unwraps.
         let reopened = try await Vault.open(
             storage: storage, directory: directory, credential: .passphrase(Fixture.passphrase))
