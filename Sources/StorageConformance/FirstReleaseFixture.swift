@@ -272,11 +272,15 @@ public enum FirstReleaseFixture: String, CaseIterable, Sendable, CustomTestStrin
     ) async throws {
         let path = try copy(into: folder)
         let before = try Data(contentsOf: URL(fileURLWithPath: checkedInPath))
-        let storage = try open(path)
-        await #expect(throws: VaultKeyError.wrongPassphraseOrKey, sourceLocation: sourceLocation) {
-            _ = try await Vault.open(
-                storage: storage, credential: .passphrase(SecretBytes(Array("first-release".utf8))))
+        do {
+            let storage = try open(path)
+            await #expect(throws: VaultKeyError.wrongPassphraseOrKey, sourceLocation: sourceLocation) {
+                _ = try await Vault.open(
+                    storage: storage, credential: .passphrase(SecretBytes(Array("first-release".utf8))))
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, sourceLocation: sourceLocation)
         }
+        // Closed too (the storage is gone): still the first release's bytes.
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, sourceLocation: sourceLocation)
     }
 }

@@ -24,6 +24,36 @@ struct FirstReleaseSQLiteUpgradeTests {
         try await fixture.checkWrites(in: folder) { try SQLiteStorage.open(at: $0) }
     }
 
+    @Test func aWrongPassphraseLeavesTheFileAsTheFirstReleaseWroteIt() async throws {
+        defer { folder.remove() }
+        // The schema is upgraded by the first read or write after the credential opened the
+        // header, not by SQLiteStorage.open: a refused passphrase changes nothing.
+        try await fixture.checkWrongPassphraseWritesNothing(in: folder) { try SQLiteStorage.open(at: $0) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [fixture.rawValue])
+    }
+
+    @Test func theUpgradeWaitsForTheFirstReadAfterTheHeaderOpened() async throws {
+        defer { folder.remove() }
+        let path = try fixture.copy(into: folder)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Written: the file changed, or the write-ahead log holds a frame (WAL: a write lands in
+        // the log first, and in the file when the last connection closes).
+        func written() throws -> Bool {
+            let log = try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int
+            let file = try Data(contentsOf: URL(fileURLWithPath: path))
+            return (log ?? 0) > 0 || file != before
+        }
+        let storage = try SQLiteStorage.open(at: path)
+        // The first release's header is read as it is (no generation column yet: generation 1).
+        let header = try #require(try await storage.readHeader())
+        #expect(header.generation == HeaderGeneration(rawValue: 1))
+        let vault = try await Vault.open(storage: storage, credential: FirstReleaseFixture.credential)
+        #expect(try !written())
+        // The first read upgrades; what it reads is the upgraded vault.
+        try await fixture.checkContents(of: vault)
+        #expect(try written())
+    }
+
     @Test func theFixtureIsOneSelfContainedFile() throws {
         // WAL checkpointed when the first release closed it: no -wal or -shm beside it.
         for suffix in ["-wal", "-shm"] {

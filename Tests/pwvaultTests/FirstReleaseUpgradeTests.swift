@@ -122,6 +122,22 @@ struct FirstReleaseUpgradeTests {
         #expect(older.status == 1 && older.stderr == "1011: Version not found\n")
     }
 
+    @Test func aWrongPassphraseFailsAndLeavesTheFileAsTheFirstReleaseWroteIt() throws {
+        defer { folder.remove() }
+        let before = try Data(contentsOf: URL(fileURLWithPath: FirstReleaseFixture.sqlite.checkedInPath))
+        let wrong = try PWVaultRun.run(
+            ["list", "--as", "alice"], environment: ["PWVAULT_PATH": path, "PWVAULT_PASSPHRASE": "first-release"])
+        #expect(wrong.status == 1)
+        #expect(wrong.stdout.isEmpty)
+        #expect(wrong.stderr == "pwvault: the passphrase or key does not open this vault\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["first-release.db"])
+        // The right one then opens and upgrades it.
+        let right = try pw("reveal", "1", "--as", "alice")
+        #expect(right.status == 0 && right.stdout == "alice-mail-pw-1\n", "\(right.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) != before)
+    }
+
     @Test func anUpdateMakesTheNextVersionAndKeepsTheFirstReleasesInHistory() throws {
         defer { folder.remove() }
         try expectOutput(
