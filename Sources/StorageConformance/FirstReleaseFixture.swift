@@ -168,6 +168,8 @@ public enum FirstReleaseFixture: String, CaseIterable, Sendable, CustomTestStrin
                 try await vault.code(expected.id, at: at, as: expected.owner)
                     == (expected.secretKey == nil ? nil : Self.codeAtTime), sourceLocation: sourceLocation)
         }
+        // AUDIT-UPGRADE (issue 13, docs/contract.md §12) — the lead adds here, on branch `audit`:
+        // the upgraded header holds the audit key, and the trail starts with the upgrade's record.
     }
 
     /// Checks `entity` against the expected entry, field by field.

@@ -70,7 +70,7 @@ struct FirstReleaseUpgradeTests {
         try expectOutput(["group", "list"], "ops\tbob\n")
         try expectOutput(["history-depth"], "10\n")
 
-        // AUDIT (issue 13, docs/contract.md §12) — the lead adds here, on branch `audit`: after this
+        // AUDIT-UPGRADE (issue 13, docs/contract.md §12) — the lead adds here, on branch `audit`: after this
         // first open with the passphrase the header holds the audit key, and `pwvault audit` shows
         // a trail that starts with the record of the upgrade (then this test's reads), and
         // `pwvault audit verify` answers intact.
