@@ -1,5 +1,6 @@
 import Foundation
 import StorageConformance
+import Synchronization
 import Testing
 
 /// Today's `pwvault` on a copy of the vault the first release's `pwvault` made
@@ -136,6 +137,33 @@ struct FirstReleaseUpgradeTests {
         let right = try pw("reveal", "1", "--as", "alice")
         #expect(right.status == 0 && right.stdout == "alice-mail-pw-1\n", "\(right.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) != before)
+    }
+
+    @Test func processesOpeningItAtOnceAllSeeTheUpgradedVault() throws {
+        defer { folder.remove() }
+        // Each process's first read migrates the schema; one that finds a migration another
+        // has just applied starts again from what is applied (before: `duplicate column name`).
+        let expected = """
+            ID  NAME    USERNAME           URL                       TAGS         ROLE    ACTIVE
+            1   mail    alice@example.com  https://mail.example.com  work, email  editor  yes
+            2   server  root               ssh://server.example.com               owner   yes
+
+            """
+        for round in 0..<3 {
+            let copy = folder.file("round-\(round).db")
+            try FileManager.default.copyItem(atPath: FirstReleaseFixture.sqlite.checkedInPath, toPath: copy)
+            let environment = ["PWVAULT_PATH": copy, "PWVAULT_PASSPHRASE": FirstReleaseFixture.passphrase]
+            let runs = Mutex<[Int: PWVaultRun]>([:])
+            DispatchQueue.concurrentPerform(iterations: 6) { index in
+                let run = try? PWVaultRun.run(["list", "--as", "bob"], environment: environment)
+                runs.withLock { $0[index] = run }
+            }
+            for index in 0..<6 {
+                let run = runs.withLock { $0[index] }
+                #expect(run?.status == 0, "round \(round), process \(index): \(run?.stderr ?? "did not run")")
+                #expect(run?.stdout == expected && run?.stderr == "", "round \(round), process \(index)")
+            }
+        }
     }
 
     @Test func anUpdateMakesTheNextVersionAndKeepsTheFirstReleasesInHistory() throws {
