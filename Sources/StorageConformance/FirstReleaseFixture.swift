@@ -168,8 +168,18 @@ public enum FirstReleaseFixture: String, CaseIterable, Sendable, CustomTestStrin
                 try await vault.code(expected.id, at: at, as: expected.owner)
                     == (expected.secretKey == nil ? nil : Self.codeAtTime), sourceLocation: sourceLocation)
         }
-        // AUDIT-UPGRADE (issue 13, docs/contract.md §12) — the lead adds here, on branch `audit`:
-        // the upgraded header holds the audit key, and the trail starts with the upgrade's record.
+        // The upgrade (docs/contract.md §12): the first recorded call above (the first history
+        // read) added the audit key to the header, in one commit with the trail's first record;
+        // every call after it is on the trail, and the chain verifies under the unwrapped key.
+        let trail = try await vault.auditRecords()
+        let perEntry = entries.map { $0.isActive ? 5 : 2 }.reduce(0, +)  // history, 3 reveals, code | history, 1007
+        #expect(trail.count == 1 + perEntry, sourceLocation: sourceLocation)
+        if let first = trail.first {
+            #expect(first.event.actor == .vault && first.event.action == .keyRotation, sourceLocation: sourceLocation)
+            #expect(first.event.entry == nil && first.event.fields == ["audit_key"], sourceLocation: sourceLocation)
+            #expect(trail.dropFirst().first?.event.action == .history, sourceLocation: sourceLocation)
+        }
+        #expect(try await vault.verifyAudit() == .intact(records: UInt64(1 + perEntry)), sourceLocation: sourceLocation)
     }
 
     /// Checks `entity` against the expected entry, field by field.

@@ -71,10 +71,18 @@ struct FirstReleaseUpgradeTests {
         try expectOutput(["group", "list"], "ops\tbob\n")
         try expectOutput(["history-depth"], "10\n")
 
-        // AUDIT-UPGRADE (issue 13, docs/contract.md §12) — the lead adds here, on branch `audit`: after this
-        // first open with the passphrase the header holds the audit key, and `pwvault audit` shows
-        // a trail that starts with the record of the upgrade (then this test's reads), and
-        // `pwvault audit verify` answers intact.
+        // The upgrade of the trail (docs/contract.md §12): lists record nothing, so the header
+        // still lacks the audit key and the trail is empty; the first recorded call (a reveal)
+        // adds the key in one commit with the upgrade's record, and the chain verifies.
+        try expectOutput(["audit", "verify"], "intact, 0 records\n")
+        try expectOutput(["reveal", "1", "--as", "alice"], "alice-mail-pw-1\n")
+        let trail = try PWVaultRun.run(["audit", "--json"], environment: env)
+        let lines = trail.stdout.split(separator: "\n")
+        #expect(trail.status == 0 && lines.count == 2, "\(trail.stdout)\(trail.stderr)")
+        #expect(lines.first?.contains("\"actor\":\"vault\",\"action\":\"key_rotation\",\"entry\":null") == true)
+        #expect(lines.first?.contains("\"fields\":[\"audit_key\"]") == true)
+        #expect(lines.last?.contains("\"action\":\"reveal\",\"entry\":\"1\"") == true)
+        try expectOutput(["audit", "verify"], "intact, 2 records\n")
     }
 
     @Test func revealAndTOTPGiveTheSecretsTheFirstReleaseSealed() throws {
