@@ -74,7 +74,7 @@ struct AuditListCommand: AsyncParsableCommand {
                 print(text, terminator: "")
             } else {
                 var rows = [["SEQ", "TIME", "ACTOR", "ACTION", "ENTRY", "OUTCOME", "FIELDS", "JUSTIFICATION"]]
-                rows += records.map(Self.row)
+                rows += records.map { Self.row($0) }
                 print(ListCommand().table(rows), terminator: "")
             }
         }
@@ -93,17 +93,19 @@ struct AuditListCommand: AsyncParsableCommand {
         return user
     }
 
-    static func row(_ record: AuditRecord) -> [String] {
+    /// A record as a table row: seq, time (unless `showingTime` is false), actor, action, entry,
+    /// outcome, fields, justification.
+    static func row(_ record: AuditRecord, showingTime: Bool = true) -> [String] {
         let event = record.event
         let actor =
             switch event.actor {
             case .vault: "vault"
             case .user(let id, let username): "\(username) (\(id))"
             }
-        return [
-            String(record.seq), event.time.iso8601 ?? String(event.time.rawValue), actor, event.action.rawValue,
-            event.entry.map { "\($0)" } ?? "-", event.outcome.text, event.fields.joined(separator: ","),
-            event.justification ?? "",
+        let time = showingTime ? [event.time.iso8601 ?? String(event.time.rawValue)] : []
+        return [String(record.seq)] + time + [
+            actor, event.action.rawValue, event.entry.map { "\($0)" } ?? "-", event.outcome.text,
+            event.fields.joined(separator: ","), event.justification ?? "",
         ]
     }
 }
