@@ -4,7 +4,10 @@
 // the file descriptor once the storage has acknowledged the write. The test kills
 // it with SIGKILL at a random moment.
 //
-// usage: storage-crash-writer file|sqlite PATH TAG
+// With `audit`, every write carries its audit record (CrashRecord.commitAudited), chained
+// after the stored head under the test key.
+//
+// usage: storage-crash-writer file|sqlite PATH TAG [audit]
 
 import Foundation
 import PasswordVault
@@ -28,11 +31,13 @@ func say(_ line: String, to fd: Int32 = 1) {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 4, ["file", "sqlite"].contains(arguments[1]) else {
-    say("usage: storage-crash-writer file|sqlite PATH TAG", to: 2)
+guard arguments.count == 4 || (arguments.count == 5 && arguments[4] == "audit"),
+    ["file", "sqlite"].contains(arguments[1])
+else {
+    say("usage: storage-crash-writer file|sqlite PATH TAG [audit]", to: 2)
     exit(2)
 }
-let (kind, path, tag) = (arguments[1], arguments[2], arguments[3])
+let (kind, path, tag, audited) = (arguments[1], arguments[2], arguments[3], arguments.count == 5)
 
 do {
     let storage: any VaultStorage =
@@ -40,12 +45,27 @@ do {
     say("ready")
     var count = 0
     while true {
-        let id = try await storage.insert(headerGeneration: nil) { CrashRecord.entity($0, writer: tag) }.identifier
+        let id: EntryID
+        if audited {
+            let inserted = try await CrashRecord.commitAudited(
+                ChangeSet(entry: .insert { CrashRecord.entity($0, writer: tag) }), to: storage
+            ) { CrashRecord.created($0!, writer: tag) }.inserted
+            guard let inserted else { throw StorageError.failure("the storage did not return the new entry") }
+            id = inserted.identifier
+        } else {
+            id = try await storage.insert(headerGeneration: nil) { CrashRecord.entity($0, writer: tag) }.identifier
+        }
         say("done \(id)")
         count += 1
         if count % 5 == 0 {
             let user = CrashRecord.user(after: id, writer: tag)
-            try await storage.addUser(user)
+            if audited {
+                try await CrashRecord.commitAudited(ChangeSet(directory: .addUser(user)), to: storage) { _ in
+                    CrashRecord.userAdded(user)
+                }
+            } else {
+                try await storage.addUser(user)
+            }
             say("user \(user.id)")
         }
     }
