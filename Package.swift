@@ -70,7 +70,9 @@ let package = Package(
         .testTarget(
             name: "pwvaultTests",
             // PasswordVaultSQLite: a vault in the test process beside `pwvault` processes on one file.
-            dependencies: ["PasswordVault", "PasswordVaultSQLite"],
+            // StorageConformance: the first release's fixtures (FirstReleaseFixture), kept in Fixtures/.
+            dependencies: ["PasswordVault", "PasswordVaultSQLite", "StorageConformance"],
+            exclude: ["Fixtures"],
             swiftSettings: strict),
     ] + fuzzTargets()
 )

@@ -6,9 +6,17 @@ import PasswordVault
 
 extension SQLiteStorage {
     /// See `VaultStorage.readHeader()`.
+    ///
+    /// An older schema not upgraded yet (schema migration v1 only: a first-release vault) has no
+    /// generation column; its header is generation 1, as the migration v2 makes it. Reading the
+    /// header does not upgrade the file: a vault reads it before its credential is checked.
     public func readHeader() async throws(StorageError) -> StoredHeader? {
-        try await readStatement { db in
-            try Row.fetchOne(db, sql: "SELECT bytes, generation FROM vault_header WHERE id = 1").map { row in
+        let sql =
+            isUpgradePending
+            ? "SELECT bytes, 1 FROM vault_header WHERE id = 1"
+            : "SELECT bytes, generation FROM vault_header WHERE id = 1"
+        return try await readStatementAsStored { db in
+            try Row.fetchOne(db, sql: sql).map { row in
                 StoredHeader(
                     bytes: Array(try row.decode(Data.self, atIndex: 0)),
                     generation: HeaderGeneration(rawValue: UInt64(bitPattern: try row.decode(Int64.self, atIndex: 1))))

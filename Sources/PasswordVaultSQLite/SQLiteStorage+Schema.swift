@@ -212,9 +212,30 @@ enum Schema {
         }
     }
 
+    /// How many times ``migrate(_:)`` tries while other processes upgrade the same file.
+    static let migrationAttempts = 5
+
     /// Applies the migrations a verified database lacks.
+    ///
+    /// Several processes may upgrade one older vault at once (each at its first read or write).
+    /// GRDB reads the applied migrations before its migration's `BEGIN IMMEDIATE` takes the write
+    /// lock, so a process can try a migration another has just committed: its statement fails
+    /// (`duplicate column name`) and its transaction rolls back, having changed nothing. It then
+    /// starts again from what is applied now, and is done when every migration is. Each such
+    /// failure follows another process's commit of a migration, so a few attempts suffice.
     static func migrate(_ writer: some DatabaseWriter) throws(StorageError) {
-        do { try migrator.migrate(writer) } catch { throw StorageError(error) }
+        var attempt = 1
+        while true {
+            do {
+                try migrator.migrate(writer)
+                return
+            } catch {
+                let complete = (try? writer.read { db in try migrator.hasCompletedMigrations(db) }) ?? false
+                if complete { return }
+                guard attempt < migrationAttempts else { throw StorageError(error) }
+                attempt += 1
+            }
+        }
     }
 
     static func foreignApplicationID(_ id: Int32) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PasswordVault
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -44,6 +45,12 @@ public final class SQLiteStorage: VaultStorage {
     let options: Options
     /// Notices a change of `vault_header`, after which the log is truncated.
     private let headerWrites: HeaderWrites?
+    /// Whether the file still has an older schema (a first-release vault): the first read or
+    /// write after the open migrates it (``upgradeIfPending()``), not the open itself, so that a
+    /// refused passphrase leaves the file as it was (docs/contract.md §7, §16).
+    private let upgradePending: Atomic<Bool>
+    /// Serialises the migration among this storage's callers.
+    private let upgradeLock = Mutex(())
 
     /// Whether this storage only reads: opened with ``Options/readOnly``, or the file (or its
     /// folder) is not writable by this process. Every write is then refused, naming the file.
@@ -78,11 +85,14 @@ public final class SQLiteStorage: VaultStorage {
         }
     }
 
-    private init(path: String, pool: DatabasePool, writer: DatabaseQueue?, options: Options) throws {
+    private init(
+        path: String, pool: DatabasePool, writer: DatabaseQueue?, options: Options, upgradePending: Bool
+    ) throws {
         self.path = path
         self.pool = pool
         self.writer = writer
         self.options = options
+        self.upgradePending = Atomic(upgradePending)
         if let writer {
             let watch = HeaderWrites()
             writer.add(transactionObserver: watch, extent: .databaseLifetime)
@@ -160,8 +170,9 @@ public final class SQLiteStorage: VaultStorage {
     /// application, is refused before SQLite opens it), then its schema through a
     /// read-only connection. Opening an up-to-date vault writes nothing (docs/contract.md §16):
     /// no statement on the way changes the file, so a refused open, a wrong passphrase or a
-    /// read leaves every byte as it was. Only a vault of an older schema is migrated, by a
-    /// read-write open.
+    /// read leaves every byte as it was. A vault of an older schema is migrated by the first
+    /// read or write after the open other than `readHeader()` — in a vault, the first one after the
+    /// credential opened the header — so a refused passphrase leaves it as it was too.
     ///
     /// A vault this process cannot write (the file or its folder), or any vault with
     /// ``Options/readOnly``, opens read-only: reads work, writes are refused naming the file.
@@ -187,15 +198,13 @@ public final class SQLiteStorage: VaultStorage {
                 var readers = configuration(options)
                 readers.readonly = true
                 let pool = try DatabasePool(path: readerPath, configuration: readers)
-                if pending {
-                    guard let writer else {
-                        throw StorageError.failure(
-                            "the vault \(path) has an older schema and is open read-only: open it once for writing to upgrade it"
-                        )
-                    }
-                    try Schema.migrate(writer)
+                if pending, writer == nil {
+                    throw StorageError.failure(
+                        "the vault \(path) has an older schema and is open read-only: open it once for writing to upgrade it"
+                    )
                 }
-                return try SQLiteStorage(path: path, pool: pool, writer: writer, options: options)
+                return try SQLiteStorage(
+                    path: path, pool: pool, writer: writer, options: options, upgradePending: pending)
             } catch {
                 throw StorageError(error)
             }
@@ -314,7 +323,8 @@ public final class SQLiteStorage: VaultStorage {
             throw .failure("the vault \(path) is open read-only: nothing was written")
         }
         return try await retrying {
-            try await writer.writeWithoutTransaction { db in
+            try self.upgradeIfPending()
+            return try await writer.writeWithoutTransaction { db in
                 let result = try Self.inImmediateTransaction(db) { try body(db) }
                 if headerWrites.takeChange() { _ = try? db.checkpoint(.truncate) }
                 return result
@@ -341,7 +351,10 @@ public final class SQLiteStorage: VaultStorage {
 
     /// Runs `body` on a reader connection, in a consistent snapshot.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StorageError) -> T {
-        try await retrying { try await self.pool.read(body) }
+        try await retrying {
+            try self.upgradeIfPending()
+            return try await self.pool.read(body)
+        }
     }
 
     /// Runs `body`, which runs **one** statement, on a reader connection outside a
@@ -351,7 +364,33 @@ public final class SQLiteStorage: VaultStorage {
     func readStatement<T: Sendable>(
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(StorageError) -> T {
+        try await retrying {
+            try self.upgradeIfPending()
+            return try await self.pool.unsafeRead(body)
+        }
+    }
+
+    /// ``readStatement(_:)`` before any upgrade: for the header, which an older schema holds
+    /// too, and which a vault reads before its credential is checked.
+    func readStatementAsStored<T: Sendable>(
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(StorageError) -> T {
         try await retrying { try await self.pool.unsafeRead(body) }
+    }
+
+    /// Whether the file still has the older schema it was opened with.
+    var isUpgradePending: Bool { upgradePending.load(ordering: .acquiring) }
+
+    /// Applies the migrations an older vault lacks, once, before the first statement that needs
+    /// the current schema. The migration is short and happens once per file; callers that come
+    /// meanwhile wait for it.
+    private func upgradeIfPending() throws(StorageError) {
+        guard isUpgradePending else { return }
+        try upgradeLock.withLock { (_) throws(StorageError) in
+            guard isUpgradePending, let writer else { return }
+            try Schema.migrate(writer)
+            upgradePending.store(false, ordering: .releasing)
+        }
     }
 
     private func retrying<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws(StorageError) -> T {

@@ -153,6 +153,34 @@ struct RedactionAuditTests {
         Self.expectRedacted(key, hiding: [bytes], "AuditKey")
     }
 
+    /// The audit trail of a vault whose every secret is a canary shows none of them — in any
+    /// rendering of a record, its export line or its canonical bytes — nor a one-time code.
+    @Test func auditRecordsHoldNoSecret() async throws {
+        let f = try await VaultFixture()
+        let created = try await f.vault.create(
+            PasswordRequest(
+                name: "n", username: "u", password: .init(stringLiteral: Self.password),
+                secretKey: .init(stringLiteral: Self.otpauth), notes: .value(Self.notes)), as: f.alice)
+        let id = created.entity.identifier
+        let code = try #require(try await f.vault.reveal(id, as: f.alice).code)
+        _ = try await f.vault.code(id, as: f.alice)
+        _ = try await f.vault.revealSecretKeyText(id, as: f.alice)
+        _ = try await f.vault.update(id, PasswordRequest(password: "CanarySecond-Passw0rd"), as: f.alice)
+        _ = try await f.vault.revealVersion(id, version: 1, as: f.alice)
+        _ = try await f.vault.restore(id, version: 1, as: f.alice)
+        _ = try? await f.vault.revealPassword(id, as: f.mallory)
+        let records = try await f.vault.auditRecords()
+        #expect(records.count == 8)
+        let secrets = Self.canaries + [Array("CanarySecond-Passw0rd".utf8)]
+        for record in records {
+            Self.expectRedacted(record, hiding: secrets, "audit record \(record.seq)")
+            for text in [try record.jsonLine(), String(decoding: try record.canonicalEncoding(), as: UTF8.self)] {
+                for secret in secrets where Self.shows(text, secret) { Issue.record("record \(record.seq): \(text)") }
+                #expect(!text.contains(code), "record \(record.seq) holds the code")
+            }
+        }
+    }
+
     @Test func aGeneratedPasswordIsRedactedAndItsPolicyHoldsNone() throws {
         let policy = PasswordPolicy(length: 32, excludeLookAlikes: true, excludedCharacters: ["~"])
         let generated = try PasswordGenerator.generate(policy)

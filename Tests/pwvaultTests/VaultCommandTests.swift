@@ -190,5 +190,11 @@ struct VaultCommandTests {
         #expect(run.stdout.contains("1007: Password is disabled"))
         #expect(run.stdout.contains("\"password saved successfully\""))
         #expect(run.stdout.contains("reveal after rotation: 8jhfy@3789 (unchanged)"))
+        // The trail: the users, the stranger's 1005, the rotation, the reveal after it; intact.
+        let rows = run.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(rows.contains { $0.count >= 6 && $0[1...3] == ["eve", "(99)", "reveal"] && $0[5] == "1005" })
+        #expect(rows.contains { $0.count >= 5 && $0[1...2] == ["vault", "key_rotation"] })
+        #expect(rows.contains { $0.count >= 4 && $0[1...3] == ["vault", "user_add", "-"] })
+        #expect(run.stdout.contains("\nintact, "))
     }
 }

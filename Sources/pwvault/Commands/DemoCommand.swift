@@ -68,11 +68,10 @@ struct Demo {
         let pduarte = User(id: UserID(rawValue: 2), username: "pduarte")
         let mcosta = User(id: UserID(rawValue: 3), username: "mcosta")
         for user in [npass, pduarte, mcosta] {
-            try await storage.addUser(user)
+            try await vault.addUser(named: user.username, id: user.id.rawValue)
             print("user \(user.username) (id \(user.id))")
         }
-        try await storage.addGroup(named: "Test group")
-        try await storage.setMembership(group: "Test group", username: "mcosta", isMember: true)
+        try await vault.addGroup(named: "Test group", members: ["mcosta"])
         print("group Test group: mcosta")
 
         let api = WireHandler(vault: vault)
@@ -126,6 +125,15 @@ struct Demo {
             credential: .passphrase(SecretBytes(utf8: "correct horse battery staple")))
         let password = try await reopened.revealPassword(EntryID(id)!, as: npass)
         print("reveal after rotation: \(password.revealUTF8() == "8jhfy@3789" ? "8jhfy@3789 (unchanged)" : "MISMATCH")")
+
+        step("The audit trail: every call above, refusals included, chained so that no edit goes unseen")
+        var rows = [["SEQ", "ACTOR", "ACTION", "ENTRY", "OUTCOME", "FIELDS"]]
+        rows += try await reopened.auditRecords().map { AuditListCommand.row($0, showingTime: false).dropLast() }
+        print(ListCommand().table(rows), terminator: "")
+        switch try await reopened.verifyAudit() {
+        case .intact(let records): print("$ pwvault audit verify\nintact, \(records) records")
+        case .broken(let seq, let reason): print("$ pwvault audit verify\nbroken at seq \(seq): \(reason.rawValue)")
+        }
         print("\nDone: the vault file is removed.")
     }
 }

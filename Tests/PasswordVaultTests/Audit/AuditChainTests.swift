@@ -188,4 +188,56 @@ import Testing
         }
         #expect(verifier.finish(head: head) == .intact(records: 20_000))
     }
+
+    /// Random tampering, one kind at a time, at a random place: `verify` names exactly the first
+    /// seq the tampering touches, with the reason that kind must give.
+    @Test func randomTamperingIsFoundAtItsFirstSeq() throws {
+        let (trail, head) = try Self.trail(40)
+        Property.forAll(2000) { gen in
+            var records = trail
+            let n = records.count
+            let expected: AuditVerification
+            let kind = gen.int(0...5)
+            switch kind {
+            case 0:  // edit one field of one record, keeping its MAC
+                let index = gen.int(0...n - 1)
+                var event = records[index].event
+                switch gen.int(0...3) {
+                case 0: event.time = AuditTime(rawValue: event.time.rawValue &+ Int64(gen.int(1...1_000_000)))
+                case 1: event.action = gen.element(AuditAction.allCases.filter { $0 != event.action })
+                case 2: event.fields = event.fields.isEmpty ? ["password"] : []
+                default: event.entry = EntryID(rawValue: Int64(gen.int(10_000...20_000)))
+                }
+                records[index] = AuditRecord(seq: records[index].seq, event: event, mac: records[index].mac)
+                expected = .broken(seq: UInt64(index + 1), reason: .macMismatch)
+            case 1:  // remove one record
+                let index = gen.int(0...n - 1)
+                records.remove(at: index)
+                expected = .broken(seq: UInt64(index + 1), reason: index == n - 1 ? .truncated : .outOfSequence)
+            case 2:  // insert a forged record taking the seq of the place it is put in
+                let index = gen.int(0...n - 1)
+                let forged = AuditRecord(
+                    seq: UInt64(index + 1), event: Self.sample, mac: AuditMAC(gen.bytes(32...32))!)
+                records.insert(forged, at: index)
+                expected = .broken(seq: UInt64(index + 1), reason: .macMismatch)
+            case 3:  // swap two records
+                let first = gen.int(0...n - 2)
+                let second = gen.int(first + 1...n - 1)
+                records.swapAt(first, second)
+                expected = .broken(seq: UInt64(first + 1), reason: .outOfSequence)
+            case 4:  // cut the tail
+                let kept = gen.int(0...n - 1)
+                records.removeLast(n - kept)
+                expected = .broken(seq: UInt64(kept + 1), reason: .truncated)
+            default:  // recompute nothing but flip one bit of one MAC
+                let index = gen.int(0...n - 1)
+                var mac = records[index].mac.bytes
+                mac[gen.int(0...31)] ^= UInt8(1) << UInt8(gen.int(0...7))
+                records[index] = AuditRecord(seq: records[index].seq, event: records[index].event, mac: AuditMAC(mac)!)
+                expected = .broken(seq: UInt64(index + 1), reason: .macMismatch)
+            }
+            let got = AuditChain.verify(records, head: head, key: Self.key)
+            return got == expected ? nil : "kind \(kind): expected \(expected), got \(got)"
+        }
+    }
 }
