@@ -4,7 +4,10 @@
 // the file descriptor once the storage has acknowledged the write. The test kills
 // it with SIGKILL at a random moment.
 //
-// usage: storage-crash-writer file|sqlite PATH TAG
+// With `audit`, every write carries its audit record (CrashRecord.commitAudited), chained
+// after the stored head under the test key.
+//
+// usage: storage-crash-writer file|sqlite PATH TAG [audit]
 //        storage-crash-writer vault-file|vault-sqlite PATH TAG [ITERATIONS]   (see runVault)
 
 import Foundation
@@ -60,12 +63,15 @@ func runVault(_ kind: String, path: String, tag: String, iterations: Int?) async
 
 let arguments = CommandLine.arguments
 let kinds = ["file", "sqlite", "vault-file", "vault-sqlite"]
-guard arguments.count == 4 || (arguments.count == 5 && arguments[1].hasPrefix("vault-")), kinds.contains(arguments[1])
+guard arguments.count >= 4, kinds.contains(arguments[1]),
+    arguments.count == 4 || (arguments.count == 5 && (arguments[1].hasPrefix("vault-") || arguments[4] == "audit"))
 else {
-    say("usage: storage-crash-writer file|sqlite PATH TAG | vault-file|vault-sqlite PATH TAG [ITERATIONS]", to: 2)
+    say(
+        "usage: storage-crash-writer file|sqlite PATH TAG [audit] | vault-file|vault-sqlite PATH TAG [ITERATIONS]",
+        to: 2)
     exit(2)
 }
-let (kind, path, tag) = (arguments[1], arguments[2], arguments[3])
+let (kind, path, tag, audited) = (arguments[1], arguments[2], arguments[3], arguments.count == 5)
 
 if kind.hasPrefix("vault-") {
     do {
@@ -82,12 +88,27 @@ do {
     say("ready")
     var count = 0
     while true {
-        let id = try await storage.insert(headerGeneration: nil) { CrashRecord.entity($0, writer: tag) }.identifier
+        let id: EntryID
+        if audited {
+            let inserted = try await CrashRecord.commitAudited(
+                ChangeSet(entry: .insert { CrashRecord.entity($0, writer: tag) }), to: storage
+            ) { CrashRecord.created($0!, writer: tag) }.inserted
+            guard let inserted else { throw StorageError.failure("the storage did not return the new entry") }
+            id = inserted.identifier
+        } else {
+            id = try await storage.insert(headerGeneration: nil) { CrashRecord.entity($0, writer: tag) }.identifier
+        }
         say("done \(id)")
         count += 1
         if count % 5 == 0 {
             let user = CrashRecord.user(after: id, writer: tag)
-            try await storage.addUser(user)
+            if audited {
+                try await CrashRecord.commitAudited(ChangeSet(directory: .addUser(user)), to: storage) { _ in
+                    CrashRecord.userAdded(user)
+                }
+            } else {
+                try await storage.addUser(user)
+            }
             say("user \(user.id)")
         }
     }
