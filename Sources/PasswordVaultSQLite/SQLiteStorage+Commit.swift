@@ -6,7 +6,8 @@ extension SQLiteStorage {
     /// See `VaultStorage.commit(_:)`: one `IMMEDIATE` transaction, so the header generation
     /// read first is still the stored one when the transaction commits (SQLite has one writer
     /// at a time, across processes). A create is this one transaction: the generation check,
-    /// the identifier counter's increment, the entry row and its share index rows — one fsync.
+    /// the identifier counter's increment, the entry row and its share index rows, its audit
+    /// records with the trail's head compare-and-set — one fsync.
     @discardableResult
     public func commit(_ change: ChangeSet) async throws(StorageError) -> CommitResult {
         if case .replace(let entity, _, let history) = change.entry {
@@ -17,17 +18,21 @@ extension SQLiteStorage {
         if change.header != nil, change.headerGeneration == nil {
             throw .failure("a header write must name the generation it replaces")
         }
-        if change.audit != nil { throw .failure("the audit trail is not stored yet") }  // PLACEHOLDER (branch audit)
         return try await write { db in
             let stored = try HeaderRow.generation(db)
             if let expected = change.headerGeneration, expected != stored { throw StorageError.staleHeader }
             let inserted = try change.entry.flatMap { try Self.apply($0, in: db) }
             if let directory = change.directory { try Self.apply(directory, in: db) }
-            guard let header = change.header else { return CommitResult(headerGeneration: stored, inserted: inserted) }
+            // The records and the head move in this transaction: the COMMIT below (fsync'd,
+            // `synchronous = FULL`) makes them durable with the rest, or none of it is written.
+            let auditHead = try change.audit.map { try AuditRows.append($0, inserted: inserted?.identifier, in: db) }
+            guard let header = change.header else {
+                return CommitResult(headerGeneration: stored, inserted: inserted, auditHead: auditHead)
+            }
             let next = stored.next
             try db.cachedStatement(sql: HeaderRow.writeSQL).execute(
                 arguments: [Data(header), Int64(bitPattern: next.rawValue)])
-            return CommitResult(headerGeneration: next, inserted: inserted)
+            return CommitResult(headerGeneration: next, inserted: inserted, auditHead: auditHead)
         }
     }
 

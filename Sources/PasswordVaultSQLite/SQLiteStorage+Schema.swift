@@ -10,8 +10,9 @@ import PasswordVault
 /// `entry.owner` they serve ``SQLiteStorage/entities(visibleTo:)`` without a scan.
 ///
 /// Every index serves a query: `entry_owner` and the two share tables start the
-/// listing; the share tables' `entry_id` indexes serve the rewrite and the delete.
-/// There is no index on the list filter's texts (the filter is a substring match,
+/// listing; the share tables' `entry_id` indexes serve the rewrite and the delete;
+/// `audit_record_entry` and `audit_record_actor` serve an entry's and an actor's audit records
+/// (``SQLiteStorage/auditRecords(_:)``) in seq order. There is no index on the list filter's texts (the filter is a substring match,
 /// which no B-tree index can answer) nor a tag table (the tag filter only narrows
 /// rows the listing already found, which `json_each(entry.tags)` does in place).
 /// Names used as keys (usernames, group names, shares) are also stored in Unicode
@@ -22,7 +23,7 @@ enum Schema {
     static let applicationID: Int32 = 0x5057_5631
 
     /// The identifiers of every migration, oldest first.
-    static var migrationIdentifiers: [String] { ["v1", "v2", "v3"] }
+    static var migrationIdentifiers: [String] { ["v1", "v2", "v3", "v4"] }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -32,6 +33,7 @@ enum Schema {
         }
         migrator.registerMigration("v2") { db in try db.execute(sql: version2) }
         migrator.registerMigration("v3") { db in try db.execute(sql: version3) }
+        migrator.registerMigration("v4") { db in try db.execute(sql: version4) }
         return migrator
     }
 
@@ -144,6 +146,37 @@ enum Schema {
         ) WITHOUT ROWID;
         """
 
+    // v4: the audit trail (docs/contract.md §12, docs/format.md §6). One row per record, in seq
+    // order (the rowid: served in order without a sort); `entry` and `actor_id` are indexed with
+    // `seq` so that an entry's records and an actor's are read from an index, in order. The
+    // head is a one-row table moved in the same transaction as the records. A vault migrated
+    // from v1–v3 starts with an empty trail: head seq 0 and the genesis MAC (32 zero bytes).
+    // No CHECK on `action`: the set of actions may grow without a table rebuild; a reader
+    // refuses a name it does not know.
+    private static let version4 = """
+        CREATE TABLE audit_record (
+            seq INTEGER PRIMARY KEY CHECK (seq >= 1),
+            time INTEGER NOT NULL CHECK (typeof(time) = 'integer'),   -- ms since 1970-01-01T00:00:00Z
+            actor_id INTEGER,                     -- NULL: the vault (its administrator)
+            actor_username TEXT,                  -- NULL exactly when actor_id is
+            action TEXT NOT NULL,                 -- the action's name, as exports write it
+            entry INTEGER CHECK (entry >= 1),     -- NULL: no entry
+            outcome INTEGER NOT NULL CHECK (outcome BETWEEN 0 AND 65535),  -- 0 ok, else the code
+            fields TEXT NOT NULL,                 -- JSON array of strings, in order
+            justification TEXT,
+            mac BLOB NOT NULL CHECK (typeof(mac) = 'blob' AND length(mac) = 32),
+            CHECK ((actor_id IS NULL) = (actor_username IS NULL))
+        );
+        CREATE INDEX audit_record_entry ON audit_record (entry, seq);
+        CREATE INDEX audit_record_actor ON audit_record (actor_id, seq);
+        CREATE TABLE audit_head (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            seq INTEGER NOT NULL CHECK (seq >= 0),
+            mac BLOB NOT NULL CHECK (typeof(mac) = 'blob' AND length(mac) = 32)
+        );
+        INSERT INTO audit_head (id, seq, mac) VALUES (1, 0, zeroblob(32));
+        """
+
     /// Checks, through a read-only connection, that the file is a PasswordVault
     /// database this version can use; returns whether migrations are pending.
     /// Nothing is written, so a refused file is left as it was.
@@ -167,7 +200,8 @@ enum Schema {
                         "the vault was written by a newer PasswordVault (schema migration \(unknown)); upgrade first")
                 }
                 let tables = ["vault_header", "identifier_counter", "entry", "entry_user_share", "entry_group_share"]
-                for table in tables where applied.contains("v1") {
+                let auditTables = applied.contains("v4") ? ["audit_record", "audit_head"] : []
+                for table in tables + auditTables where applied.contains("v1") {
                     guard try db.tableExists(table) else {
                         throw StorageError.corrupted("the PasswordVault schema lacks the table \(table)")
                     }

@@ -300,7 +300,7 @@ public final class SQLiteStorage: VaultStorage {
                     sql: """
                         SELECT (SELECT count(*) FROM vault_header) + (SELECT count(*) FROM entry)
                              + (SELECT count(*) FROM vault_user) + (SELECT count(*) FROM vault_group)
-                             + (SELECT count(*) FROM group_member)
+                             + (SELECT count(*) FROM group_member) + (SELECT count(*) FROM audit_record)
                         """)
                 return rows == 0
             }

@@ -203,16 +203,20 @@ public struct CrashHarness: Sendable {
 
 /// One writer process, its output collected as it comes.
 final class WriterProcess: Sendable {
-    private let process: Process
-    private let output = Collected()
-    private let errors = Collected()
+    let process: Process
+    let output = Collected()
+    let errors = Collected()
     let tag: String
 
-    init(kind: String, path: String, tag: String, audited: Bool) throws {
+    convenience init(kind: String, path: String, tag: String, audited: Bool) throws {
+        try self.init(kind: kind, path: path, tag: tag, extra: audited ? ["audit"] : [])
+    }
+
+    init(kind: String, path: String, tag: String, extra: [String] = []) throws {
         self.tag = tag
         let process = Process()
         process.executableURL = CrashHarness.writerBinary
-        process.arguments = [kind, path, tag] + (audited ? ["audit"] : [])
+        process.arguments = [kind, path, tag] + extra
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

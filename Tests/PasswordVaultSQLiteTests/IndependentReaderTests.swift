@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PasswordVaultSQLite
 import StorageConformance
 import Testing
@@ -8,7 +9,8 @@ import Testing
 /// docs/format.md is complete: `Tools/independent-reader/read_vault.py`, written from that file
 /// alone (Python 3 and PyNaCl), opens vaults this library made — SQLite and single-file, under
 /// a passphrase or a raw key, during and after a key rotation — and recovers every field of
-/// every entry exactly (docs/contract.md §16). `make test` installs PyNaCl; without python3
+/// every entry exactly (docs/contract.md §16), and the audit key, with which it verifies the
+/// SQLite audit trail's chain itself and finds the first broken seq (docs/contract.md §12). `make test` installs PyNaCl; without python3
 /// or PyNaCl these tests fail, they never skip.
 @Suite("independent reader of docs/format.md")
 struct IndependentReaderTests {
@@ -35,6 +37,7 @@ struct IndependentReaderTests {
         #expect(output.dataKeyIds == [1])
         #expect(output.currentKeyId == 1)
         #expect(output.historyDepth == 10)
+        #expect(output.headerVersion == 3 && output.hasAuditKey)
         #expect(output.lastIdentifier == ids.last!.rawValue)
         #expect(
             output.users == [
@@ -95,6 +98,86 @@ struct IndependentReaderTests {
         #expect(output.dataKeyIds == [2])
         #expect(output.currentKeyId == 2)
         try await fixture.expectEntries(output, ids: ids, keyID: 2)
+        // The audit key outlived the rotation and the passphrase change: unwrapped from the new
+        // header, it verifies the records chained before either.
+        #expect(output.headerVersion == 3 && output.hasAuditKey)
+        if container == .sqlite {
+            let audit = try #require(output.audit)
+            #expect(audit.intact && audit.brokenSeq == nil)
+            let actions = audit.records.map(\.action)
+            #expect(
+                actions.contains("key_rotation") && actions.contains("passphrase_change") && actions.first == "create")
+        }
+    }
+
+    @Test func readerVerifiesTheSQLiteAuditTrailAndReadsEveryRecord() async throws {
+        let fixture = try await Fixture(.sqlite, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
+        let ids = try await fixture.addEntries()
+        // A reveal and a refusal (bob has no access to the second entry), as well as the writes.
+        _ = try await fixture.vault.reveal(ids[0], as: fixture.alice)
+        let bob = User(id: UserID(rawValue: 2), username: "bob")
+        do {
+            _ = try await fixture.vault.reveal(ids[1], as: bob)
+            Issue.record("bob revealed an entry he has no access to")
+        } catch {
+            #expect(error.code == 1005)
+        }
+        let trail = try await fixture.vault.auditRecords()
+        #expect(trail.count >= 8)
+        #expect(try await fixture.vault.verifyAudit() == .intact(records: UInt64(trail.count)))
+
+        let output = try fixture.read(passphrase: Fixture.passphrase)
+        #expect(output.headerVersion == 3 && output.hasAuditKey)
+        let audit = try #require(output.audit)
+        #expect(audit.intact && audit.brokenSeq == nil && audit.reason == nil)
+        #expect(audit.headSeq == UInt64(trail.count) && audit.headMac == trail.last?.mac.hex)
+        #expect(audit.records.count == trail.count)
+        for (read, record) in zip(audit.records, trail) {
+            #expect(read == ReaderAuditRecord(record), "seq \(record.seq)")
+        }
+        #expect(
+            audit.records.contains { $0.action == "reveal" && $0.outcome == "ok" && $0.fields.contains("password") })
+        #expect(audit.records.contains { $0.action == "reveal" && $0.outcome == "1005" && $0.actor == .user(2, "bob") })
+    }
+
+    @Test func readerNamesTheFirstBrokenSeqOfATamperedTrailAsTheVaultDoes() async throws {
+        let fixture = try await Fixture(.sqlite, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
+        _ = try await fixture.addEntries()
+        let trail = try await fixture.vault.auditRecords()
+        let last = try #require(trail.last).seq
+        let database = try DatabaseQueue(path: fixture.path)
+        defer { try? database.close() }
+
+        // One record edited (its fields), its MAC left as it was.
+        let fields = try await database.write { db in
+            let old = try String.fetchOne(db, sql: "SELECT fields FROM audit_record WHERE seq = 3")
+            try db.execute(sql: #"UPDATE audit_record SET fields = '["name"]' WHERE seq = 3"#)
+            return old
+        }
+        var output = try fixture.read(passphrase: Fixture.passphrase)
+        #expect(output.audit?.intact == false && output.audit?.brokenSeq == 3)
+        #expect(output.audit?.reason == "its MAC does not match")
+        #expect(try await fixture.vault.verifyAudit() == .broken(seq: 3, reason: .macMismatch))
+
+        // Put back, then the tail cut off behind the head.
+        try await database.write { db in
+            try db.execute(sql: "UPDATE audit_record SET fields = ? WHERE seq = 3", arguments: [fields])
+            try db.execute(sql: "DELETE FROM audit_record WHERE seq = ?", arguments: [Int64(last)])
+        }
+        output = try fixture.read(passphrase: Fixture.passphrase)
+        #expect(output.audit?.intact == false && output.audit?.brokenSeq == last)
+        #expect(output.audit?.reason == "the trail ends before its head")
+        #expect(try await fixture.vault.verifyAudit() == .broken(seq: last, reason: .truncated))
+
+        // Two records swapped (seq renumbered): the first of them is out of place.
+        try await database.write { db in
+            try db.execute(sql: "UPDATE audit_record SET seq = 1000000 WHERE seq = 2")
+            try db.execute(sql: "UPDATE audit_record SET seq = 2 WHERE seq = 4")
+            try db.execute(sql: "UPDATE audit_record SET seq = 4 WHERE seq = 1000000")
+        }
+        output = try fixture.read(passphrase: Fixture.passphrase)
+        #expect(output.audit?.intact == false && output.audit?.brokenSeq == 2)
+        #expect(try await fixture.vault.verifyAudit() == .broken(seq: 2, reason: .macMismatch))
     }
 
     @Test(arguments: Container.allCases)
@@ -435,10 +518,70 @@ private struct ReaderOutput: Decodable {
     var dataKeyIds: [UInt32]
     var currentKeyId: UInt32
     var historyDepth: Int
+    var headerVersion: Int
+    var hasAuditKey: Bool
+    /// The SQLite audit trail as read and verified (`nil` for a single-file vault).
+    var audit: ReaderAudit?
     var lastIdentifier: Int64
     var users: [User]
     var groups: [Group]
     var entries: [ReaderEntry]
+}
+
+/// The audit trail read_vault.py read and verified itself (docs/format.md §6, §8).
+private struct ReaderAudit: Decodable {
+    var headSeq: UInt64
+    var headMac: String
+    var intact: Bool
+    var brokenSeq: UInt64?
+    var reason: String?
+    var records: [ReaderAuditRecord]
+}
+
+private struct ReaderAuditRecord: Decodable, Equatable {
+    enum Actor: Decodable, Equatable {
+        case vault
+        case user(Int64, String)
+
+        private struct User: Decodable {
+            var id: Int64
+            var username: String
+        }
+
+        init(from decoder: any Decoder) throws {
+            if let text = try? decoder.singleValueContainer().decode(String.self), text == "vault" {
+                self = .vault
+            } else {
+                let user = try User(from: decoder)
+                self = .user(user.id, user.username)
+            }
+        }
+    }
+    var seq: UInt64
+    var time: Int64
+    var actor: Actor
+    var action: String
+    var entry: Int64?
+    var outcome: String
+    var fields: [String]
+    var justification: String?
+    var mac: String
+}
+
+extension ReaderAuditRecord {
+    /// What the reader must print for `record`.
+    init(_ record: AuditRecord) {
+        let event = record.event
+        let actor: Actor =
+            switch event.actor {
+            case .vault: .vault
+            case .user(let id, let username): .user(id.rawValue, username)
+            }
+        self.init(
+            seq: record.seq, time: event.time.rawValue, actor: actor, action: event.action.rawValue,
+            entry: event.entry?.rawValue, outcome: event.outcome.text, fields: event.fields,
+            justification: event.justification, mac: record.mac.hex)
+    }
 }
 
 private struct ReaderEntry: Codable, Equatable {

@@ -3,8 +3,9 @@
 
 It proves that the document is complete: given a vault (a SQLite database or a single-file
 vault) and its passphrase or raw key, it checks the vault header's checksum and MAC, unwraps
-every data key, opens every sealed value (checking that it is bound to its entry and field),
-decodes the TOTP seed's plaintext, and prints every entry with its secrets as JSON.
+every data key and the audit key, opens every sealed value (checking that it is bound to its
+entry and field), decodes the TOTP seed's plaintext, verifies the SQLite audit trail's keyed
+chain against its head, and prints every entry with its secrets, and the trail, as JSON.
 
 Only the Python standard library and PyNaCl (libsodium) are used.
 
@@ -62,6 +63,7 @@ def secretbox_open(sealed, nonce, key):
 HEADER_MAGIC = b"PWVH"
 KIND_ARGON2ID, KIND_RAW_KEY = 1, 2
 WRAPPED_KEY_BYTES = 4 + 24 + 48
+WRAPPED_AUDIT_KEY_BYTES = 24 + 48
 
 
 def parse_header(data):
@@ -70,9 +72,10 @@ def parse_header(data):
     if blake2b_256(data[:-32]) != data[-32:]:
         raise Refused("header checksum mismatch")
     version = data[4]
-    if version not in (1, 2):
+    if version not in (1, 2, 3):
         raise Refused(f"unsupported header version {version}")
-    settings = 1 if version >= 2 else 0  # version 2: one byte, the history depth
+    settings = 1 if version >= 2 else 0  # version 2 on: one byte, the history depth
+    audit = WRAPPED_AUDIT_KEY_BYTES if version >= 3 else 0  # version 3: the wrapped audit key
     if len(data) < 41 + 4 + 64:
         raise Refused("header truncated")
     kind = data[5]
@@ -82,7 +85,7 @@ def parse_header(data):
     (count,) = struct.unpack(">H", data[39:41])
     if count < 1:
         raise Refused("header holds no data key")
-    if len(data) != 109 + settings + WRAPPED_KEY_BYTES * count:
+    if len(data) != 109 + settings + audit + WRAPPED_KEY_BYTES * count:
         raise Refused("header has the wrong length")
     if kind == KIND_ARGON2ID:
         if algorithm != 2:
@@ -102,16 +105,19 @@ def parse_header(data):
     history_depth = data[end + 4] if settings else 10
     if history_depth > 100:
         raise Refused(f"a history depth of {history_depth} is outside 0 to 100")
-    end += settings
+    end += 4 + settings
+    # The audit key (45+76n + 1 on): nonce (24) ‖ tag (16) ‖ key sealed with secretbox (32).
+    wrapped_audit_key = (data[end:end + 24], data[end + 24:end + 72]) if audit else None
+    end += audit
     ids = [key_id for key_id, _, _ in wrapped]
     if len(set(ids)) != len(ids):
         raise Refused("a data key id repeats")
     if current not in ids:
         raise Refused("the current data key is missing")
     return {
-        "kind": kind, "salt": salt, "opslimit": opslimit, "memlimit": memlimit, "wrapped": wrapped,
-        "current": current, "history_depth": history_depth,
-        "authenticated": data[:end + 4], "mac": data[end + 4:end + 36],
+        "version": version, "kind": kind, "salt": salt, "opslimit": opslimit, "memlimit": memlimit,
+        "wrapped": wrapped, "current": current, "history_depth": history_depth,
+        "wrapped_audit_key": wrapped_audit_key, "authenticated": data[:end], "mac": data[end:end + 32],
     }
 
 
@@ -145,6 +151,18 @@ def unwrap_data_keys(header, kek):
             raise Refused(f"data key {key_id} does not unwrap")
         keys[key_id] = key
     return keys
+
+
+def unwrap_audit_key(header, kek):
+    """The audit key (§3, header version 3), sealed like a data key under the wrapping key;
+    None for an older header. Call after unwrap_data_keys, which checks the credential and MAC."""
+    if header["wrapped_audit_key"] is None:
+        return None
+    nonce, sealed = header["wrapped_audit_key"]
+    key = secretbox_open(sealed, nonce, kdf(kek, 1, b"PWVHEADR"))
+    if key is None or len(key) != 32:
+        raise Refused("the audit key does not unwrap")
+    return key
 
 
 # §4: sealed values.
@@ -221,7 +239,7 @@ def read_sqlite(path):
         if application_id != 0x50575631:
             raise Refused(f"not a PasswordVault database (application_id {application_id:#x})")
         migrations = {row[0] for row in db.execute("SELECT identifier FROM grdb_migrations")}
-        unknown = migrations - {"v1", "v2", "v3"}
+        unknown = migrations - {"v1", "v2", "v3", "v4"}
         if unknown:
             raise Refused(f"written by a newer version (migration {sorted(unknown)[0]})")
         header = db.execute("SELECT bytes FROM vault_header WHERE id = 1").fetchone()
@@ -244,10 +262,92 @@ def read_sqlite(path):
                 if old["identifier"] not in by_id:
                     raise Refused(f"a history version of unknown entry {old['identifier']}")
                 by_id[old["identifier"]]["history"].append(old)
+        audit = read_sqlite_audit(db) if "v4" in migrations else None
     finally:
         db.close()
     return {"header": None if header is None else bytes(header[0]), "last_identifier": last_identifier,
-            "users": users, "groups": groups, "entries": entries}
+            "users": users, "groups": groups, "entries": entries, "audit": audit}
+
+
+def read_sqlite_audit(db):
+    """The audit trail (migration v4, §6): the rows of audit_record in seq order, and the head."""
+    row = db.execute("SELECT seq, mac FROM audit_head WHERE id = 1").fetchone()
+    if row is None or not isinstance(row[0], int) or not isinstance(row[1], bytes) or len(row[1]) != 32:
+        raise Refused("the audit trail's head is missing or damaged")
+    head = (row[0], bytes(row[1]))
+    records = []
+    for (seq, time, actor_id, actor_username, action, entry, outcome, fields, justification, mac) in db.execute(
+            "SELECT seq, time, actor_id, actor_username, action, entry, outcome, fields, justification, mac "
+            "FROM audit_record ORDER BY seq"):
+        where = f"audit record {seq}"
+        if not isinstance(time, int) or (actor_id is None) != (actor_username is None):
+            raise Refused(f"{where}: a damaged time or actor")
+        if action not in AUDIT_ACTIONS:
+            raise Refused(f"{where}: an unknown action")
+        if not isinstance(outcome, int) or not 0 <= outcome <= 65535:
+            raise Refused(f"{where}: a damaged outcome")
+        if not isinstance(mac, bytes) or len(mac) != 32:
+            raise Refused(f"{where}: a MAC that is not 32 bytes")
+        names = json.loads(fields)
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise Refused(f"{where}: fields that are not a JSON array of strings")
+        records.append({
+            "seq": seq, "time": time,
+            "actor": "vault" if actor_id is None else {"id": actor_id, "username": actor_username},
+            "action": action, "entry": entry, "outcome": "ok" if outcome == 0 else str(outcome),
+            "fields": names, "justification": justification, "mac": bytes(mac).hex(),
+        })
+    return {"records": records, "head": head}
+
+
+# §8: the audit chain.
+
+AUDIT_ACTIONS = {
+    "create", "update", "reveal", "code", "history", "reveal_version", "restore", "disable", "enable", "delete",
+    "request_access", "approve", "deny", "user_add", "group_add", "member_add", "member_remove",
+    "passphrase_change", "key_rotation", "import", "export",
+}
+
+
+def text_field(text, length_bytes):
+    data = text.encode("utf-8")
+    return (struct.pack(">B", len(data)) if length_bytes == 1 else struct.pack(">H", len(data))) + data
+
+
+def canonical_encoding(record):
+    """The bytes a record's MAC covers (§8), version 1, big-endian."""
+    out = bytes([1]) + struct.pack(">Qq", record["seq"], record["time"])
+    actor = record["actor"]
+    if actor == "vault":
+        out += b"\x00"
+    else:
+        out += b"\x01" + struct.pack(">q", actor["id"]) + text_field(actor["username"], 2)
+    out += text_field(record["action"], 1)
+    out += b"\x00" if record["entry"] is None else b"\x01" + struct.pack(">q", record["entry"])
+    out += struct.pack(">H", 0 if record["outcome"] == "ok" else int(record["outcome"]))
+    out += struct.pack(">H", len(record["fields"])) + b"".join(text_field(name, 2) for name in record["fields"])
+    justification = record["justification"]
+    out += b"\x00" if justification is None else b"\x01" + text_field(justification, 2)
+    return out
+
+
+def verify_audit(records, head, audit_key):
+    """Walks the chain from seq 1: mac(n) = BLAKE2b-256(key = audit key, mac(n-1) ‖ encoding(n)),
+    mac(0) = 32 zero bytes; then compares the last record with the stored head. Returns None
+    when intact, else (the first seq at which it breaks, why)."""
+    previous_seq, previous_mac = 0, bytes(32)
+    for record in records:
+        if record["seq"] != previous_seq + 1:
+            return previous_seq + 1, "a record is missing or out of order"
+        mac = blake2b_256(previous_mac + canonical_encoding(record), audit_key)
+        if not nacl.bindings.sodium_memcmp(mac, bytes.fromhex(record["mac"])):
+            return record["seq"], "its MAC does not match"
+        previous_seq, previous_mac = record["seq"], mac
+    if previous_seq < head[0]:
+        return previous_seq + 1, "the trail ends before its head"
+    if (previous_seq, previous_mac) != head:
+        return previous_seq, "the last record is not the stored head"
+    return None
 
 
 def sqlite_entry(row):
@@ -398,7 +498,7 @@ def read_single_file(path):
     if payload.offset != len(payload.data):
         raise Refused("bytes left over after the last entry")
     return {"header": header, "last_identifier": last_identifier, "users": users, "groups": groups,
-            "entries": entries}
+            "entries": entries, "audit": None}
 
 
 # §9: putting it together.
@@ -436,14 +536,30 @@ def read_vault(path, container, passphrase, raw_key):
             raise Refused(f"entry {entry['identifier']} is out of order or above the last identifier handed out")
         previous = entry["identifier"]
     header = parse_header(store["header"])
-    data_keys = unwrap_data_keys(header, key_encryption_key(header, passphrase, raw_key))
+    kek = key_encryption_key(header, passphrase, raw_key)
+    data_keys = unwrap_data_keys(header, kek)
+    audit_key = unwrap_audit_key(header, kek)
     entries = [open_entry(entry, data_keys) for entry in store["entries"]]
+    audit = None
+    if store["audit"] is not None:
+        records, head = store["audit"]["records"], store["audit"]["head"]
+        if audit_key is None:
+            # A header older than version 3 has no audit key: its trail must still be empty.
+            broken = None if not records and head == (0, bytes(32)) else (1, "its MAC does not match")
+        else:
+            broken = verify_audit(records, head, audit_key)
+        audit = {
+            "head_seq": head[0], "head_mac": head[1].hex(), "intact": broken is None,
+            "broken_seq": None if broken is None else broken[0], "reason": None if broken is None else broken[1],
+            "records": records,
+        }
     return {
         "container": container,
         "kdf": "argon2id" if header["kind"] == KIND_ARGON2ID else "raw-key",
         "opslimit": header["opslimit"], "memlimit": header["memlimit"],
         "data_key_ids": sorted(data_keys), "current_key_id": header["current"],
-        "history_depth": header["history_depth"],
+        "history_depth": header["history_depth"], "header_version": header["version"],
+        "has_audit_key": audit_key is not None, "audit": audit,
         "last_identifier": store["last_identifier"], "users": store["users"], "groups": store["groups"],
         "entries": entries,
     }
