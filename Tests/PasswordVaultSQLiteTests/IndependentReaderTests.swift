@@ -101,17 +101,15 @@ struct IndependentReaderTests {
         // The audit key outlived the rotation and the passphrase change: unwrapped from the new
         // header, it verifies the records chained before either.
         #expect(output.headerVersion == 3 && output.hasAuditKey)
-        if container == .sqlite {
-            let audit = try #require(output.audit)
-            #expect(audit.intact && audit.brokenSeq == nil)
-            let actions = audit.records.map(\.action)
-            #expect(
-                actions.contains("key_rotation") && actions.contains("passphrase_change") && actions.first == "create")
-        }
+        let audit = try #require(output.audit)
+        #expect(audit.intact && audit.brokenSeq == nil)
+        let actions = audit.records.map(\.action)
+        #expect(actions.contains("key_rotation") && actions.contains("passphrase_change") && actions.first == "create")
     }
 
-    @Test func readerVerifiesTheSQLiteAuditTrailAndReadsEveryRecord() async throws {
-        let fixture = try await Fixture(.sqlite, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
+    @Test(arguments: Container.allCases)
+    func readerVerifiesTheAuditTrailAndReadsEveryRecord(_ container: Container) async throws {
+        let fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
         let ids = try await fixture.addEntries()
         // A reveal and a refusal (bob has no access to the second entry), as well as the writes.
         _ = try await fixture.vault.reveal(ids[0], as: fixture.alice)

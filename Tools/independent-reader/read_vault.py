@@ -467,7 +467,7 @@ def read_single_file(path):
     if len(data) < 40:
         raise Refused("truncated file header")
     version, flags, _generation, length, payload_crc, header_crc = struct.unpack("<IIQQII", data[8:40])
-    if version not in (1, 2, 3):
+    if version not in (1, 2, 3, 4):
         raise Refused(f"file format version {version} is not supported")
     if zlib.crc32(data[:36]) != header_crc:
         raise Refused("the file header's checksum does not match")
@@ -495,10 +495,54 @@ def read_single_file(path):
             if old["identifier"] not in by_id:
                 raise Refused(f"a history version of unknown entry {old['identifier']}")
             by_id[old["identifier"]]["history"].append(old)
+    audit = None
+    if version >= 4:
+        head = (payload.u64(), payload.take(32))
+        records = []
+        for position in range(1, payload.u32() + 1):
+            record = decode_canonical(payload.bytes_())
+            if record["seq"] != position:
+                raise Refused(f"audit record {record['seq']} stands where seq {position} belongs")
+            record["mac"] = payload.take(32).hex()
+            records.append(record)
+        audit = {"records": records, "head": head}
     if payload.offset != len(payload.data):
         raise Refused("bytes left over after the last entry")
     return {"header": header, "last_identifier": last_identifier, "users": users, "groups": groups,
-            "entries": entries, "audit": None}
+            "entries": entries, "audit": audit}
+
+
+def decode_canonical(data):
+    """A record from its canonical encoding (§8), strictly: every length within the bytes, no byte left."""
+    reader = Payload(data)
+    def big(fmt, size):
+        return struct.unpack(">" + fmt, reader.take(size))[0]
+    def text(length_bytes):
+        count = big("B", 1) if length_bytes == 1 else big("H", 2)
+        return reader.take(count).decode("utf-8")
+    if big("B", 1) != 1:
+        raise Refused("an audit record of an unknown encoding version")
+    seq, time = big("Q", 8), big("q", 8)
+    kind = big("B", 1)
+    if kind == 0:
+        actor = "vault"
+    elif kind == 1:
+        actor = {"id": big("q", 8)}
+        actor["username"] = text(2)
+    else:
+        raise Refused(f"audit record {seq}: an unknown actor kind")
+    action = text(1)
+    if action not in AUDIT_ACTIONS:
+        raise Refused(f"audit record {seq}: an unknown action")
+    has_entry = big("B", 1)
+    entry = big("q", 8) if has_entry == 1 else None
+    outcome = big("H", 2)
+    fields = [text(2) for _ in range(big("H", 2))]
+    justification = text(2) if big("B", 1) == 1 else None
+    if reader.offset != len(data):
+        raise Refused(f"audit record {seq}: bytes left over")
+    return {"seq": seq, "time": time, "actor": actor, "action": action, "entry": entry,
+            "outcome": "ok" if outcome == 0 else str(outcome), "fields": fields, "justification": justification}
 
 
 # §9: putting it together.
