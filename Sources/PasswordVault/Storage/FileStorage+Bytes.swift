@@ -6,6 +6,9 @@ struct ByteWriter {
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
+    /// A writer that appends to `bytes`.
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
     mutating func raw(_ data: [UInt8]) { bytes.append(contentsOf: data) }
     mutating func u8(_ value: UInt8) { bytes.append(value) }
     mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
@@ -132,6 +135,12 @@ struct ByteReader {
 
     /// A `bytes` field, without copying it out.
     mutating func byteSlice() throws(FormatError) -> ArraySlice<UInt8> { try take(Int(try u32())) }
+
+    /// The bytes from `start` (an earlier ``offset``) to the current offset.
+    func bytes(from start: Int) throws(FormatError) -> [UInt8] {
+        guard start >= bytes.startIndex, start <= offset else { throw FormatError("a section starts after its end") }
+        return Array(bytes[start..<offset])
+    }
 
     /// The next `count` bytes as they are (no length before them).
     mutating func raw(_ count: Int) throws(FormatError) -> [UInt8] { Array(try take(count)) }

@@ -97,10 +97,10 @@ enum VaultFile {
     /// Writes `store` crash-safely: a complete temporary file, fsynced, renamed over
     /// `path`, then the folder fsynced. A crash at any instant leaves the old or the
     /// new file. Returns the new version, pinned.
-    static func save(_ store: StoreState, at path: String, sizeHint: Int) throws(StorageError)
+    static func save(_ store: inout StoreState, at path: String, sizeHint: Int) throws(StorageError)
         -> PinnedFile
     {
-        let bytes = try FileFormat.encode(store, capacity: sizeHint)
+        let bytes = try FileFormat.encode(&store, capacity: sizeHint)
         // A random name, created exclusively and never through a symbolic link, with mode 0600
         // from the start: a file or a link planted beside the vault is neither followed nor reused.
         let temporary = "\(path).tmp-\(UUID().uuidString)"

@@ -54,10 +54,11 @@ enum FileFormat {
     static let readableVersions: ClosedRange<UInt32> = 1...4
     static let headerSize = 40
 
-    /// The whole file for `store`.
+    /// The whole file for `store`; encodes only the audit records that ``StoreState/encodedTrail``
+    /// does not hold yet, and adds them to it.
     /// - Throws: ``StorageError/failure(_:)`` when an audit record cannot be encoded (a string
     ///   longer than its length field): nothing is written then.
-    static func encode(_ store: StoreState, capacity: Int = 0) throws(StorageError) -> [UInt8] {
+    static func encode(_ store: inout StoreState, capacity: Int = 0) throws(StorageError) -> [UInt8] {
         var payload = ByteWriter(capacity: capacity)
         payload.i64(store.lastIdentifier)
         payload.optionalBytes(store.header)
@@ -83,10 +84,20 @@ enum FileFormat {
         payload.u64(store.auditHead.seq)
         payload.raw(store.auditHead.mac.bytes)
         payload.count(store.auditTrail.count)
-        for record in store.auditTrail {
-            do { payload.byteString(try record.canonicalEncoding()) } catch { throw .failure("\(error)") }
-            payload.raw(record.mac.bytes)
+        var trail = store.encodedTrail
+        if trail.count > store.auditTrail.count
+            || (trail.count > 0 && store.auditTrail[trail.count - 1].mac != trail.lastMAC)
+        {
+            trail = EncodedTrail()
         }
+        var records = ByteWriter(bytes: trail.bytes)
+        for record in store.auditTrail[trail.count...] {
+            do { records.byteString(try record.canonicalEncoding()) } catch { throw .failure("\(error)") }
+            records.raw(record.mac.bytes)
+        }
+        store.encodedTrail = EncodedTrail(
+            count: store.auditTrail.count, lastMAC: store.auditHead.mac, bytes: records.bytes)
+        payload.raw(store.encodedTrail.bytes)
 
         var file = ByteWriter(capacity: headerSize + payload.bytes.count)
         file.raw(magic)
@@ -215,6 +226,7 @@ enum FileFormat {
         let headSeq = try reader.u64()
         let head = AuditHead(seq: headSeq, mac: AuditMAC(unchecked: try reader.raw(AuditMAC.byteCount)))
         let count = try reader.count()
+        let start = reader.offset
         var trail: [AuditRecord] = []
         trail.reserveCapacity(count)
         for index in 0..<count {
@@ -240,6 +252,8 @@ enum FileFormat {
         }
         store.auditTrail = trail
         store.auditHead = head
+        // Exactly the bytes read: a commit rewrites them as they are.
+        store.encodedTrail = EncodedTrail(count: trail.count, lastMAC: head.mac, bytes: try reader.bytes(from: start))
     }
 }
 

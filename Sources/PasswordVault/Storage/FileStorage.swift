@@ -54,12 +54,12 @@ public final class FileStorage: StateBackedStorage {
         try refuseExisting(path)
         let lock = try LockFile(path: path + ".lock")
         try lock.acquire(timeout: lockTimeout)
-        let store = Store(generation: 1)
+        var store = Store(generation: 1)
         let file: PinnedFile
         do throws(StorageError) {
             try refuseExisting(path)
             VaultFile.removeTemporaries(of: path)
-            file = try VaultFile.save(store, at: path, sizeHint: FileFormat.headerSize + 64)
+            file = try VaultFile.save(&store, at: path, sizeHint: FileFormat.headerSize + 64)
         } catch {
             lock.release()
             throw error
@@ -158,7 +158,7 @@ final class FileBackend: StoreBackend {
                 var next = s.store
                 let result = try body(&next)
                 next.generation &+= 1
-                s.file = try VaultFile.save(next, at: self.path, sizeHint: s.file.size + 4096)
+                s.file = try VaultFile.save(&next, at: self.path, sizeHint: s.file.size + 4096)
                 s.store = next
                 return result
             }

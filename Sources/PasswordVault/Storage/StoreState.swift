@@ -26,6 +26,18 @@ struct StoreState: Sendable {
     /// The audit trail, ascending by seq (docs/contract.md §12), and its head.
     var auditTrail: [AuditRecord] = []
     var auditHead = AuditHead.empty
+    /// FileStorage only: the file's record section for the trail's first records, kept so that
+    /// a commit encodes only the records it appends (unused in memory).
+    var encodedTrail = EncodedTrail()
+}
+
+/// The single-file format's audit records as bytes (``FileFormat``): each record's `bytes`
+/// canonical encoding and MAC, for the first `count` records of a trail, the last with `lastMAC`.
+/// The trail only grows, so the next commit appends to it instead of encoding every record again.
+struct EncodedTrail: Sendable {
+    var count = 0
+    var lastMAC = AuditMAC.genesis
+    var bytes: [UInt8] = []
 }
 
 // MARK: Writes

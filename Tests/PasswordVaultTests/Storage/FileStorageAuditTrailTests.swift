@@ -111,6 +111,11 @@ struct FileStorageAuditTrailTests {
         #expect(
             AuditChain.verify(try await reopened.auditRecords(AuditQuery()), head: Self.head(all), key: Self.key)
                 == .intact(records: 40))
+        // A commit after reopening appends to the records as read (each commit encodes only its own).
+        let more = try Self.chain(45)
+        try await Self.append(Array(more[40...]), to: reopened, after: Self.head(all))
+        #expect(try await FileStorage.open(at: path).auditRecords(AuditQuery()) == more)
+        #expect(try await storage.auditRecords(AuditQuery()) == more)  // the first handle re-reads the file
     }
 
     /// Head seq (8), head MAC (32), record count (4), then per record: bytes (u32 length ‖ the
@@ -176,7 +181,7 @@ struct FileStorageAuditTrailTests {
             var store = StoreState(generation: 1)
             store.auditTrail = trail
             store.auditHead = head
-            return try FileFormat.encode(store)
+            return try FileFormat.encode(&store)
         }
         let prefix = "malformed payload: "
         let cases: [(String, [UInt8], String)] = [
