@@ -101,10 +101,13 @@ struct IndependentReaderTests {
         // The audit key outlived the rotation and the passphrase change: unwrapped from the new
         // header, it verifies the records chained before either.
         #expect(output.headerVersion == 3 && output.hasAuditKey)
-        let audit = try #require(output.audit)
-        #expect(audit.intact && audit.brokenSeq == nil)
-        let actions = audit.records.map(\.action)
-        #expect(actions.contains("key_rotation") && actions.contains("passphrase_change") && actions.first == "create")
+        do {
+            let audit = try #require(output.audit)
+            #expect(audit.intact && audit.brokenSeq == nil)
+            let actions = audit.records.map(\.action)
+            #expect(
+                actions.contains("key_rotation") && actions.contains("passphrase_change") && actions.first == "create")
+        }
     }
 
     @Test(arguments: Container.allCases)
@@ -518,7 +521,7 @@ private struct ReaderOutput: Decodable {
     var historyDepth: Int
     var headerVersion: Int
     var hasAuditKey: Bool
-    /// The SQLite audit trail as read and verified (`nil` for a single-file vault).
+    /// The audit trail as read and verified (SQLite migration v4, single-file format 4).
     var audit: ReaderAudit?
     var lastIdentifier: Int64
     var users: [User]

@@ -4,8 +4,8 @@
 It proves that the document is complete: given a vault (a SQLite database or a single-file
 vault) and its passphrase or raw key, it checks the vault header's checksum and MAC, unwraps
 every data key and the audit key, opens every sealed value (checking that it is bound to its
-entry and field), decodes the TOTP seed's plaintext, verifies the SQLite audit trail's keyed
-chain against its head, and prints every entry with its secrets, and the trail, as JSON.
+entry and field), decodes the TOTP seed's plaintext, verifies the audit trail's keyed chain
+against its head, and prints every entry with its secrets, and the trail, as JSON.
 
 Only the Python standard library and PyNaCl (libsodium) are used.
 
@@ -497,13 +497,13 @@ def read_single_file(path):
             by_id[old["identifier"]]["history"].append(old)
     audit = None
     if version >= 4:
-        head = (payload.u64(), payload.take(32))
+        head = (payload.u64(), bytes(payload.take(32)))
         records = []
         for position in range(1, payload.u32() + 1):
             record = decode_canonical(payload.bytes_())
+            record["mac"] = bytes(payload.take(32)).hex()
             if record["seq"] != position:
-                raise Refused(f"audit record {record['seq']} stands where seq {position} belongs")
-            record["mac"] = payload.take(32).hex()
+                raise Refused(f"audit record {record['seq']} stands at position {position}")
             records.append(record)
         audit = {"records": records, "head": head}
     if payload.offset != len(payload.data):
@@ -513,36 +513,53 @@ def read_single_file(path):
 
 
 def decode_canonical(data):
-    """A record from its canonical encoding (§8), strictly: every length within the bytes, no byte left."""
-    reader = Payload(data)
-    def big(fmt, size):
-        return struct.unpack(">" + fmt, reader.take(size))[0]
+    """A record from its canonical encoding (§8), strictly: every length within the bytes,
+    UTF-8 text, flags 0 or 1, a positive entry, a known action, nothing left over."""
+    offset = 0
+
+    def take(count):
+        nonlocal offset
+        if len(data) - offset < count:
+            raise Refused("an audit record's encoding is cut short")
+        chunk = data[offset:offset + count]
+        offset += count
+        return chunk
+
     def text(length_bytes):
-        count = big("B", 1) if length_bytes == 1 else big("H", 2)
-        return reader.take(count).decode("utf-8")
-    if big("B", 1) != 1:
-        raise Refused("an audit record of an unknown encoding version")
-    seq, time = big("Q", 8), big("q", 8)
-    kind = big("B", 1)
-    if kind == 0:
-        actor = "vault"
-    elif kind == 1:
-        actor = {"id": big("q", 8)}
-        actor["username"] = text(2)
-    else:
-        raise Refused(f"audit record {seq}: an unknown actor kind")
+        (length,) = struct.unpack(">B" if length_bytes == 1 else ">H", take(length_bytes))
+        try:
+            return take(length).decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused("an audit record's text is not UTF-8") from None
+
+    def flag():
+        value = take(1)[0]
+        if value not in (0, 1):
+            raise Refused("an audit record's flag is neither 0 nor 1")
+        return value == 1
+
+    if take(1) != b"\x01":
+        raise Refused("an audit record's encoding version is not 1")
+    seq, time = struct.unpack(">Qq", take(16))
+    actor = "vault"
+    if flag():
+        (actor_id,) = struct.unpack(">q", take(8))
+        actor = {"id": actor_id, "username": text(2)}
     action = text(1)
     if action not in AUDIT_ACTIONS:
         raise Refused(f"audit record {seq}: an unknown action")
-    has_entry = big("B", 1)
-    entry = big("q", 8) if has_entry == 1 else None
-    outcome = big("H", 2)
-    fields = [text(2) for _ in range(big("H", 2))]
-    justification = text(2) if big("B", 1) == 1 else None
-    if reader.offset != len(data):
-        raise Refused(f"audit record {seq}: bytes left over")
+    entry = struct.unpack(">q", take(8))[0] if flag() else None
+    if entry is not None and entry < 1:
+        raise Refused(f"audit record {seq}: entry {entry} is not positive")
+    (outcome,) = struct.unpack(">H", take(2))
+    (count,) = struct.unpack(">H", take(2))
+    fields = [text(2) for _ in range(count)]
+    justification = text(2) if flag() else None
+    if offset != len(data):
+        raise Refused(f"audit record {seq}: bytes left over in its encoding")
     return {"seq": seq, "time": time, "actor": actor, "action": action, "entry": entry,
-            "outcome": "ok" if outcome == 0 else str(outcome), "fields": fields, "justification": justification}
+            "outcome": "ok" if outcome == 0 else str(outcome), "fields": fields,
+            "justification": justification}
 
 
 # §9: putting it together.
