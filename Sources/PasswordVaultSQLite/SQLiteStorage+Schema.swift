@@ -10,8 +10,9 @@ import PasswordVault
 /// `entry.owner` they serve ``SQLiteStorage/entities(visibleTo:)`` without a scan.
 ///
 /// Every index serves a query: `entry_owner` and the two share tables start the
-/// listing; the share tables' `entry_id` indexes serve the rewrite and the delete.
-/// There is no index on the list filter's texts (the filter is a substring match,
+/// listing; the share tables' `entry_id` indexes serve the rewrite and the delete;
+/// `audit_record_entry` and `audit_record_actor` serve an entry's and an actor's audit records
+/// (``SQLiteStorage/auditRecords(_:)``) in seq order. There is no index on the list filter's texts (the filter is a substring match,
 /// which no B-tree index can answer) nor a tag table (the tag filter only narrows
 /// rows the listing already found, which `json_each(entry.tags)` does in place).
 /// Names used as keys (usernames, group names, shares) are also stored in Unicode

@@ -1,5 +1,6 @@
 import Foundation
 import PasswordVault
+import Synchronization
 import Testing
 
 /// The audit trail (docs/contract.md §12): records append only after the stored head, in the
@@ -235,5 +236,52 @@ extension StorageConformanceSuite {
         #expect(try await storage.auditRecords(AuditQuery()) == records)
         let more = try await Self.append(Self.sampleEvents(count: 2), to: storage)
         #expect(more.map(\.seq) == [26, 27])
+    }
+}
+
+extension StorageConformanceSuite {
+    /// Every value at the edge of its range reads back exactly, byte for byte (NFD text is not
+    /// made NFC), in one commit with a write that is not an insert (the records closure gets
+    /// `nil`); queries at the edges of the integer ranges neither overflow nor drop a record.
+    func auditExtremeValuesRoundTrip() async throws {
+        let storage = try await make()
+        let events = [
+            AuditEvent(time: AuditTime(rawValue: .min), actor: .vault, action: .import),
+            AuditEvent(
+                time: AuditTime(rawValue: .max), actor: .user(id: UserID(rawValue: .min), username: ""),
+                action: .revealVersion, entry: EntryID(rawValue: .max), outcome: .refused(code: .max),
+                fields: ["", "[\"x\"]", "tab\tnew\nline", "\u{1}"], justification: ""),
+            AuditEvent(
+                time: AuditTime(rawValue: -1), actor: .user(id: UserID(rawValue: .max), username: "zoe\u{301} ✓"),
+                action: .memberRemove, entry: EntryID(rawValue: 1), outcome: .refused(code: 1),
+                justification: "e\u{301}quipe \"42\", \\ — 日本"),
+        ]
+        let head = try await storage.auditHead()
+        let (records, newHead) = try Self.chain(events, after: head)
+        let seen = Mutex<[EntryID?]>([])
+        let result = try await storage.commit(
+            ChangeSet(
+                directory: .addGroup("edge"),
+                audit: AuditAppend(after: head) { inserted throws(StorageError) in
+                    seen.withLock { $0.append(inserted) }
+                    return records
+                }))
+        let received = seen.withLock { $0 }
+        #expect(received.allSatisfy { $0 == nil } && !received.isEmpty, "the records closure got \(received)")
+        #expect(result.auditHead == newHead)
+        let read = try await storage.auditRecords(AuditQuery())
+        #expect(read == records)
+        for (stored, original) in zip(read, records) {
+            #expect(try stored.canonicalEncoding() == original.canonicalEncoding(), "seq \(stored.seq)")
+        }
+        #expect(AuditChain.verify(read, head: try await storage.auditHead(), key: Self.key) == .intact(records: 3))
+        #expect(try await storage.auditRecords(AuditQuery(fromSeq: 0, limit: .max)) == records)
+        #expect(try await storage.auditRecords(AuditQuery(fromSeq: .max)).isEmpty)
+        #expect(try await storage.auditRecords(AuditQuery(limit: -1)).isEmpty)
+        #expect(try await storage.auditRecords(AuditQuery(since: AuditTime(rawValue: .min))) == records)
+        #expect(
+            try await storage.auditRecords(AuditQuery(before: AuditTime(rawValue: .max))) == [records[0], records[2]])
+        #expect(try await storage.auditRecords(AuditQuery(entry: EntryID(rawValue: .max))) == [records[1]])
+        #expect(try await storage.auditRecords(AuditQuery(actor: .user(UserID(rawValue: .min)))) == [records[1]])
     }
 }

@@ -12,6 +12,10 @@ import Testing
 /// Starts two `storage-crash-writer` processes on one store, kills both with SIGKILL
 /// at random moments, reopens the store and checks that nothing acknowledged was
 /// lost or damaged; round after round.
+///
+/// Audited (docs/contract.md §12), every write carries its audit record in the same commit,
+/// and each check also verifies the chain and matches the trail against the store: every
+/// acknowledged write has its record, and every record's change is in the store.
 public struct CrashHarness: Sendable {
     /// `file` or `sqlite`: the writer's first argument.
     public var kind: String
@@ -21,14 +25,18 @@ public struct CrashHarness: Sendable {
     public var create: @Sendable (String) async throws -> any VaultStorage
     /// Opens the store at a path.
     public var open: @Sendable (String) async throws -> any VaultStorage
+    /// Whether every write appends its audit record (the writers' `audit` argument).
+    public var audited: Bool
 
     /// A harness.
     public init(
-        kind: String, rounds: Int, create: @escaping @Sendable (String) async throws -> any VaultStorage,
+        kind: String, rounds: Int, audited: Bool = false,
+        create: @escaping @Sendable (String) async throws -> any VaultStorage,
         open: @escaping @Sendable (String) async throws -> any VaultStorage
     ) {
         self.kind = kind
         self.rounds = rounds
+        self.audited = audited
         self.create = create
         self.open = open
     }
@@ -67,7 +75,7 @@ public struct CrashHarness: Sendable {
         var users: [UserID] = []
         for round in 0..<rounds {
             let tags = ["r\(round)a", "r\(round)b"]
-            let writers = try tags.map { try WriterProcess(kind: kind, path: path, tag: $0) }
+            let writers = try tags.map { try WriterProcess(kind: kind, path: path, tag: $0, audited: audited) }
             if round % 4 != 0 {
                 // Most rounds let the writers open the store first; the others may
                 // kill a writer while it is still opening it.
@@ -128,28 +136,87 @@ public struct CrashHarness: Sendable {
         for (id, tag) in acknowledged where stored.contains(id) {
             #expect(try await storage.entity(id)?.username == tag, "round \(round): entry \(id) has the wrong writer")
         }
-        let next = try await storage.insert(headerGeneration: nil) { CrashRecord.entity($0, writer: "check") }
-            .identifier
+        if audited {
+            try await checkTrail(storage, stored: stored, acknowledged: acknowledged, users: users, round: round)
+        }
+        let next: EntryID
+        let version = CrashRecord.entity(EntryID(rawValue: 1)!, writer: "check").version
+        if audited {
+            let inserted = try await CrashRecord.commitAudited(
+                ChangeSet(entry: .insert { CrashRecord.entity($0, writer: "check") }), to: storage
+            ) { CrashRecord.created($0!, writer: "check") }.inserted
+            next = try #require(inserted).identifier
+        } else {
+            next = try await storage.insert(headerGeneration: nil) { CrashRecord.entity($0, writer: "check") }
+                .identifier
+        }
         // Above every identifier stored or acknowledged (a round whose writers were killed before
         // their first write has neither: any fresh identifier is then fine).
         let highest = max(acknowledged.keys.max()?.rawValue ?? 0, stored.max()?.rawValue ?? 0)
         #expect(next.rawValue > highest, "round \(round): identifier \(next) reused")
-        try await storage.delete(next, expectedVersion: CrashRecord.entity(next, writer: "check").version)
+        if audited {
+            try await CrashRecord.commitAudited(ChangeSet(entry: .delete(next, expectedVersion: version)), to: storage)
+            {
+                _ in CrashRecord.deleted(next)
+            }
+        } else {
+            try await storage.delete(next, expectedVersion: version)
+        }
+    }
+
+    /// The trail verifies from seq 1 to its head; every acknowledged entry and user has its
+    /// record; and the records' changes are exactly the store's: the entries created and not
+    /// deleted are the entries stored, the users added are the users stored (but the seeded one).
+    private func checkTrail(
+        _ storage: any VaultStorage, stored: Set<EntryID>, acknowledged: [EntryID: String], users: [UserID], round: Int
+    ) async throws {
+        let head = try await storage.auditHead()
+        let records = try await storage.auditRecords(AuditQuery())
+        #expect(
+            AuditChain.verify(records, head: head, key: try CrashRecord.auditKey()) == .intact(records: head.seq),
+            "round \(round): the trail does not verify")
+        func entries(_ action: AuditAction) -> [EntryID] {
+            records.filter { $0.event.action == action }.compactMap(\.event.entry)
+        }
+        let created = entries(.create)
+        #expect(Set(created).count == created.count, "round \(round): an entry has two create records")
+        let live = Set(created).subtracting(entries(.delete))
+        #expect(live == stored, "round \(round): the trail's entries are not the store's")
+        var creations: [EntryID: AuditEvent] = [:]
+        for record in records where record.event.action == .create {
+            if let id = record.event.entry { creations[id] = record.event }
+        }
+        for (id, tag) in acknowledged {
+            #expect(creations[id] == CrashRecord.created(id, writer: tag), "round \(round): entry \(id) has no record")
+        }
+        let added = records.filter { $0.event.action == .userAdd }.flatMap(\.event.fields)
+        let directory = try await storage.users().filter { $0.id != CrashRecord.reader.id }
+        #expect(
+            added.sorted() == directory.map(\.username).sorted(),
+            "round \(round): the trail's users are not the store's")
+        for id in users {
+            let user = try await storage.user(id: id)
+            #expect(user.map { added.contains($0.username) } == true, "round \(round): user \(id) has no record")
+        }
     }
 }
 
 /// One writer process, its output collected as it comes.
 final class WriterProcess: Sendable {
-    private let process: Process
-    private let output = Collected()
-    private let errors = Collected()
+    let process: Process
+    let output = Collected()
+    let errors = Collected()
     let tag: String
 
-    init(kind: String, path: String, tag: String) throws {
+    convenience init(kind: String, path: String, tag: String, audited: Bool) throws {
+        try self.init(kind: kind, path: path, tag: tag, extra: audited ? ["audit"] : [])
+    }
+
+    init(kind: String, path: String, tag: String, extra: [String] = []) throws {
         self.tag = tag
         let process = Process()
         process.executableURL = CrashHarness.writerBinary
-        process.arguments = [kind, path, tag]
+        process.arguments = [kind, path, tag] + extra
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

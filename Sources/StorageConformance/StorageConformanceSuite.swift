@@ -26,6 +26,7 @@ public enum StorageConformanceCheck: String, CaseIterable, Sendable, CustomStrin
     case auditQueriesFilter
     case auditConcurrentAppendsSerialise
     case auditSurvivesReopen
+    case auditExtremeValuesRoundTrip
     case visibleByOwner
     case visibleByUserShare
     case visibleByGroupShare
@@ -108,6 +109,7 @@ public struct StorageConformanceSuite: Sendable {
         case .auditQueriesFilter: try await auditQueriesFilter()
         case .auditConcurrentAppendsSerialise: try await auditConcurrentAppendsSerialise()
         case .auditSurvivesReopen: try await auditSurvivesReopen()
+        case .auditExtremeValuesRoundTrip: try await auditExtremeValuesRoundTrip()
         case .visibleByOwner: try await visibleByOwner()
         case .visibleByUserShare: try await visibleByUserShare()
         case .visibleByGroupShare: try await visibleByGroupShare()

@@ -86,7 +86,7 @@ struct AuditCommandTests {
         let badTime = try pw("audit", "--since", "yesterday")
         #expect(badTime.status == 2 && badTime.stderr.contains("--since"))
         let unknownUser = try pw("audit", "--actor", "nobody")
-        #expect(unknownUser.status == 2 && unknownUser.stderr == "pwvault: unknown user \"nobody\"\n")
+        #expect(unknownUser.status == 2 && unknownUser.stderr == "pwvault: unknown user 'nobody'\n")
     }
 
     @Test func verifyExportAndVerifyTheFile() throws {

@@ -82,3 +82,78 @@ extension [UInt8] {
         append(contentsOf: utf8)
     }
 }
+
+extension AuditRecord {
+    /// Reads a record back from its ``canonicalEncoding()`` and its MAC, as a store that keeps
+    /// the encoding holds them (the single-file format, docs/format.md §7).
+    ///
+    /// Strict: encoding version 1, every length within the bytes, strings valid UTF-8, the actor
+    /// kind and the present/absent flags `0x00` or `0x01`, an entry identifier positive, the
+    /// action one of the closed set, no byte after the justification. The bytes decoded are the
+    /// bytes ``canonicalEncoding()`` gives back, so the MAC is checked over what was stored.
+    /// The MAC itself is not checked here: ``AuditChain/verify(_:head:key:)`` does that.
+    /// - Throws: ``StorageError/corrupted(_:)`` naming the record's `seq` (once it is read) and
+    ///   what is wrong, never a value of the record.
+    init(canonicalEncoding bytes: ArraySlice<UInt8>, mac: AuditMAC) throws(StorageError) {
+        var reader = BigEndianReader(bytes)
+        guard let version = reader.read(1)?.first else { throw .corrupted("an audit record is empty") }
+        guard version == Self.encodingVersion else {
+            throw .corrupted("an audit record has an unknown encoding version")
+        }
+        guard let seq = reader.readBigEndian(UInt64.self) else {
+            throw .corrupted("an audit record is truncated before its seq")
+        }
+        func fail(_ reason: String) -> StorageError { .corrupted("audit record \(seq): \(reason)") }
+        func field<T: FixedWidthInteger & UnsignedInteger>(_ what: String, _: T.Type = T.self) throws(StorageError) -> T
+        {
+            guard let value = reader.readBigEndian(T.self) else { throw fail("truncated in its \(what)") }
+            return value
+        }
+        func flag(_ what: String) throws(StorageError) -> Bool {
+            switch try field(what, UInt8.self) {
+            case 0: return false
+            case 1: return true
+            default: throw fail("its \(what) flag is neither 0 nor 1")
+            }
+        }
+        func string<T: FixedWidthInteger & UnsignedInteger>(_ what: String, length: T.Type) throws(StorageError)
+            -> String
+        {
+            let count = Int(try field(what, T.self))
+            guard let utf8 = reader.read(count) else { throw fail("truncated in its \(what)") }
+            guard let text = String(validating: utf8, as: UTF8.self) else { throw fail("its \(what) is not UTF-8") }
+            return text
+        }
+        let time = AuditTime(rawValue: Int64(bitPattern: try field("time", UInt64.self)))
+        let actor: AuditActor
+        switch try field("actor kind", UInt8.self) {
+        case 0: actor = .vault
+        case 1:
+            let id = UserID(rawValue: Int64(bitPattern: try field("user id", UInt64.self)))
+            actor = .user(id: id, username: try string("username", length: UInt16.self))
+        default: throw fail("unknown actor kind")
+        }
+        guard let action = AuditAction(rawValue: try string("action", length: UInt8.self)) else {
+            throw fail("unknown action")
+        }
+        var entry: EntryID?
+        if try flag("entry") {
+            guard let id = EntryID(rawValue: Int64(bitPattern: try field("entry", UInt64.self))) else {
+                throw fail("its entry identifier is not positive")
+            }
+            entry = id
+        }
+        let code = try field("outcome", UInt16.self)
+        let fieldCount = Int(try field("field count", UInt16.self))
+        var fields: [String] = []
+        for _ in 0..<fieldCount { fields.append(try string("field names", length: UInt16.self)) }
+        let justification = try flag("justification") ? try string("justification", length: UInt16.self) : nil
+        guard reader.isAtEnd else { throw fail("bytes follow its justification") }
+        self.init(
+            seq: seq,
+            event: AuditEvent(
+                time: time, actor: actor, action: action, entry: entry, outcome: code == 0 ? .ok : .refused(code: code),
+                fields: fields, justification: justification),
+            mac: mac)
+    }
+}

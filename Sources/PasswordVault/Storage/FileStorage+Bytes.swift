@@ -128,7 +128,13 @@ struct ByteReader {
         return count
     }
 
-    mutating func byteString() throws(FormatError) -> [UInt8] { Array(try take(Int(try u32()))) }
+    mutating func byteString() throws(FormatError) -> [UInt8] { Array(try byteSlice()) }
+
+    /// A `bytes` field, without copying it out.
+    mutating func byteSlice() throws(FormatError) -> ArraySlice<UInt8> { try take(Int(try u32())) }
+
+    /// The next `count` bytes as they are (no length before them).
+    mutating func raw(_ count: Int) throws(FormatError) -> [UInt8] { Array(try take(count)) }
 
     mutating func string() throws(FormatError) -> String {
         guard let string = String(validating: try take(Int(try u32())), as: UTF8.self) else {

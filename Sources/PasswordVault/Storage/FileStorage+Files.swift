@@ -100,7 +100,7 @@ enum VaultFile {
     static func save(_ store: StoreState, at path: String, sizeHint: Int) throws(StorageError)
         -> PinnedFile
     {
-        let bytes = FileFormat.encode(store, capacity: sizeHint)
+        let bytes = try FileFormat.encode(store, capacity: sizeHint)
         // A random name, created exclusively and never through a symbolic link, with mode 0600
         // from the start: a file or a link planted beside the vault is neither followed nor reused.
         let temporary = "\(path).tmp-\(UUID().uuidString)"

@@ -1,13 +1,13 @@
 import Foundation
 
-/// The single-file vault format, version 3 (versions 1 and 2 are read too).
+/// The single-file vault format, version 4 (versions 1 to 3 are read too).
 ///
 /// All integers are little-endian. The file is a 40-byte header followed by the payload:
 ///
 /// | offset | size | field |
 /// |---|---|---|
 /// | 0 | 8 | magic `89 50 57 56 0D 0A 1A 0A` (`\x89PWV\r\n\x1A\n`, PNG-style: catches text-mode mangling) |
-/// | 8 | 4 | format version, `3` (versions 1 and 2 are read; every commit writes version 3) |
+/// | 8 | 4 | format version, `4` (versions 1 to 3 are read; every commit writes version 4) |
 /// | 12 | 4 | flags, `0` (a reader refuses flags it does not know) |
 /// | 16 | 8 | file generation: incremented by every commit |
 /// | 24 | 8 | payload length in bytes; the file ends exactly after the payload |
@@ -32,25 +32,32 @@ import Foundation
 ///     since 2001-01-01, so dates round-trip exactly), u64 version,
 ///     [version 3: u64 revision, i64 changedBy, u16 changedFields bit mask],
 ///     bytes sealed password, opt sealed secret key, opt sealed notes
-/// [version 3: u32 history count, then per old version (ascending entry id, then revision):
+/// [version 3 and 4: u32 history count, then per old version (ascending entry id, then revision):
 ///     the same entry record, its revision below its entry's]
+/// [version 4: the audit trail (docs/contract.md §12):
+///     u64 head seq, 32 bytes head MAC (seq 0 and 32 zero bytes for an empty trail),
+///     u32 record count, then per record (ascending seq: 1, 2, 3 … without a gap):
+///     bytes canonical encoding (docs/format.md §8, exactly AuditRecord.canonicalEncoding()),
+///     32 bytes MAC; the head is the last record's seq and MAC]
 /// ```
 ///
 /// Entries of a version 1 or 2 file are read with revision = version, changedBy = owner,
-/// no changed fields and no history.
+/// no changed fields and no history; a file of version 1 to 3 has an empty audit trail.
 ///
 /// The checksums are an integrity check against torn or damaged files, not a
 /// security measure: the secrets inside are sealed (and authenticated) by the engine.
 enum FileFormat {
     static let magic: [UInt8] = [0x89, 0x50, 0x57, 0x56, 0x0D, 0x0A, 0x1A, 0x0A]
     /// The version written.
-    static let version: UInt32 = 3
-    /// The versions read: 1 lacks the header generation, 1 and 2 the history.
-    static let readableVersions: ClosedRange<UInt32> = 1...3
+    static let version: UInt32 = 4
+    /// The versions read: 1 lacks the header generation, 1 and 2 the history, 1 to 3 the audit trail.
+    static let readableVersions: ClosedRange<UInt32> = 1...4
     static let headerSize = 40
 
     /// The whole file for `store`.
-    static func encode(_ store: StoreState, capacity: Int = 0) -> [UInt8] {
+    /// - Throws: ``StorageError/failure(_:)`` when an audit record cannot be encoded (a string
+    ///   longer than its length field): nothing is written then.
+    static func encode(_ store: StoreState, capacity: Int = 0) throws(StorageError) -> [UInt8] {
         var payload = ByteWriter(capacity: capacity)
         payload.i64(store.lastIdentifier)
         payload.optionalBytes(store.header)
@@ -73,6 +80,13 @@ enum FileFormat {
         let history = store.history.keys.sorted().flatMap { store.history[$0]! }
         payload.count(history.count)
         for version in history { payload.entity(version) }
+        payload.u64(store.auditHead.seq)
+        payload.raw(store.auditHead.mac.bytes)
+        payload.count(store.auditTrail.count)
+        for record in store.auditTrail {
+            do { payload.byteString(try record.canonicalEncoding()) } catch { throw .failure("\(error)") }
+            payload.raw(record.mac.bytes)
+        }
 
         var file = ByteWriter(capacity: headerSize + payload.bytes.count)
         file.raw(magic)
@@ -189,8 +203,43 @@ enum FileFormat {
                 }
             }
         }
+        if version >= 4 { try decodeAuditTrail(&reader, into: &store) }
         guard reader.isAtEnd else { throw FormatError("bytes left over after the last entry") }
         return store
+    }
+
+    /// The audit trail of a version 4 file: the head, then records 1 … n, the head the last one.
+    private static func decodeAuditTrail(_ reader: inout ByteReader, into store: inout StoreState)
+        throws(FormatError)
+    {
+        let headSeq = try reader.u64()
+        let head = AuditHead(seq: headSeq, mac: AuditMAC(unchecked: try reader.raw(AuditMAC.byteCount)))
+        let count = try reader.count()
+        var trail: [AuditRecord] = []
+        trail.reserveCapacity(count)
+        for index in 0..<count {
+            let encoding = try reader.byteSlice()
+            let mac = AuditMAC(unchecked: try reader.raw(AuditMAC.byteCount))
+            let record: AuditRecord
+            do { record = try AuditRecord(canonicalEncoding: encoding, mac: mac) } catch {
+                guard case .corrupted(let why) = error else { throw FormatError("\(error)") }
+                throw FormatError(why)
+            }
+            // StoreState finds seq n at index n - 1.
+            guard record.seq == UInt64(index) + 1 else {
+                throw FormatError("audit record \(record.seq) stands where seq \(index + 1) belongs")
+            }
+            trail.append(record)
+        }
+        let last = trail.last.map { AuditHead(seq: $0.seq, mac: $0.mac) } ?? .empty
+        guard head.seq == last.seq else {
+            throw FormatError("the audit head (seq \(head.seq)) is not the last record (seq \(last.seq))")
+        }
+        guard head.mac == last.mac else {
+            throw FormatError("the audit head's MAC is not the last record's (seq \(last.seq))")
+        }
+        store.auditTrail = trail
+        store.auditHead = head
     }
 }
 
