@@ -12,5 +12,6 @@ let benchmarks: @Sendable () -> Void = {
     registerVaultBenchmarks()
     registerWireBenchmarks()
     registerSQLiteBenchmarks()
+    registerAuditBenchmarks()
     registerMemoryBenchmarks()
 }

@@ -84,21 +84,23 @@
                 number += 1
             }
         }
-        // The peer: what the adapter's create asks of SQLite, from C, on the adapter's schema and
-        // writer settings (WAL, synchronous = FULL, secure_delete = ON), every statement prepared
-        // once: BEGIN IMMEDIATE, the header generation, the identifier counter's increment, the
-        // 15-column row, COMMIT (one fsync'd commit), over 1,000 rows as our fixture has.
+        // The peer: what the adapter's create asks of SQLite, from C, on a vault database the
+        // library made (its schema and writer settings: WAL, synchronous = FULL, secure_delete =
+        // ON), every statement prepared once: BEGIN IMMEDIATE, the header generation, the
+        // identifier counter's increment, the 18-column row, the create's audit record chained
+        // after the head (keyed BLAKE2b) and the head moved, COMMIT (one fsync'd commit).
         benchmark(
-            "SQLite vault create, one commit each [C]", commits, setup: { try PeerVaultDatabase(rows: 1_000) },
+            "SQLite vault create, one commit each [C]", commits, setup: { try await PeerAudit(rows: 1_000) },
             teardown: Scratch.removeAll
         ) {
             benchmark, peer in
             var number = 0
             for _ in benchmark.scaledIterations {
                 var id: Int64 = 0
-                let status = peer_sqlite_vault_create(
-                    peer.db, 1, "\(Inputs.name) new \(number)", Inputs.username, Inputs.url, 1,
-                    peer.password, peer.password.count, peer.secretKey, peer.secretKey.count, &id)
+                let status = peer_audit_create(
+                    peer.db, "\(Inputs.name) new \(number)", Inputs.username, Inputs.url, 1, "alice",
+                    peer.password, peer.password.count, peer.secretKey, peer.secretKey.count,
+                    AuditTime(Date()).rawValue, &id)
                 guard status == 0 else { throw PeerFailure(what: "create", status: Int(status)) }
                 blackHole(id)
                 number += 1
@@ -199,6 +201,26 @@
                 let round = index / f.ownedIDs.count
                 blackHole(
                     try await f.vault.update(f.ownedIDs[index % f.ownedIDs.count], changes[round % 2], as: f.alice))
+                index += 1
+            }
+        }
+
+        // The peer: the update with history as the adapter runs it (the row read, then one
+        // commit: the compare-and-set UPDATE, the share index rows, the history row, the purge
+        // beyond depth 10, the audit record, the head), from C, on the same kind of vault.
+        benchmark(
+            "SQLite vault update password [C]", commits, setup: { try await PeerAudit(rows: total) },
+            teardown: Scratch.removeAll
+        ) {
+            benchmark, peer in
+            var index = 0
+            for _ in benchmark.scaledIterations {
+                let round = index / peer.ids.count
+                let password = round % 2 == 0 ? peer.otherPassword : peer.password
+                let status = peer_audit_update(
+                    peer.db, peer.ids[index % peer.ids.count], password, password.count, 1, "alice",
+                    AuditTime(Date()).rawValue, Int32(Vault.defaultHistoryDepth))
+                guard status == 0 else { throw PeerFailure(what: "update", status: Int(status)) }
                 index += 1
             }
         }
@@ -356,31 +378,6 @@
                 db, 1, Int32(rows), Inputs.name, Inputs.username, Inputs.url, 1_000, sealed, sealed.count)
             guard status == 0 else { throw PeerFailure(what: "insert batch", status: Int(status)) }
             lastID = Int64(rows)
-        }
-
-        deinit { peer_sqlite_close(db) }
-    }
-    /// The C side of the create row: a database with the adapter's schema, header and counter,
-    /// `rows` rows in it (the counter at `rows`), and its connection.
-    final class PeerVaultDatabase: @unchecked Sendable {
-        let scratch: Scratch
-        let db: OpaquePointer
-        let password = [UInt8](repeating: 0xA5, count: SQLiteFixture.sealedPasswordBytes)
-        let secretKey = [UInt8](repeating: 0x5A, count: SQLiteFixture.sealedSecretKeyBytes)
-
-        init(rows: Int) throws {
-            scratch = try Scratch()
-            guard let db = peer_sqlite_open_vault(scratch.newPath()) else {
-                throw PeerFailure(what: "sqlite3_open", status: -1)
-            }
-            self.db = db
-            var id: Int64 = 0
-            for number in 0..<rows {
-                let status = peer_sqlite_vault_create(
-                    db, 1, "\(Inputs.name) \(number)", Inputs.username, Inputs.url, 1_000 + Int64(number % 1_000),
-                    password, password.count, secretKey, secretKey.count, &id)
-                guard status == 0 else { throw PeerFailure(what: "create \(number)", status: Int(status)) }
-            }
         }
 
         deinit { peer_sqlite_close(db) }

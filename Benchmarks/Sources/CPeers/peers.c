@@ -73,12 +73,6 @@ struct peer_db {
     sqlite3_stmt *lookup;
     sqlite3_stmt *exists;
     sqlite3_stmt *tag;
-    // The vault create's statements (peer_sqlite_open_vault).
-    sqlite3_stmt *begin;
-    sqlite3_stmt *generation;
-    sqlite3_stmt *next_id;
-    sqlite3_stmt *commit;
-    sqlite3_stmt *rollback;
 };
 
 peer_db *peer_sqlite_open(const char *path) {
@@ -240,75 +234,6 @@ fail:
     return -1;
 }
 
-// The rest of the adapter's schema that a create touches: the header with its generation
-// (migration v2) and the identifier counter (migration v1).
-static const char *vault_header_and_counter =
-    "CREATE TABLE IF NOT EXISTS vault_header (id INTEGER PRIMARY KEY CHECK (id = 1), bytes BLOB NOT NULL,"
-    " generation INTEGER NOT NULL DEFAULT 1);"
-    "CREATE TABLE IF NOT EXISTS identifier_counter (id INTEGER PRIMARY KEY CHECK (id = 1),"
-    " last_value INTEGER NOT NULL CHECK (last_value >= 0));"
-    "INSERT OR IGNORE INTO identifier_counter (id, last_value) VALUES (1, 0);"
-    "INSERT OR IGNORE INTO vault_header (id, bytes, generation) VALUES (1, zeroblob(200), 1);";
-
-peer_db *peer_sqlite_open_vault(const char *path) {
-    peer_db *p = peer_sqlite_open_vault_schema(path, 0);
-    if (!p) return NULL;
-    // The adapter's writer connection: synchronous = FULL (the schema string set it) and
-    // secure_delete = ON.
-    if (sqlite3_exec(p->db, "PRAGMA secure_delete = ON;", NULL, NULL, NULL) != SQLITE_OK) goto fail;
-    if (sqlite3_exec(p->db, vault_header_and_counter, NULL, NULL, NULL) != SQLITE_OK) goto fail;
-    if (sqlite3_prepare_v2(p->db, "BEGIN IMMEDIATE", -1, &p->begin, NULL) != SQLITE_OK) goto fail;
-    if (sqlite3_prepare_v2(p->db, "SELECT generation FROM vault_header WHERE id = 1", -1, &p->generation, NULL) !=
-        SQLITE_OK)
-        goto fail;
-    if (sqlite3_prepare_v2(p->db,
-                           "UPDATE identifier_counter SET last_value = last_value + 1 WHERE id = 1 RETURNING last_value",
-                           -1, &p->next_id, NULL) != SQLITE_OK)
-        goto fail;
-    if (sqlite3_prepare_v2(p->db, "COMMIT", -1, &p->commit, NULL) != SQLITE_OK) goto fail;
-    if (sqlite3_prepare_v2(p->db, "ROLLBACK", -1, &p->rollback, NULL) != SQLITE_OK) goto fail;
-    return p;
-fail:
-    peer_sqlite_close(p);
-    return NULL;
-}
-
-static int step_and_reset(sqlite3_stmt *s, int expected) {
-    int status = sqlite3_step(s);
-    sqlite3_reset(s);
-    return status == expected ? 0 : -1;
-}
-
-int peer_sqlite_vault_create(peer_db *p, int64_t expected_generation, const char *name, const char *username,
-                             const char *url, int64_t owner, const uint8_t *sealed_password, size_t password_length,
-                             const uint8_t *sealed_secret_key, size_t secret_key_length, int64_t *id_out) {
-    if (step_and_reset(p->begin, SQLITE_DONE) != 0) return -1;
-    if (sqlite3_step(p->generation) != SQLITE_ROW || sqlite3_column_int64(p->generation, 0) != expected_generation) {
-        sqlite3_reset(p->generation);
-        goto fail;
-    }
-    sqlite3_reset(p->generation);
-    if (sqlite3_step(p->next_id) != SQLITE_ROW) {
-        sqlite3_reset(p->next_id);
-        goto fail;
-    }
-    int64_t id = sqlite3_column_int64(p->next_id, 0);
-    if (sqlite3_step(p->next_id) != SQLITE_DONE) {
-        sqlite3_reset(p->next_id);
-        goto fail;
-    }
-    sqlite3_reset(p->next_id);
-    bind_vault_row(p->insert, id, name, -1, username, url, owner, sealed_password, password_length, sealed_secret_key,
-                   secret_key_length);
-    if (step_and_reset(p->insert, SQLITE_DONE) != 0) goto fail;
-    if (step_and_reset(p->commit, SQLITE_DONE) != 0) goto fail;
-    *id_out = id;
-    return 0;
-fail:
-    step_and_reset(p->rollback, SQLITE_DONE);
-    return -1;
-}
-
 int peer_sqlite_insert_one(peer_db *p, int64_t id, const char *name, const char *username, const char *url,
                            int64_t owner, const uint8_t *sealed, size_t sealed_length) {
     return insert_row(p, id, name, username, url, owner, sealed, sealed_length);
@@ -339,11 +264,6 @@ void peer_sqlite_close(peer_db *p) {
     sqlite3_finalize(p->lookup);
     sqlite3_finalize(p->exists);
     sqlite3_finalize(p->tag);
-    sqlite3_finalize(p->begin);
-    sqlite3_finalize(p->generation);
-    sqlite3_finalize(p->next_id);
-    sqlite3_finalize(p->commit);
-    sqlite3_finalize(p->rollback);
     sqlite3_close(p->db);
     free(p);
 }

@@ -91,6 +91,25 @@ struct AuditTrailTests {
         #expect(try await f.vault.verifyAudit() == .intact(records: 23))
     }
 
+    /// The benchmarks' filler (`@_spi(Benchmarks)`): the events land in order, after the trail,
+    /// chained under the vault's own audit key (the whole trail still verifies).
+    @Test func appendedEventsAreChainedUnderTheVaultsKey() async throws {
+        let f = try await VaultFixture()
+        let id = try await f.createShared()
+        let before = UInt64(try await f.vault.auditRecords().count)
+        let actor = AuditActor.user(id: f.alice.id, username: f.alice.username)
+        let events = (0..<3).map { n in
+            AuditEvent(
+                time: AuditTime(rawValue: Self.ms + Int64(n)), actor: actor, action: .reveal, entry: id,
+                fields: ["password"])
+        }
+        try await f.vault.appendAuditEvents(events)
+        let appended = try await f.vault.auditRecords(AuditQuery(fromSeq: before + 1))
+        #expect(appended.map(\.seq) == [before + 1, before + 2, before + 3])
+        #expect(appended.map(\.event) == events)
+        #expect(try await f.vault.verifyAudit() == .intact(records: before + 3))
+    }
+
     @Test func theAdministratorsCallsAreRecordedAsTheVault() async throws {
         let storage = InMemoryStorage()
         let vault = try await Vault.create(

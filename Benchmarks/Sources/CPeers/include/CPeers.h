@@ -72,21 +72,6 @@ int peer_sqlite_insert_batch_vault_schema(peer_db *db, int64_t first_id, int cou
                                           const uint8_t *sealed_password, size_t password_length,
                                           const uint8_t *sealed_secret_key, size_t secret_key_length);
 
-/// Opens (creating) a database for the vault create's reference: the adapter's schema as
-/// ``peer_sqlite_open_vault_schema`` makes it, plus the header row (with its generation, 1) and
-/// the identifier counter, and the adapter's writer settings (WAL, `synchronous = FULL`,
-/// `secure_delete = ON`). Every statement of the create is prepared once. NULL on failure.
-peer_db *peer_sqlite_open_vault(const char *path);
-
-/// One create as the adapter's `commit(_:)` runs it for the vault, from C: `BEGIN IMMEDIATE`;
-/// the header generation read and compared with `expected_generation`; the identifier counter's
-/// increment (`UPDATE … RETURNING`); the 15-column `entry` row under that identifier (one tag,
-/// no shares, two sealed values); `COMMIT` (one fsync of the log). The identifier goes to
-/// `id_out`. Returns 0 on success; on any failure the transaction is rolled back.
-int peer_sqlite_vault_create(peer_db *db, int64_t expected_generation, const char *name, const char *username,
-                             const char *url, int64_t owner, const uint8_t *sealed_password, size_t password_length,
-                             const uint8_t *sealed_secret_key, size_t secret_key_length, int64_t *id_out);
-
 /// Inserts one such row in a transaction of its own (autocommit: one fsync'd commit).
 int peer_sqlite_insert_one(peer_db *db, int64_t id, const char *name, const char *username, const char *url,
                            int64_t owner, const uint8_t *sealed, size_t sealed_length);
@@ -97,6 +82,55 @@ long peer_sqlite_lookup(peer_db *db, int64_t id, uint8_t *out, size_t capacity);
 
 /// Closes the connection (finalising its statements).
 void peer_sqlite_close(peer_db *db);
+
+// MARK: SQLite with the audit trail (peers_audit.c)
+
+/// A connection to a vault database the library made (the adapter's schema, migrations v1–v4),
+/// with the adapter's writer settings (`synchronous = FULL`, `secure_delete = ON`; the file is
+/// in WAL mode), a busy handler that retries every 20 µs, every statement below prepared once,
+/// and a random audit key of its own (the vault's never leaves the engine). NULL on failure.
+typedef struct peer_audit peer_audit;
+peer_audit *peer_audit_open(const char *path);
+void peer_audit_close(peer_audit *p);
+
+/// A reveal as the engine asks it of the adapter: the entry row by primary key (all 18 columns
+/// read), then one commit: `BEGIN IMMEDIATE`, the header generation, the audit head, the record
+/// (canonical encoding, keyed BLAKE2b after the head's MAC) inserted, the head moved, `COMMIT`
+/// (fsync'd). Returns the bytes of the row read, or -1.
+long peer_audit_reveal(peer_audit *p, int64_t id, int64_t actor_id, const char *username, int64_t time);
+
+/// `threads` threads, each on its own connection (`connections[t]`), each revealing
+/// `per_thread` entries (`ids[t * per_thread …]`) one after another; SQLite serialises their
+/// commits (one writer at a time; each commit its own fsync). 0 when every reveal succeeded.
+int peer_audit_reveal_threads(peer_audit *const *connections, int threads, const int64_t *ids, int per_thread,
+                              int64_t actor_id, const char *username, int64_t time);
+
+/// A create in one commit: the generation, the identifier counter's increment, the 18-column
+/// row (one tag, no shares, two sealed values), the create's record (six field names), the head
+/// moved, `COMMIT`. The identifier goes to `id_out`. 0 on success.
+int peer_audit_create(peer_audit *p, const char *name, const char *username, const char *url, int64_t owner,
+                      const char *owner_username, const uint8_t *password, size_t password_length,
+                      const uint8_t *secret_key, size_t secret_key_length, int64_t time, int64_t *id_out);
+
+/// An update of the password with history: the row read; in one commit the generation, the
+/// compare-and-set `UPDATE` (version + 1, revision + 1), the share index rows replaced (none
+/// here), the newest history revision checked, the previous row inserted into `entry_history`,
+/// the history purged beyond `depth`, the record, the head moved, `COMMIT`. 0 on success.
+int peer_audit_update(peer_audit *p, int64_t id, const uint8_t *password, size_t password_length, int64_t actor_id,
+                      const char *username, int64_t time, int depth);
+
+/// The history list: the entry row, its `entry_history` rows (every column read), the user who
+/// changed them, then the `history` record's commit. Returns the number of versions, or -1.
+int peer_audit_history(peer_audit *p, int64_t id, int64_t actor_id, const char *username, int64_t time);
+
+/// Replaces the trail with `count` reveal records chained under this connection's key, in one
+/// transaction. 0 on success.
+int peer_audit_fill(peer_audit *p, int count, int64_t actor_id, const char *username, int64_t time);
+
+/// Verifies the whole trail under this connection's key: every row read in seq order, its
+/// canonical encoding rebuilt, its MAC checked, then the head. Returns the number of records,
+/// or minus the first seq at which the trail breaks.
+long peer_audit_verify(peer_audit *p);
 
 // MARK: Measuring
 
