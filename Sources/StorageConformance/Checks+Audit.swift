@@ -31,14 +31,7 @@ extension StorageConformanceSuite {
     /// Chains `events` after `head`.
     static func chain(_ events: [AuditEvent], after head: AuditHead) throws -> (records: [AuditRecord], head: AuditHead)
     {
-        var records: [AuditRecord] = []
-        var last = head
-        for event in events {
-            let record: AuditRecord
-            (record, last) = try AuditChain.append(event, after: last, key: key)
-            records.append(record)
-        }
-        return (records, last)
+        try AuditChain.append(contentsOf: events, after: head, key: key)
     }
 
     /// Appends `events` in one commit after the stored head.

@@ -21,13 +21,7 @@ struct SQLiteAuditTests {
     @discardableResult
     static func append(_ events: [AuditEvent], to storage: SQLiteStorage) async throws -> [AuditRecord] {
         let head = try await storage.auditHead()
-        var records: [AuditRecord] = []
-        var last = head
-        for event in events {
-            let record: AuditRecord
-            (record, last) = try AuditChain.append(event, after: last, key: key)
-            records.append(record)
-        }
+        let (records, last) = try AuditChain.append(contentsOf: events, after: head, key: key)
         let result = try await storage.commit(ChangeSet(audit: AuditAppend(after: head, chained: records)))
         #expect(result.auditHead == last)
         return records

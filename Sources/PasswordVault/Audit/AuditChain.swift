@@ -67,6 +67,22 @@ public enum AuditChain {
         return (AuditRecord(seq: seq, event: event, mac: mac), AuditHead(seq: seq, mac: mac))
     }
 
+    /// Chains `events` one after another after `head`: their records (seq `head.seq + 1` on)
+    /// and the new head.
+    /// - Throws: as ``append(_:after:key:)``.
+    public static func append(
+        contentsOf events: some Sequence<AuditEvent>, after head: AuditHead, key: AuditKey
+    ) throws(AuditError) -> (records: [AuditRecord], head: AuditHead) {
+        var records: [AuditRecord] = []
+        var last = head
+        for event in events {
+            let record: AuditRecord
+            (record, last) = try append(event, after: last, key: key)
+            records.append(record)
+        }
+        return (records, last)
+    }
+
     /// The MAC a record with this `seq` and `event` must carry after `previous`.
     static func mac(
         seq: UInt64, event: AuditEvent, previous: AuditMAC, key: AuditKey

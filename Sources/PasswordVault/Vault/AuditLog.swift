@@ -86,15 +86,17 @@ actor AuditLog {
                 var records: [AuditRecord] = []
                 var last = head
                 for part in parts {
-                    for var event in part.events {
+                    let events = part.events.map { (event) -> AuditEvent in
+                        var event = event
                         if part.namesInserted { event.entry = inserted }
-                        do {
-                            let record: AuditRecord
-                            (record, last) = try AuditChain.append(event, after: last, key: part.key)
-                            records.append(record)
-                        } catch {
-                            throw .failure("\(error)")
-                        }
+                        return event
+                    }
+                    do {
+                        let chained = try AuditChain.append(contentsOf: events, after: last, key: part.key)
+                        records += chained.records
+                        last = chained.head
+                    } catch {
+                        throw .failure("\(error)")
                     }
                 }
                 return records
