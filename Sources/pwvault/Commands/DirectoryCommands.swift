@@ -27,10 +27,13 @@ struct UserCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the users.")
         @OptionGroup var vault: VaultOptions
+        @OptionGroup var output: JSONFlag
 
         func run() async throws {
             try await runReporting {
-                for user in try await vault.openVault().users() {
+                let users = try await vault.openVault().users()
+                if output.json { return JSONOutput.printLines(users.map(JSONOutput.user)) }
+                for user in users {
                     print("\(user.id)\t\(user.username)")
                 }
             }
@@ -91,10 +94,13 @@ struct GroupCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the groups and their members.")
         @OptionGroup var vault: VaultOptions
+        @OptionGroup var output: JSONFlag
 
         func run() async throws {
             try await runReporting {
-                for group in try await vault.openVault().groups() {
+                let groups = try await vault.openVault().groups()
+                if output.json { return JSONOutput.printLines(groups.map(JSONOutput.group)) }
+                for group in groups {
                     print("\(group.name)\t\(group.members.sorted().joined(separator: ", "))")
                 }
             }

@@ -49,13 +49,19 @@ struct GetCommand: AsyncParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var entry: EntryArgument
     @OptionGroup var actor: ActingUser
+    @OptionGroup var output: JSONFlag
 
     func run() async throws {
         try await runAs(vault, actor) { opened, user in
             let id = try entry.resolve()
             let e = try await opened.entity(id, as: user)
             let rights = try await opened.effectiveRights(of: id, for: user)
-            let owner = try await opened.user(id: e.owner)?.username ?? "#\(e.owner)"
+            let ownerUser = try await opened.user(id: e.owner)
+            if output.json {
+                JSONOutput.printLines([JSONOutput.entity(e, rights: rights, owner: ownerUser)])
+                return
+            }
+            let owner = ownerUser?.username ?? "#\(e.owner)"
             let rows: [(String, String)] = [
                 ("identifier", e.identifier.description), ("name", e.name), ("username", e.username), ("url", e.url),
                 ("tags", Tags.join(e.tags)), ("owner", owner), ("your role", rights?.description ?? "none"),
@@ -98,12 +104,14 @@ struct ListCommand: AsyncParsableCommand {
     @Option(help: "Only entries whose username contains this.") var username: String?
     @Option(help: "Only entries whose URL contains this.") var url: String?
     @Flag(name: .customLong("include-disabled"), help: "List disabled entries too.") var includeDisabled = false
+    @OptionGroup var output: JSONFlag
 
     func run() async throws {
         try await runAs(vault, actor) { opened, user in
             let items = try await opened.list(
                 ListFilter(tag: tag, name: name, username: username, url: url), includeDisabled: includeDisabled,
                 as: user)
+            if output.json { return JSONOutput.printLines(items.map(JSONOutput.listed)) }
             var rows = [["ID", "NAME", "USERNAME", "URL", "TAGS", "ROLE", "ACTIVE", "POLICY"]]
             rows += items.map { item in
                 let e = item.entity

@@ -11,11 +11,13 @@ struct HistoryCommand: AsyncParsableCommand {
     @OptionGroup var entry: EntryArgument
     @OptionGroup var actor: ActingUser
     @OptionGroup var reason: JustificationOption
+    @OptionGroup var output: JSONFlag
 
     func run() async throws {
         try await runAs(vault, actor) { opened, user in
             let versions = try await opened.history(
                 try entry.resolve(), justification: reason.justification, as: user)
+            if output.json { return JSONOutput.printLines(versions.map(JSONOutput.version)) }
             var rows = [["VERSION", "CHANGED AT", "BY", "CHANGED", "NAME", "USERNAME", "URL", "TAGS"]]
             rows += versions.map { version in
                 let e = version.entity

@@ -70,11 +70,13 @@ struct RequestsCommand: AsyncParsableCommand {
         commandName: "requests", abstract: "List the access requests --as may decide, and --as's own.")
     @OptionGroup var vault: VaultOptions
     @OptionGroup var actor: ActingUser
+    @OptionGroup var output: JSONFlag
 
     func run() async throws {
         try await runAs(vault, actor) { opened, user in
             let requests = try await opened.accessRequests(as: user)
             let now = opened.clock.now()
+            if output.json { return JSONOutput.printLines(requests.map { JSONOutput.request($0, now: now) }) }
             var rows = [["ID", "ENTRY", "REQUESTER", "STATE", "APPROVALS", "MINUTES", "EXPIRES", "JUSTIFICATION"]]
             rows += requests.map { request in
                 [
