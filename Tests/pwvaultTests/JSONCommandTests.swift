@@ -94,13 +94,13 @@ struct JSONCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try makeVault()
         let users = try lines("user", "list", "--json")
-        #expect(users.count == 4)
+        try #require(users.count == 4)
         for (index, name) in ["npass", "pduarte", "mcosta", "jsilva"].enumerated() {
             expect(users[index], ["id": index + 1, "username": name])
         }
         #expect(try pw("user", "list", "--json").stdout.hasPrefix("{\"id\":1,\"username\":\"npass\"}\n"))
         let groups = try lines("group", "list", "--json")
-        #expect(groups.count == 1)
+        try #require(groups.count == 1)
         expect(groups[0], ["name": "ops", "members": ["jsilva", "mcosta"]])
     }
 
@@ -108,7 +108,7 @@ struct JSONCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try makeVault()
         let owner = try lines("get", "1", "--as", "npass", "--json")
-        #expect(owner.count == 1)
+        try #require(owner.count == 1)
         let users: [[String: Any]] = [
             ["username": "pduarte", "can_edit": true, "can_reveal": true],
             ["username": "mcosta", "can_edit": false, "can_reveal": false],
@@ -142,13 +142,13 @@ struct JSONCommandTests {
             "need_justify": true, "need_approval": 1, "needs_rotation": false, "is_active": true,
         ]
         let viewer = try lines("list", "--as", "mcosta", "--json")
-        #expect(viewer.count == 1)
+        try #require(viewer.count == 1)
         var asViewer = entry1
         asViewer.merge(["role": "viewer", "can_view": false, "can_write": false]) { $1 }
         expect(viewer[0], asViewer)
 
         let editor = try lines("list", "--as", "pduarte", "--json")
-        #expect(editor.count == 2)
+        try #require(editor.count == 2)
         var asEditor = entry1
         asEditor.merge(["role": "editor", "can_view": true, "can_write": true]) { $1 }
         expect(editor[0], asEditor)
@@ -167,7 +167,7 @@ struct JSONCommandTests {
         try makeVault()
         #expect(try pw("update", "1", "--as", "npass", "--url", "db2.example").status == 0)
         let versions = try lines("history", "1", "--as", "npass", "--json")
-        #expect(versions.count == 2)
+        try #require(versions.count == 2)
         let content: [String: Any] = ["name": "db", "username": "svc", "tags": "prod, db", "changed_by": "npass"]
         var current = content
         current.merge(["version": 2, "current": true, "changed_fields": ["url"], "url": "db2.example"]) { $1 }
@@ -200,16 +200,16 @@ struct JSONCommandTests {
         var pending = request
         pending.merge(["state": "pending", "approvals": 0, "expires_at": NSNull()]) { $1 }
         let own = try lines("requests", "--as", "jsilva", "--json")
-        #expect(own.count == 1)
+        try #require(own.count == 1)
         expect(own[0], pending, times: ["created_at"])
         let toDecide = try lines("requests", "--as", "pduarte", "--json")
-        #expect(toDecide.count == 1)
+        try #require(toDecide.count == 1)
         expect(toDecide[0], pending, times: ["created_at"])
         #expect(try pw("approve", "1", "--as", "npass").status == 0)
         var approved = request
         approved.merge(["state": "approved", "approvals": 1]) { $1 }
         let after = try lines("requests", "--as", "jsilva", "--json")
-        #expect(after.count == 1)
+        try #require(after.count == 1)
         expect(after[0], approved, times: ["created_at", "expires_at"])
         #expect(try lines("requests", "--as", "pduarte", "--json").isEmpty)
     }
@@ -218,7 +218,7 @@ struct JSONCommandTests {
         for shell in ["bash", "zsh", "fish"] {
             let run = try PWVaultRun.run(["--generate-completion-script", shell])
             #expect(run.status == 0, "\(shell): \(run.stderr)")
-            for word in ["pwvault", "history", "requests", "audit", "reveal", "--json"] {
+            for word in ["pwvault", "history", "requests", "audit", "reveal", "json"] {
                 #expect(run.stdout.contains(word), "\(shell) script without \(word)")
             }
         }
