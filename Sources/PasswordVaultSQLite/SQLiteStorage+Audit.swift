@@ -200,4 +200,3 @@ struct AuditQuerySQL {
         arguments = StatementArguments(values)
     }
 }
-

@@ -33,7 +33,8 @@ extension SQLiteStorage {
             let auditHead = try change.audit.map { try AuditRows.append($0, inserted: inserted?.identifier, in: db) }
             guard let header = change.header else {
                 return CommitResult(
-                    headerGeneration: stored, inserted: inserted, auditHead: auditHead, insertedRequest: insertedRequest)
+                    headerGeneration: stored, inserted: inserted, auditHead: auditHead, insertedRequest: insertedRequest
+                )
             }
             let next = stored.next
             try db.cachedStatement(sql: HeaderRow.writeSQL).execute(

@@ -96,11 +96,13 @@ enum RequestRows {
                 }
                 let request = try make(id)
                 guard request.identifier == id else {
-                    throw StorageError.failure("an insert built access request \(request.identifier) for identifier \(id)")
+                    throw StorageError.failure(
+                        "an insert built access request \(request.identifier) for identifier \(id)")
                 }
                 try refuseUnstorable(request)
-                guard try Bool.fetchOne(db.cachedStatement(sql: entryExistsSQL), arguments: [request.entry.rawValue])
-                    != nil
+                guard
+                    try Bool.fetchOne(db.cachedStatement(sql: entryExistsSQL), arguments: [request.entry.rawValue])
+                        != nil
                 else { throw StorageError.conflict }
                 try db.cachedStatement(sql: insertSQL).execute(arguments: arguments(request))
                 inserted = request
@@ -157,10 +159,13 @@ enum RequestRows {
             guard let state = AccessRequestState(rawValue: try row.decode(atIndex: 6)) else {
                 throw damaged("its state")
             }
-            guard let minutes = Int(exactly: try row.decode(Int64.self, atIndex: 5)) else { throw damaged("its minutes") }
+            guard let minutes = Int(exactly: try row.decode(Int64.self, atIndex: 5)) else {
+                throw damaged("its minutes")
+            }
             let approvals: [Int64]
             do {
-                approvals = try JSONDecoder().decode([Int64].self, from: Data(try row.decode(String.self, atIndex: 7).utf8))
+                approvals = try JSONDecoder().decode(
+                    [Int64].self, from: Data(try row.decode(String.self, atIndex: 7).utf8))
             } catch {
                 throw damaged("its approvals")
             }

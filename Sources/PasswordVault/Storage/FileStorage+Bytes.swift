@@ -241,7 +241,9 @@ struct ByteReader {
         if format >= 5 {
             needJustify = try bool()
             needApproval = Int(try u8())
-            guard needApproval <= 5 else { throw FormatError("entry \(id) needs \(needApproval) approvals (at most 5)") }
+            guard needApproval <= 5 else {
+                throw FormatError("entry \(id) needs \(needApproval) approvals (at most 5)")
+            }
             needsRotation = try bool()
         }
         let password = SealedValue(bytes: try byteString())

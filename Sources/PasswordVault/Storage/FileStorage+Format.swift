@@ -90,7 +90,8 @@ enum FileFormat {
             for member in group.members.sorted() { payload.string(member) }
         }
         let history = store.history.keys.sorted().flatMap { store.history[$0]! }
-        for entity in store.ordered.map({ store.entities[$0]! }) + history where !(0...5).contains(entity.needApproval) {
+        for entity in store.ordered.map({ store.entities[$0]! }) + history where !(0...5).contains(entity.needApproval)
+        {
             throw .failure("entry \(entity.identifier): need_approval \(entity.needApproval) is outside 0 to 5")
         }
         payload.count(store.ordered.count)

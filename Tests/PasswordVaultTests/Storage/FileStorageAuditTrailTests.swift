@@ -86,7 +86,7 @@ struct FileStorageAuditTrailTests {
             #expect(records.count >= 4 && head.seq == UInt64(records.count))
             #expect(try await vault.verifyAudit() == .intact(records: head.seq))
         }
-        #expect(try fileBytes(path)[8..<12].elementsEqual(Self.le(UInt32(4))))
+        #expect(try fileBytes(path)[8..<12].elementsEqual(Self.le(UInt32(5))))
         let reopened = try FileStorage.open(at: path)
         #expect(try await reopened.auditHead() == head)
         #expect(try await reopened.auditRecords(AuditQuery()) == records)

@@ -76,7 +76,7 @@ struct FileStorageTests {
         (
             "future version",
             {
-                var b = $0; b[8] = 5; return b
+                var b = $0; b[8] = 6; return b
             }, "version"
         ),
         ("random bytes", { _ in randomBytes(4096) }, "not a PasswordVault file"),
