@@ -236,7 +236,7 @@ public enum FirstReleaseFixture: String, CaseIterable, Sendable, CustomTestStrin
         #expect(history.map(\.isCurrent) == [true, false], sourceLocation: sourceLocation)
         if history.count == 2 { checkMetadata(history[1].entity, server, sourceLocation: sourceLocation) }
         let old = try await vault.revealVersion(server.id, version: 2, as: bob)
-        #expect(old.password.revealUTF8() == "bob-server-pw-2", sourceLocation: sourceLocation)
+        #expect(old.password?.revealUTF8() == "bob-server-pw-2", sourceLocation: sourceLocation)
         #expect(old.notes?.revealUTF8() == "rotated once", sourceLocation: sourceLocation)
 
         let wiki = entries[2]
@@ -281,7 +281,7 @@ public enum FirstReleaseFixture: String, CaseIterable, Sendable, CustomTestStrin
         #expect(
             try await reopened.history(entries[1].id, as: bob).map(\.version) == [3, 2], sourceLocation: sourceLocation)
         #expect(
-            try await reopened.revealVersion(entries[1].id, version: 2, as: bob).password.revealUTF8()
+            try await reopened.revealVersion(entries[1].id, version: 2, as: bob).password?.revealUTF8()
                 == "bob-server-pw-2", sourceLocation: sourceLocation)
         #expect(
             try await reopened.history(entries[2].id, as: carol).map(\.version) == [3, 2],
