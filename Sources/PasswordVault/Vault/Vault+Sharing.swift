@@ -24,7 +24,8 @@ extension Vault {
                             resolved.errors.append(
                                 ShareError(kind: .user, name: item.name, reason: .ownerAlreadyHasAccess))
                         } else {
-                            kept.append(UserShare(username: item.name, canEdit: item.canEdit, canReveal: item.canReveal))
+                            kept.append(
+                                UserShare(username: item.name, canEdit: item.canEdit, canReveal: item.canReveal))
                         }
                     } else {
                         resolved.errors.append(ShareError(kind: .user, name: item.name, reason: .userNotFound))

@@ -66,13 +66,16 @@ enum MySafeEnvelope {
     static func shares(_ entity: PasswordEntity) -> [(String, JSONValue)] {
         func item(_ key: String, _ name: String, canEdit: Bool, canReveal: Bool) -> JSONValue {
             .object(
-                [(key, .string(name)), ("can_edit", .bool(canEdit))] + (canReveal ? [] : [("can_reveal", .bool(false))]))
+                [(key, .string(name)), ("can_edit", .bool(canEdit))] + (canReveal ? [] : [("can_reveal", .bool(false))])
+            )
         }
         return [
             (
                 "users_allowed",
                 .array(
-                    entity.usersAllowed.map { item("username", $0.username, canEdit: $0.canEdit, canReveal: $0.canReveal) }
+                    entity.usersAllowed.map {
+                        item("username", $0.username, canEdit: $0.canEdit, canReveal: $0.canReveal)
+                    }
                 )
             ),
             (
@@ -139,17 +142,18 @@ enum MySafeEnvelope {
     /// One `password_on_list` item.
     static func listed(_ item: ListedEntry) -> JSONValue {
         let entity = item.entity
-        return .object([
-            ("identifier", .string(entity.identifier.description)),
-            ("name", .string(entity.name)),
-            ("url", .string(entity.url)),
-            ("username", .string(entity.username)),
-            ("tags", .string(Tags.join(entity.tags))),
-            ("need_justify", .string(item.needJustify ? "1" : "0")),
-            ("need_approval", .string(item.needApproval ? "1" : "0")),
-            ("can_view", .bool(item.canReveal)),
-            ("can_write", .bool(item.role.permits(.update))),
-        ] + (entity.needsRotation ? [("needs_rotation", .bool(true))] : []))
+        return .object(
+            [
+                ("identifier", .string(entity.identifier.description)),
+                ("name", .string(entity.name)),
+                ("url", .string(entity.url)),
+                ("username", .string(entity.username)),
+                ("tags", .string(Tags.join(entity.tags))),
+                ("need_justify", .string(item.needJustify ? "1" : "0")),
+                ("need_approval", .string(item.needApproval ? "1" : "0")),
+                ("can_view", .bool(item.canReveal)),
+                ("can_write", .bool(item.role.permits(.update))),
+            ] + (entity.needsRotation ? [("needs_rotation", .bool(true))] : []))
     }
 
     /// One `access_request` (docs/contract.md §13), its state as of `now`.

@@ -34,7 +34,9 @@ enum RequestDecoding {
             let digits = text.utf8.drop { $0 == UInt8(ascii: "-") }
             guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ (0x30...0x39).contains($0) }),
                 let number = Int(text)
-            else { return .invalid(reason: "expected an integer, got \(text.utf8.count > 20 ? "a long number" : text)") }
+            else {
+                return .invalid(reason: "expected an integer, got \(text.utf8.count > 20 ? "a long number" : text)")
+            }
             return .value(number)
         case let other?: return .invalid(reason: "expected an integer, got \(other.typeName)")
         }

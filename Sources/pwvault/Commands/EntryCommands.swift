@@ -59,8 +59,14 @@ struct GetCommand: AsyncParsableCommand {
             let rows: [(String, String)] = [
                 ("identifier", e.identifier.description), ("name", e.name), ("username", e.username), ("url", e.url),
                 ("tags", Tags.join(e.tags)), ("owner", owner), ("your role", rights?.description ?? "none"),
-                ("users", e.usersAllowed.map { $0.username + Self.rights($0.canEdit, $0.canReveal) }.joined(separator: ", ")),
-                ("groups", e.groupsAllowed.map { $0.name + Self.rights($0.canEdit, $0.canReveal) }.joined(separator: ", ")),
+                (
+                    "users",
+                    e.usersAllowed.map { $0.username + Self.rights($0.canEdit, $0.canReveal) }.joined(separator: ", ")
+                ),
+                (
+                    "groups",
+                    e.groupsAllowed.map { $0.name + Self.rights($0.canEdit, $0.canReveal) }.joined(separator: ", ")
+                ),
                 ("justify", e.needJustify ? "required" : "no"),
                 ("approvals", e.needApproval == 0 ? "none" : String(e.needApproval)),
                 ("rotate", e.needsRotation ? "yes: someone who saw the password has lost access" : "no"),

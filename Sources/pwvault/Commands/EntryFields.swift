@@ -45,7 +45,9 @@ struct EntryFields: ParsableArguments {
     var shareUsers: [String] = []
     @Option(
         name: .customLong("share-group"),
-        help: "Share with a group: NAME, NAME:edit, NAME:noreveal or NAME:edit:noreveal (repeat; replaces all group shares).")
+        help:
+            "Share with a group: NAME, NAME:edit, NAME:noreveal or NAME:edit:noreveal (repeat; replaces all group shares)."
+    )
     var shareGroups: [String] = []
     @Flag(name: .customLong("unshare-users"), help: "Remove every user share.") var unshareUsers = false
     @Flag(name: .customLong("unshare-groups"), help: "Remove every group share.") var unshareGroups = false
