@@ -200,16 +200,3 @@ struct AuditQuerySQL {
         arguments = StatementArguments(values)
     }
 }
-
-// TEMPORARY (branch policy only, replaced by the storage helper before merge).
-extension SQLiteStorage {
-    /// See ``VaultStorage/accessRequest(_:)``.
-    public func accessRequest(_ id: AccessRequestID) async throws(StorageError) -> AccessRequest? {
-        throw .failure("access requests are not stored in SQLite yet")
-    }
-
-    /// See ``VaultStorage/accessRequests(_:)``.
-    public func accessRequests(_ query: AccessRequestQuery) async throws(StorageError) -> [AccessRequest] {
-        throw .failure("access requests are not stored in SQLite yet")
-    }
-}

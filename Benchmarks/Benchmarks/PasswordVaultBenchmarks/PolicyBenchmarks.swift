@@ -38,8 +38,8 @@ func registerPolicyBenchmarks() {
 
     for (name, justify, approvals) in [
         ("vault revealPassword as a viewer, no policy, in memory", false, 0),
-        ("vault revealPassword as a viewer, need_justify, in memory", true, 0),
-        ("vault revealPassword as a viewer, need_approval with a grant, in memory", false, 1),
+        ("vault revealPassword as a viewer, justification policy, in memory", true, 0),
+        ("vault revealPassword as a viewer, approval policy and a grant, in memory", false, 1),
     ] {
         benchmark(name, fast, setup: { try await Policies(count: count, justify: justify, approvals: approvals) }) {
             benchmark, state in

@@ -112,17 +112,20 @@ struct ListCommand: AsyncParsableCommand {
                 ListFilter(tag: tag, name: name, username: username, url: url), includeDisabled: includeDisabled,
                 as: user)
             if output.json { return JSONOutput.printLines(items.map(JSONOutput.listed)) }
-            var rows = [["ID", "NAME", "USERNAME", "URL", "TAGS", "ROLE", "ACTIVE", "POLICY"]]
-            rows += items.map { item in
+            // The POLICY column (docs/contract.md §13) only when some entry has something to show
+            // in it, so that a vault without policies lists as it always did.
+            let policies = items.map { item in
+                (item.needJustify ? ["justify"] : []) + (item.needApproval ? ["approval"] : [])
+                    + (item.needsRotation ? ["rotate"] : [])
+            }
+            let showsPolicy = policies.contains { !$0.isEmpty }
+            var rows = [["ID", "NAME", "USERNAME", "URL", "TAGS", "ROLE", "ACTIVE"] + (showsPolicy ? ["POLICY"] : [])]
+            rows += zip(items, policies).map { item, policy in
                 let e = item.entity
-                let policy =
-                    (item.needJustify ? ["justify"] : []) + (item.needApproval ? ["approval"] : [])
-                    + (e.needsRotation ? ["rotate"] : [])
                 return [
                     e.identifier.description, e.name, e.username, e.url, Tags.join(e.tags),
                     item.role.description + (item.canReveal ? "" : ", noreveal"), e.isActive ? "yes" : "no",
-                    policy.isEmpty ? "-" : policy.joined(separator: ","),
-                ]
+                ] + (showsPolicy ? [policy.isEmpty ? "-" : policy.joined(separator: ",")] : [])
             }
             print(table(rows), terminator: "")
             if items.isEmpty { printError("(no entries)") }
