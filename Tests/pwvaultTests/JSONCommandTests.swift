@@ -71,13 +71,14 @@ struct JSONCommandTests {
     }
 
     /// npass (1) owns entry 1 (justification and one approval asked): pduarte (2) edits it, mcosta
-    /// (3) views it without reveal, the group ops (jsilva, 4) views it. pduarte owns entry 2.
+    /// (3) views it without reveal, the group ops (jsilva, 4, and pduarte) views it. pduarte owns
+    /// entry 2.
     func makeVault() throws {
         #expect(try pw("init", "--cost", "minimum").status == 0)
         for (name, id) in [("npass", "1"), ("pduarte", "2"), ("mcosta", "3"), ("jsilva", "4")] {
             #expect(try pw("user", "add", name, "--id", id).status == 0)
         }
-        #expect(try pw("group", "add", "ops", "--member", "jsilva", "--member", "mcosta").status == 0)
+        #expect(try pw("group", "add", "ops", "--member", "jsilva", "--member", "pduarte").status == 0)
         let first = try pw(
             "create", "--as", "npass", "--name", "db", "--username", "svc", "--url", "db.example", "--password-file",
             "-", "--secret-key", Self.seed, "--notes", Self.notes, "--tags", "prod, db", "--share-user",
@@ -101,7 +102,7 @@ struct JSONCommandTests {
         #expect(try pw("user", "list", "--json").stdout.hasPrefix("{\"id\":1,\"username\":\"npass\"}\n"))
         let groups = try lines("group", "list", "--json")
         try #require(groups.count == 1)
-        expect(groups[0], ["name": "ops", "members": ["jsilva", "mcosta"]])
+        expect(groups[0], ["name": "ops", "members": ["jsilva", "pduarte"]])
     }
 
     @Test func getShowsSharesAndPoliciesWithoutSecrets() throws {
@@ -177,14 +178,20 @@ struct JSONCommandTests {
             "version": 1, "current": false, "url": "db.example",
             "changed_fields": [
                 "name", "username", "password", "url", "secret_key", "notes", "tags", "users_allowed",
-                "groups_allowed", "need_justify", "need_approval",
+                "groups_allowed",
             ],
         ]) { $1 }
         expect(versions[1], first, times: ["changed_at"])
-        // An editor is bound by the policy: the justification is asked before anything is printed.
-        let refused = try pw("history", "1", "--as", "pduarte", "--json")
-        #expect(refused.status == 1 && refused.stdout.isEmpty && refused.stderr == "1009: Justification is required\n")
-        #expect(try lines("history", "1", "--as", "pduarte", "--json", "--justification", "review").count == 2)
+        // An editor is bound by the policies: refused before anything is printed, then read with a grant.
+        let unjustified = try pw("history", "1", "--as", "pduarte", "--json")
+        #expect(unjustified.status == 1 && unjustified.stdout.isEmpty)
+        #expect(unjustified.stderr == "1009: Justification is required\n")
+        let unapproved = try pw("history", "1", "--as", "pduarte", "--json", "--justification", "review")
+        #expect(unapproved.status == 1 && unapproved.stdout.isEmpty)
+        #expect(unapproved.stderr == "1010: Access requires approval\n")
+        #expect(try pw("request", "1", "--as", "pduarte", "--justification", "review").status == 0)
+        #expect(try pw("approve", "1", "--as", "npass").status == 0)
+        #expect(try lines("history", "1", "--as", "pduarte", "--json").count == 2)
     }
 
     @Test func requestsAreTheWiresAccessRequests() throws {
