@@ -161,6 +161,17 @@ struct JSONCommandTests {
                 "can_write": true,
             ])
         #expect(try pw("list", "--as", "jsilva", "--json", "--tag", "nothing").stdout.isEmpty)
+
+        // mcosta sees entry 2's password, then loses the share: the entry asks for a rotation.
+        #expect(try pw("update", "2", "--as", "pduarte", "--share-user", "mcosta").status == 0)
+        #expect(try pw("reveal", "2", "--as", "mcosta").stdout == Self.otherPassword + "\n")
+        #expect(try pw("update", "2", "--as", "pduarte", "--unshare-users").status == 0)
+        let marked = try lines("list", "--as", "pduarte", "--json")
+        try #require(marked.count == 2)
+        #expect(marked[1]["needs_rotation"] as? Bool == true && marked[0]["needs_rotation"] as? Bool == false)
+        let entity = try lines("get", "2", "--as", "pduarte", "--json")
+        #expect(entity.first?["needs_rotation"] as? Bool == true)
+        #expect((entity.first?["users_allowed"] as? [Any])?.isEmpty == true)
     }
 
     @Test func historyIsTheWiresHistoryItem() throws {
