@@ -74,8 +74,23 @@ extension Vault {
     /// Runs `body`, an engine call of `action`; a refusal it throws is recorded before it is
     /// rethrown (all but the field rules' 1001 and 1002, and unexpected failures). The success
     /// is `body`'s to record, with its write or before its secrets leave.
+    ///
+    /// The whole call runs on the storage's own executor when it offers one
+    /// (``StorageExecutorProviding``), so that its reads and its commit need no hop each.
     func audited<T>(
         _ action: AuditAction, entry: EntryID?, by user: User?, justification: String? = nil,
+        _ body: () async throws(VaultError) -> T
+    ) async throws(VaultError) -> T {
+        guard let executor = auditLog.executor else {
+            return try await recordingRefusals(action, entry: entry, by: user, justification: justification, body)
+        }
+        return try await withTaskExecutorPreference(executor) { () async throws(VaultError) -> T in
+            try await recordingRefusals(action, entry: entry, by: user, justification: justification, body)
+        }
+    }
+
+    private func recordingRefusals<T>(
+        _ action: AuditAction, entry: EntryID?, by user: User?, justification: String?,
         _ body: () async throws(VaultError) -> T
     ) async throws(VaultError) -> T {
         do {
