@@ -225,7 +225,12 @@ struct AuditRecordReader {
         mutating func value(
             of text: UnsafeBufferPointer<UInt8>, _ decode: (UnsafeBufferPointer<UInt8>) -> Value?
         ) -> Value? {
-            if let value, bytes.elementsEqual(text) { return value }
+            if let value, bytes.count == text.count,
+                text.isEmpty
+                    || bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0 })
+            {
+                return value
+            }
             value = decode(text)
             bytes.removeAll(keepingCapacity: true)
             bytes.append(contentsOf: text)
