@@ -256,8 +256,22 @@ public final class SQLiteStorage: VaultStorage, StorageExecutorProviding {
         var configuration = Configuration()
         configuration.label = "PasswordVaultSQLite"
         let (seconds, attoseconds) = options.busyTimeout.components
-        configuration.busyMode = .timeout(Double(seconds) + Double(attoseconds) / 1e18)
+        let timeout = Double(seconds) + Double(attoseconds) / 1e18
+        configuration.busyMode = .callback { tries in retryAfterBusy(tries, timeout: timeout) }
         return configuration
+    }
+
+    /// The busy handler: while another connection holds the lock, try again every 100 µs for the
+    /// first 10 ms, then every millisecond, until `timeout` seconds of waiting (then
+    /// `SQLITE_BUSY`). SQLite's own timeout handler sleeps 1, 2, 5 … 100 ms between tries: a
+    /// writer that commits every few hundred microseconds (a reveal, docs/performance.md) holds
+    /// the lock nearly all the time, and the other process, asleep between its rare tries, could
+    /// wait behind a whole run of its commits; short tries find the gaps between them.
+    static func retryAfterBusy(_ tries: Int, timeout: Double) -> Bool {
+        let waited = tries < 100 ? Double(tries) * 0.000_1 : 0.01 + Double(tries - 100) * 0.001
+        guard waited < timeout else { return false }
+        usleep(tries < 100 ? 100 : 1_000)
+        return true
     }
 
     /// The read-write connection's: durable commits (`synchronous = FULL`; GRDB sets NORMAL
