@@ -118,6 +118,9 @@ struct BatchInsert {
             try check(sqlite3_bind_int64(statement, 16, Int64(bitPattern: entity.revision)))
             try check(sqlite3_bind_int64(statement, 17, entity.changedBy.rawValue))
             try check(sqlite3_bind_int64(statement, 18, Int64(entity.changedFields.rawValue)))
+            try check(sqlite3_bind_int64(statement, 19, entity.needJustify ? 1 : 0))
+            try check(sqlite3_bind_int64(statement, 20, Int64(entity.needApproval)))
+            try check(sqlite3_bind_int64(statement, 21, entity.needsRotation ? 1 : 0))
             let code = sqlite3_step(statement)
             guard code == SQLITE_DONE else {
                 let failure = error(code)

@@ -7,7 +7,8 @@ extension SQLiteStorage {
     /// read first is still the stored one when the transaction commits (SQLite has one writer
     /// at a time, across processes). A create is this one transaction: the generation check,
     /// the identifier counter's increment, the entry row and its share index rows, its audit
-    /// records with the trail's head compare-and-set — one fsync.
+    /// records with the trail's head compare-and-set — one fsync. The access requests and the
+    /// rotation marks (docs/contract.md §13) move in it too, after the entry part.
     @discardableResult
     public func commit(_ change: ChangeSet) async throws(StorageError) -> CommitResult {
         if case .replace(let entity, _, let history) = change.entry {
@@ -15,6 +16,7 @@ extension SQLiteStorage {
             if case .archive(let previous, _) = history { try EntryRow.refuseNUL(in: previous) }
         }
         if let directory = change.directory { try Self.refuseNUL(in: directory) }
+        try RequestRows.precheck(change.requests)
         if change.header != nil, change.headerGeneration == nil {
             throw .failure("a header write must name the generation it replaces")
         }
@@ -22,17 +24,23 @@ extension SQLiteStorage {
             let stored = try HeaderRow.generation(db)
             if let expected = change.headerGeneration, expected != stored { throw StorageError.staleHeader }
             let inserted = try change.entry.flatMap { try Self.apply($0, in: db) }
+            // docs/contract.md §13: the requests and the marks see the entry part's result.
+            let insertedRequest = try RequestRows.apply(change.requests, in: db)
+            try RequestRows.mark(change.rotationMarks, in: db)
             if let directory = change.directory { try Self.apply(directory, in: db) }
             // The records and the head move in this transaction: the COMMIT below (fsync'd,
             // `synchronous = FULL`) makes them durable with the rest, or none of it is written.
             let auditHead = try change.audit.map { try AuditRows.append($0, inserted: inserted?.identifier, in: db) }
             guard let header = change.header else {
-                return CommitResult(headerGeneration: stored, inserted: inserted, auditHead: auditHead)
+                return CommitResult(
+                    headerGeneration: stored, inserted: inserted, auditHead: auditHead, insertedRequest: insertedRequest
+                )
             }
             let next = stored.next
             try db.cachedStatement(sql: HeaderRow.writeSQL).execute(
                 arguments: [Data(header), Int64(bitPattern: next.rawValue)])
-            return CommitResult(headerGeneration: next, inserted: inserted, auditHead: auditHead)
+            return CommitResult(
+                headerGeneration: next, inserted: inserted, auditHead: auditHead, insertedRequest: insertedRequest)
         }
     }
 
@@ -72,6 +80,7 @@ extension SQLiteStorage {
             guard db.changesCount == 1 else { throw StorageError.conflict }
             try ShareIndex(db).remove(id)
             try db.cachedStatement(sql: HistoryRows.deleteAllSQL).execute(arguments: [id.rawValue])
+            try db.cachedStatement(sql: RequestRows.deleteForEntrySQL).execute(arguments: [id.rawValue])
             return nil
         }
     }

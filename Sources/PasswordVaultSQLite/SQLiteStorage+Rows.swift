@@ -7,11 +7,12 @@ enum EntryRow {
     /// The columns, in the order ``decode(_:)`` reads them.
     static let columns = """
         id, name, username, url, tags, owner, users_allowed, groups_allowed, is_active, created_at, updated_at, \
-        version, sealed_password, sealed_secret_key, sealed_notes, revision, changed_by, changed_fields
+        version, sealed_password, sealed_secret_key, sealed_notes, revision, changed_by, changed_fields, \
+        need_justify, need_approval, needs_rotation
         """
 
     /// How many columns ``columns`` lists.
-    static let columnCount = 18
+    static let columnCount = 21
 
     /// `INSERT` of a whole row, the values in the order of ``columns``.
     static let insertSQL = "INSERT INTO entry (\(columns)) VALUES (\(SQLiteStorage.placeholders(columnCount)))"
@@ -33,7 +34,8 @@ enum EntryRow {
             entity.updatedAt.timeIntervalSinceReferenceDate, Int64(bitPattern: entity.version),
             Data(entity.sealedPassword.bytes), entity.sealedSecretKey.map { Data($0.bytes) },
             entity.sealedNotes.map { Data($0.bytes) }, Int64(bitPattern: entity.revision), entity.changedBy.rawValue,
-            Int64(entity.changedFields.rawValue),
+            Int64(entity.changedFields.rawValue), entity.needJustify, Int64(entity.needApproval),
+            entity.needsRotation,
         ]
     }
 
@@ -58,7 +60,9 @@ enum EntryRow {
                 changedFields: try changedFields(row.decode(Int64.self, atIndex: 17)),
                 sealedPassword: SealedValue(bytes: Array(try row.decode(Data.self, atIndex: 12))),
                 sealedSecretKey: (try row.decode(Data?.self, atIndex: 13)).map { SealedValue(bytes: Array($0)) },
-                sealedNotes: (try row.decode(Data?.self, atIndex: 14)).map { SealedValue(bytes: Array($0)) })
+                sealedNotes: (try row.decode(Data?.self, atIndex: 14)).map { SealedValue(bytes: Array($0)) },
+                needJustify: try row.decode(atIndex: 18), needApproval: try needApproval(row.decode(atIndex: 19)),
+                needsRotation: try row.decode(atIndex: 20))
         } catch {
             throw StorageError.corrupted("entry \(id) cannot be read: \(type(of: error))")
         }
@@ -71,6 +75,12 @@ enum EntryRow {
         return UInt64(raw)
     }
 
+    /// The approvals count of docs/contract.md §13: 0 to 5.
+    private static func needApproval(_ raw: Int64) throws -> Int {
+        guard (0...5).contains(raw) else { throw DamagedColumn() }
+        return Int(raw)
+    }
+
     private static func changedFields(_ raw: Int64) throws -> ChangedFields {
         guard let bits = UInt16(exactly: raw), ChangedFields.known.isSuperset(of: ChangedFields(rawValue: bits)) else {
             throw DamagedColumn()
@@ -79,8 +89,12 @@ enum EntryRow {
     }
 
     /// SQLite text goes through C strings in GRDB, which would cut it at a NUL:
-    /// such text is refused rather than silently truncated.
+    /// such text is refused rather than silently truncated. A `needApproval` outside 0–5
+    /// (docs/contract.md §13), which a read would take for damage, is refused too.
     static func refuseNUL(in entity: PasswordEntity) throws(StorageError) {
+        guard (0...5).contains(entity.needApproval) else {
+            throw .failure("entry \(entity.identifier): need_approval \(entity.needApproval) is outside 0 to 5")
+        }
         func hasNUL(_ text: String) -> Bool {
             var text = text
             return text.withUTF8 { $0.contains(0) }
@@ -173,22 +187,27 @@ enum JSONText {
         out.append(UInt8(ascii: "]"))
     }
 
+    /// `[{"username":…,"canEdit":…}, …]`; `"canReveal":false` follows `canEdit` only in a share
+    /// that may not reveal (schema migration v5, docs/contract.md §13), so that a share that
+    /// reveals is written exactly as before v5 and an old row reads as revealing.
     static func userShares(_ shares: [UserShare]) -> String {
-        shares.isEmpty ? "[]" : objects(shares.map { ("username", $0.username, $0.canEdit) })
+        shares.isEmpty ? "[]" : objects(shares.map { ("username", $0.username, $0.canEdit, $0.canReveal) })
     }
 
+    /// `[{"name":…,"canEdit":…}, …]`, with `"canReveal":false` as in ``userShares(_:)``.
     static func groupShares(_ shares: [GroupShare]) -> String {
-        shares.isEmpty ? "[]" : objects(shares.map { ("name", $0.name, $0.canEdit) })
+        shares.isEmpty ? "[]" : objects(shares.map { ("name", $0.name, $0.canEdit, $0.canReveal) })
     }
 
-    private static func objects(_ items: [(key: String, name: String, canEdit: Bool)]) -> String {
+    private static func objects(_ items: [(key: String, name: String, canEdit: Bool, canReveal: Bool)]) -> String {
         var out = "["
         for (index, item) in items.enumerated() {
             out += index > 0 ? ",{\"" : "{\""
             out += item.key
             out += "\":"
             quote(item.name, into: &out)
-            out += item.canEdit ? ",\"canEdit\":true}" : ",\"canEdit\":false}"
+            out += item.canEdit ? ",\"canEdit\":true" : ",\"canEdit\":false"
+            out += item.canReveal ? "}" : ",\"canReveal\":false}"
         }
         return out + "]"
     }

@@ -4,7 +4,8 @@ import PasswordVault
 /// The database schema, built by a `DatabaseMigrator`.
 ///
 /// The `entry` row is the truth about an entry: tags and shares are kept in it as
-/// JSON arrays, so they round-trip exactly, in order, with `canEdit`. The tables
+/// JSON arrays, so they round-trip exactly, in order, with `canEdit` (and `canReveal` where it
+/// is false, schema migration v5). The tables
 /// `entry_user_share` and `entry_group_share` are indexes derived from the shares,
 /// rewritten in the same transaction as the row; together with the index on
 /// `entry.owner` they serve ``SQLiteStorage/entities(visibleTo:)`` without a scan.
@@ -12,7 +13,9 @@ import PasswordVault
 /// Every index serves a query: `entry_owner` and the two share tables start the
 /// listing; the share tables' `entry_id` indexes serve the rewrite and the delete;
 /// `audit_record_entry` and `audit_record_actor` serve an entry's and an actor's audit records
-/// (``SQLiteStorage/auditRecords(_:)``) in seq order. There is no index on the list filter's texts (the filter is a substring match,
+/// (``SQLiteStorage/auditRecords(_:)``) in seq order; `access_request_entry` and
+/// `access_request_requester` serve an entry's and a requester's access requests
+/// (``SQLiteStorage/accessRequests(_:)``) in identifier order. There is no index on the list filter's texts (the filter is a substring match,
 /// which no B-tree index can answer) nor a tag table (the tag filter only narrows
 /// rows the listing already found, which `json_each(entry.tags)` does in place).
 /// Names used as keys (usernames, group names, shares) are also stored in Unicode
@@ -23,7 +26,7 @@ enum Schema {
     static let applicationID: Int32 = 0x5057_5631
 
     /// The identifiers of every migration, oldest first.
-    static var migrationIdentifiers: [String] { ["v1", "v2", "v3", "v4"] }
+    static var migrationIdentifiers: [String] { ["v1", "v2", "v3", "v4", "v5"] }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -34,6 +37,7 @@ enum Schema {
         migrator.registerMigration("v2") { db in try db.execute(sql: version2) }
         migrator.registerMigration("v3") { db in try db.execute(sql: version3) }
         migrator.registerMigration("v4") { db in try db.execute(sql: version4) }
+        migrator.registerMigration("v5") { db in try db.execute(sql: version5) }
         return migrator
     }
 
@@ -177,6 +181,46 @@ enum Schema {
         INSERT INTO audit_head (id, seq, mac) VALUES (1, 0, zeroblob(32));
         """
 
+    // v5: access policies (docs/contract.md §13, docs/format.md §6). `entry` and `entry_history`
+    // gain the entry's policies and its rotation mark, with defaults under which a row written
+    // before v5 reads as it meant: no justification, no approval, no rotation needed. A share's
+    // `canReveal` needs no column: the shares' JSON carries `"canReveal":false` only where it is
+    // false, and a share without the key reveals (as every share written before v5 does).
+    // `access_request` keeps the requests, one row each, indexed by entry and by requester (the
+    // rowid, the identifier, closes each index key, so each serves its requests in identifier
+    // order); its identifiers come from `request_counter`, never from MAX(id) + 1, so a deleted
+    // request's identifier is never handed out again. A request goes with its entry's delete.
+    private static let version5 = """
+        ALTER TABLE entry ADD COLUMN need_justify INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE entry ADD COLUMN need_approval INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE entry ADD COLUMN needs_rotation INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE entry_history ADD COLUMN need_justify INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE entry_history ADD COLUMN need_approval INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE entry_history ADD COLUMN needs_rotation INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE request_counter (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            last_value INTEGER NOT NULL CHECK (last_value >= 0)
+        );
+        INSERT INTO request_counter (id, last_value) VALUES (1, 0);
+        CREATE TABLE access_request (
+            id INTEGER PRIMARY KEY CHECK (id >= 1),   -- from request_counter
+            entry INTEGER NOT NULL,
+            requester INTEGER NOT NULL,               -- user id
+            requester_name TEXT NOT NULL,
+            justification TEXT NOT NULL,
+            minutes INTEGER NOT NULL,
+            state TEXT NOT NULL,                      -- pending, approved, denied, expired or revoked
+            approvals TEXT NOT NULL,                  -- JSON array of user ids, in the order they approved
+            denied_by INTEGER,                        -- user id, or NULL
+            created_at REAL NOT NULL,                 -- seconds since 2001-01-01 UTC, as entry's dates
+            decided_at REAL,
+            expires_at REAL,
+            version INTEGER NOT NULL                  -- UInt64 as its Int64 bit pattern
+        );
+        CREATE INDEX access_request_entry ON access_request (entry);
+        CREATE INDEX access_request_requester ON access_request (requester);
+        """
+
     /// Checks, through a read-only connection, that the file is a PasswordVault
     /// database this version can use; returns whether migrations are pending.
     /// Nothing is written, so a refused file is left as it was.
@@ -201,7 +245,8 @@ enum Schema {
                 }
                 let tables = ["vault_header", "identifier_counter", "entry", "entry_user_share", "entry_group_share"]
                 let auditTables = applied.contains("v4") ? ["audit_record", "audit_head"] : []
-                for table in tables + auditTables where applied.contains("v1") {
+                let requestTables = applied.contains("v5") ? ["access_request", "request_counter"] : []
+                for table in tables + auditTables + requestTables where applied.contains("v1") {
                     guard try db.tableExists(table) else {
                         throw StorageError.corrupted("the PasswordVault schema lacks the table \(table)")
                     }

@@ -208,6 +208,14 @@ public enum FirstReleaseFixture: String, CaseIterable, Sendable, CustomTestStrin
         #expect(entity.updatedAt == expected.updatedAt, sourceLocation: sourceLocation)
         #expect(entity.hasSecretKey == (expected.secretKey != nil), sourceLocation: sourceLocation)
         #expect(entity.hasNotes == (expected.notes != nil), sourceLocation: sourceLocation)
+        // Written before access policies (docs/contract.md §13): every share reveals, no policy
+        // binds, no rotation is asked for.
+        #expect(
+            entity.usersAllowed.allSatisfy(\.canReveal) && entity.groupsAllowed.allSatisfy(\.canReveal),
+            "entry \(expected.id): a first-release share reveals", sourceLocation: sourceLocation)
+        #expect(
+            !entity.needJustify && entity.needApproval == 0 && !entity.needsRotation && !entity.hasPolicy,
+            "entry \(expected.id): no policy before §13", sourceLocation: sourceLocation)
     }
 
     /// The first writes after the upgrade: bob updates entry 2's password (version 3, version 2 in
@@ -228,7 +236,7 @@ public enum FirstReleaseFixture: String, CaseIterable, Sendable, CustomTestStrin
         #expect(history.map(\.isCurrent) == [true, false], sourceLocation: sourceLocation)
         if history.count == 2 { checkMetadata(history[1].entity, server, sourceLocation: sourceLocation) }
         let old = try await vault.revealVersion(server.id, version: 2, as: bob)
-        #expect(old.password.revealUTF8() == "bob-server-pw-2", sourceLocation: sourceLocation)
+        #expect(old.password?.revealUTF8() == "bob-server-pw-2", sourceLocation: sourceLocation)
         #expect(old.notes?.revealUTF8() == "rotated once", sourceLocation: sourceLocation)
 
         let wiki = entries[2]
@@ -273,10 +281,54 @@ public enum FirstReleaseFixture: String, CaseIterable, Sendable, CustomTestStrin
         #expect(
             try await reopened.history(entries[1].id, as: bob).map(\.version) == [3, 2], sourceLocation: sourceLocation)
         #expect(
-            try await reopened.revealVersion(entries[1].id, version: 2, as: bob).password.revealUTF8()
+            try await reopened.revealVersion(entries[1].id, version: 2, as: bob).password?.revealUTF8()
                 == "bob-server-pw-2", sourceLocation: sourceLocation)
         #expect(
             try await reopened.history(entries[2].id, as: carol).map(\.version) == [3, 2],
+            sourceLocation: sourceLocation)
+    }
+
+    /// A copy opened with `open`, read through the storage alone (docs/contract.md §13): every
+    /// share of every entry and old version reveals, no policy is on, no rotation is asked for,
+    /// there is no access request, and the first one stored (on the upgraded file) gets
+    /// identifier 1 and survives a reopen.
+    public func checkWithoutPolicies(
+        in folder: TemporaryFolder, with open: (String) throws -> any VaultStorage,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let path = try copy(into: folder)
+        let storage = try open(path)
+        let stored = try await storage.entities(after: nil, limit: 100)
+        #expect(stored.map(\.identifier) == entries.map(\.id), sourceLocation: sourceLocation)
+        var versions = stored
+        for entity in stored { versions += try await storage.history(of: entity.identifier) }
+        for (entity, expected) in zip(stored, entries) {
+            #expect(entity.usersAllowed == expected.users, sourceLocation: sourceLocation)
+            #expect(entity.groupsAllowed == expected.groups, sourceLocation: sourceLocation)
+        }
+        for entity in versions {
+            #expect(
+                entity.usersAllowed.allSatisfy(\.canReveal) && entity.groupsAllowed.allSatisfy(\.canReveal),
+                "entry \(entity.identifier)", sourceLocation: sourceLocation)
+            #expect(
+                !entity.needJustify && entity.needApproval == 0 && !entity.needsRotation,
+                "entry \(entity.identifier)", sourceLocation: sourceLocation)
+        }
+        #expect(try await storage.accessRequests(AccessRequestQuery()).isEmpty, sourceLocation: sourceLocation)
+        let entry = entries[0].id
+        let requester = entries[0].users[0].username
+        let result = try await storage.commit(
+            ChangeSet(requests: [
+                .insert { id in
+                    AccessRequest(
+                        identifier: id, entry: entry, requester: Self.users[1].id, requesterName: requester,
+                        justification: "after the upgrade", minutes: 60, createdAt: Date(timeIntervalSince1970: 0))
+                }
+            ]))
+        #expect(result.insertedRequest?.identifier.rawValue == 1, sourceLocation: sourceLocation)
+        let reopened = try open(path)
+        #expect(
+            try await reopened.accessRequests(AccessRequestQuery(entries: [entry])) == [result.insertedRequest!],
             sourceLocation: sourceLocation)
     }
 

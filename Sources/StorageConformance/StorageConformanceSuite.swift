@@ -41,6 +41,13 @@ public enum StorageConformanceCheck: String, CaseIterable, Sendable, CustomStrin
     case largeRecords
     case largeStore
     case survivesReopen
+    case policyFieldsRoundTrip
+    case requestInsertAndReplace
+    case requestIdentifiersNeverReused
+    case requestQueries
+    case entryDeleteRemovesRequests
+    case rotationMarks
+    case requestChangeSetAllOrNothing
 
     /// A description that never shows secret material.
     public var description: String { rawValue }
@@ -124,6 +131,13 @@ public struct StorageConformanceSuite: Sendable {
         case .largeRecords: try await largeRecords()
         case .largeStore: try await largeStore()
         case .survivesReopen: try await survivesReopen()
+        case .policyFieldsRoundTrip: try await policyFieldsRoundTrip()
+        case .requestInsertAndReplace: try await requestInsertAndReplace()
+        case .requestIdentifiersNeverReused: try await requestIdentifiersNeverReused()
+        case .requestQueries: try await requestQueries()
+        case .entryDeleteRemovesRequests: try await entryDeleteRemovesRequests()
+        case .rotationMarks: try await rotationMarks()
+        case .requestChangeSetAllOrNothing: try await requestChangeSetAllOrNothing()
         }
     }
 

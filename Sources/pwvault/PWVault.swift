@@ -12,6 +12,7 @@ struct PWVault: AsyncParsableCommand {
             CreateCommand.self, UpdateCommand.self, GetCommand.self, ListCommand.self, RevealCommand.self,
             TOTPCommand.self, DisableCommand.self, EnableCommand.self, DeleteCommand.self, CodeCommand.self,
             GenerateCommand.self, PasswdCommand.self, RotateKeyCommand.self, HistoryCommand.self,
-            RestoreCommand.self, HistoryDepthCommand.self, AuditCommand.self,
+            RestoreCommand.self, HistoryDepthCommand.self, AuditCommand.self, RequestCommand.self,
+            ApproveCommand.self, DenyCommand.self, RequestsCommand.self,
         ])
 }

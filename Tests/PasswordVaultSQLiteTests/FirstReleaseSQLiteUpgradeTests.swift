@@ -24,6 +24,12 @@ struct FirstReleaseSQLiteUpgradeTests {
         try await fixture.checkWrites(in: folder) { try SQLiteStorage.open(at: $0) }
     }
 
+    /// docs/contract.md §13: written before access policies, read without them.
+    @Test func aFirstReleaseVaultReadsWithRevealingSharesNoPolicyAndNoRequest() async throws {
+        defer { folder.remove() }
+        try await fixture.checkWithoutPolicies(in: folder) { try SQLiteStorage.open(at: $0) }
+    }
+
     @Test func aWrongPassphraseLeavesTheFileAsTheFirstReleaseWroteIt() async throws {
         defer { folder.remove() }
         // The schema is upgraded by the first read or write after the credential opened the

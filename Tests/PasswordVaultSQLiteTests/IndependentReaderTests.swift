@@ -225,6 +225,31 @@ struct IndependentReaderTests {
         #expect(refused.stderr == "read_vault: wrong passphrase or key\n")
     }
 
+    /// docs/contract.md §13: the policies, the rotation mark, shares without reveal and the
+    /// access requests with every field, as stored.
+    @Test(arguments: Container.allCases)
+    func readerRecoversPoliciesAndAccessRequests(_ container: Container) async throws {
+        let fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
+        let ids = try await fixture.addEntries()
+        var rich = try await fixture.storedEntry(ids[0])
+        rich.usersAllowed = rich.usersAllowed.map {
+            UserShare(username: $0.username, canEdit: $0.canEdit, canReveal: false)
+        }
+        rich.needJustify = true
+        rich.needApproval = 2
+        rich.needsRotation = true
+        try await fixture.replaceEntry(rich)
+        let requests = try await fixture.addRequests(on: ids)
+        let output = try fixture.read(passphrase: Fixture.passphrase)
+        try await fixture.expectEntries(output, ids: ids, keyID: 1)
+        let first = try #require(output.entries.first)
+        #expect(first.usersAllowed.map(\.canReveal) == [false] && first.groupsAllowed.map(\.canReveal) == [true])
+        #expect(first.needJustify && first.needApproval == 2 && first.needsRotation)
+        #expect(output.entries.dropFirst().allSatisfy { !$0.needJustify && $0.needApproval == 0 && !$0.needsRotation })
+        #expect(output.accessRequests == requests.map(ReaderRequest.init))
+        #expect(output.lastRequestIdentifier == requests.last.map(\.identifier.rawValue))
+    }
+
     @Test(arguments: Container.allCases)
     func readerRefusesASealedValueMovedToAnotherEntry(_ container: Container) async throws {
         let fixture = try await Fixture(container, credential: .passphrase(SecretBytes(utf8: Fixture.passphrase)))
@@ -344,6 +369,38 @@ private struct Fixture {
         try await storage.replace(entity, expectedVersion: entity.version)
     }
 
+    /// Three access requests, through the storage: one pending, one approved (with its grant's
+    /// dates), one denied; returns them as stored.
+    func addRequests(on ids: [EntryID]) async throws -> [AccessRequest] {
+        var stored: [AccessRequest] = []
+        for (index, entry) in [ids[0], ids[1], ids[0]].enumerated() {
+            let result = try await storage.commit(
+                ChangeSet(requests: [
+                    .insert { id in
+                        AccessRequest(
+                            identifier: id, entry: entry, requester: UserID(rawValue: 2), requesterName: "bob",
+                            justification: index == 0 ? "incident «7» ✓" : "", minutes: 60 * (index + 1),
+                            createdAt: Self.now)
+                    }
+                ]))
+            stored.append(try #require(result.insertedRequest))
+        }
+        var approved = stored[1]
+        approved.storedState = .approved
+        approved.approvals = [UserID(rawValue: 1), UserID(rawValue: 7)]
+        approved.decidedAt = Self.now.addingTimeInterval(1.5)
+        approved.expiresAt = Self.now.addingTimeInterval(7_201.5)
+        approved.version = 2
+        var denied = stored[2]
+        denied.storedState = .denied
+        denied.deniedBy = UserID(rawValue: 1)
+        denied.decidedAt = Self.now.addingTimeInterval(3)
+        denied.version = 2
+        try await storage.commit(
+            ChangeSet(requests: [.replace(approved, expectedVersion: 1), .replace(denied, expectedVersion: 1)]))
+        return [stored[0], approved, denied]
+    }
+
     mutating func reopen() async throws {
         vault = try await Vault.open(storage: storage, credential: credential, clock: .fixed(Self.now))
     }
@@ -433,11 +490,16 @@ private struct Fixture {
             let expected = ReaderEntry(
                 identifier: id.rawValue, name: entity.name, username: entity.username, url: entity.url,
                 tags: entity.tags, owner: entity.owner.rawValue,
-                usersAllowed: entity.usersAllowed.map { .init(username: $0.username, canEdit: $0.canEdit) },
-                groupsAllowed: entity.groupsAllowed.map { .init(name: $0.name, canEdit: $0.canEdit) },
+                usersAllowed: entity.usersAllowed.map {
+                    .init(username: $0.username, canEdit: $0.canEdit, canReveal: $0.canReveal)
+                },
+                groupsAllowed: entity.groupsAllowed.map {
+                    .init(name: $0.name, canEdit: $0.canEdit, canReveal: $0.canReveal)
+                },
                 isActive: entity.isActive, createdAt: entity.createdAt.timeIntervalSinceReferenceDate,
                 updatedAt: entity.updatedAt.timeIntervalSinceReferenceDate, version: entity.version,
-                password: password, notes: notes, secretKey: secretKey,
+                needJustify: entity.needJustify, needApproval: entity.needApproval,
+                needsRotation: entity.needsRotation, password: password, notes: notes, secretKey: secretKey,
                 keyIds: keyID.map { key in
                     ReaderKeyIDs(password: key, notes: notes.map { _ in key }, secretKey: totp.map { _ in key })
                 } ?? actual.keyIds)
@@ -447,7 +509,7 @@ private struct Fixture {
         let byName = Dictionary(uniqueKeysWithValues: output.entries.map { ($0.name, $0) })
         if let rich = byName["Café ☕ 日本"] {
             #expect(rich.tags == ["ünï", "b", "e\u{301}"] && rich.tags[2].unicodeScalars.count == 2)
-            #expect(rich.usersAllowed == [.init(username: "bob", canEdit: true)])
+            #expect(rich.usersAllowed.map { [$0.username: $0.canEdit] } == [["bob": true]])
             #expect(rich.groupsAllowed == [.init(name: "Équipe ✓", canEdit: false)])
             #expect(rich.createdAt == Self.now.timeIntervalSinceReferenceDate)
         }
@@ -527,6 +589,9 @@ private struct ReaderOutput: Decodable {
     var users: [User]
     var groups: [Group]
     var entries: [ReaderEntry]
+    /// The access requests and their counter (SQLite migration v5, single-file format 5).
+    var lastRequestIdentifier: Int64?
+    var accessRequests: [ReaderRequest]?
 }
 
 /// The audit trail read_vault.py read and verified itself (docs/format.md §6, §8).
@@ -589,10 +654,12 @@ private struct ReaderEntry: Codable, Equatable {
     struct UserShare: Codable, Equatable {
         var username: String
         var canEdit: Bool
+        var canReveal: Bool = true
     }
     struct GroupShare: Codable, Equatable {
         var name: String
         var canEdit: Bool
+        var canReveal: Bool = true
     }
     var identifier: Int64
     var name: String
@@ -606,10 +673,44 @@ private struct ReaderEntry: Codable, Equatable {
     var createdAt: Double
     var updatedAt: Double
     var version: UInt64
+    var needJustify: Bool
+    var needApproval: Int
+    var needsRotation: Bool
     var password: String
     var notes: String?
     var secretKey: ReaderSecretKey?
     var keyIds: ReaderKeyIDs
+}
+
+/// An access request as read_vault.py prints it (docs/format.md §6, §7).
+private struct ReaderRequest: Decodable, Equatable {
+    var identifier: Int64
+    var entry: Int64
+    var requester: Int64
+    var requesterName: String
+    var justification: String
+    var minutes: Int
+    var state: String
+    var approvals: [Int64]
+    var deniedBy: Int64?
+    var createdAt: Double
+    var decidedAt: Double?
+    var expiresAt: Double?
+    var version: UInt64
+}
+
+extension ReaderRequest {
+    /// What the reader must print for `request`.
+    init(_ request: AccessRequest) {
+        self.init(
+            identifier: request.identifier.rawValue, entry: request.entry.rawValue,
+            requester: request.requester.rawValue, requesterName: request.requesterName,
+            justification: request.justification, minutes: request.minutes, state: request.storedState.rawValue,
+            approvals: request.approvals.map(\.rawValue), deniedBy: request.deniedBy?.rawValue,
+            createdAt: request.createdAt.timeIntervalSinceReferenceDate,
+            decidedAt: request.decidedAt?.timeIntervalSinceReferenceDate,
+            expiresAt: request.expiresAt?.timeIntervalSinceReferenceDate, version: request.version)
+    }
 }
 
 /// What read_vault.py prints of each entry's versions (docs/format.md §6, §7).

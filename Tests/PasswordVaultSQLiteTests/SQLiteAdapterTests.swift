@@ -86,10 +86,13 @@ struct SQLiteStorageTests {
         // Listing starts from entry_owner and the share tables' primary keys; the share tables'
         // entry_id indexes serve rewriting and deleting an entry; group_member_member serves
         // groups(containing:); audit_record_entry and audit_record_actor serve an entry's and an
-        // actor's audit records (SQLiteAuditTests). No index on the filter's texts, no tag table.
+        // actor's audit records (SQLiteAuditTests); access_request_entry and access_request_requester
+        // serve an entry's and a requester's access requests (SQLiteRequestTests). No index on the
+        // filter's texts, no tag table.
         #expect(
             indexes == [
-                "audit_record_actor", "audit_record_entry", "entry_group_share_entry", "entry_owner",
+                "access_request_entry", "access_request_requester", "audit_record_actor", "audit_record_entry",
+                "entry_group_share_entry", "entry_owner",
                 "entry_user_share_entry", "group_member_member",
             ])
         #expect(!tables.contains("entry_tag"))

@@ -273,7 +273,7 @@ struct SQLiteAuditTests {
         let applied = try await storage.read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
         }
-        #expect(applied == ["v1", "v2", "v3", "v4"])
+        #expect(applied == ["v1", "v2", "v3", "v4", "v5"])
         // The trail starts at seq 1, chained after the genesis MAC, in the same commit as a write.
         let (record, head) = try AuditChain.append(Self.event(0, action: .keyRotation), after: .empty, key: Self.key)
         let result = try await storage.commit(
@@ -291,11 +291,11 @@ struct SQLiteAuditTests {
             let storage = try SQLiteStorage.create(at: path)
             try await storage.writeHeader([1], expectedGeneration: .noHeader)
         }
-        try tamper(path, "INSERT INTO grdb_migrations (identifier) VALUES ('v5')")
+        try tamper(path, "INSERT INTO grdb_migrations (identifier) VALUES ('v6')")
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(
             throws: StorageError.failure(
-                "the vault was written by a newer PasswordVault (schema migration v5); upgrade first")
+                "the vault was written by a newer PasswordVault (schema migration v6); upgrade first")
         ) { try SQLiteStorage.open(at: path) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }

@@ -71,6 +71,11 @@ struct IndependentReaderCommandTests {
         let shares = try #require(first["users_allowed"] as? [[String: Any]])
         #expect(
             shares.count == 1 && shares[0]["username"] as? String == "zoë" && shares[0]["can_edit"] as? Bool == true)
+        // docs/contract.md §13: a share written without can_reveal reveals; no policy is on.
+        #expect(shares.first?["can_reveal"] as? Bool == true)
+        #expect(first["need_justify"] as? Bool == false && first["need_approval"] as? Int == 0)
+        #expect(first["needs_rotation"] as? Bool == false)
+        #expect(vault["access_requests"] as? [Any] != nil && (vault["access_requests"] as? [Any])?.isEmpty == true)
         let seed = try #require(first["secret_key"] as? [String: Any])
         #expect(seed["algorithm"] as? String == "sha256")
         #expect(seed["digits"] as? Int == 8)

@@ -190,6 +190,10 @@ struct VaultCommandTests {
         #expect(run.stdout.contains("1007: Password is disabled"))
         #expect(run.stdout.contains("\"password saved successfully\""))
         #expect(run.stdout.contains("reveal after rotation: 8jhfy@3789 (unchanged)"))
+        // The policies: 1010 before the grant, then the code without a secret, on the grant's reason.
+        #expect(run.stdout.contains("1010: Access requires approval"))
+        #expect(run.stdout.contains(#""message":"Access request approved""#))
+        #expect(run.stdout.contains(#""password":null,"secret_key":null,"token":""#))
         // The trail: the users, the stranger's 1005, the rotation, the reveal after it; intact.
         let rows = run.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         #expect(rows.contains { $0.count >= 6 && $0[1...3] == ["eve", "(99)", "reveal"] && $0[5] == "1005" })

@@ -5,7 +5,8 @@ It proves that the document is complete: given a vault (a SQLite database or a s
 vault) and its passphrase or raw key, it checks the vault header's checksum and MAC, unwraps
 every data key and the audit key, opens every sealed value (checking that it is bound to its
 entry and field), decodes the TOTP seed's plaintext, verifies the audit trail's keyed chain
-against its head, and prints every entry with its secrets, and the trail, as JSON.
+against its head, and prints every entry with its secrets and policies, the access requests, and
+the trail, as JSON.
 
 Only the Python standard library and PyNaCl (libsodium) are used.
 
@@ -239,7 +240,7 @@ def read_sqlite(path):
         if application_id != 0x50575631:
             raise Refused(f"not a PasswordVault database (application_id {application_id:#x})")
         migrations = {row[0] for row in db.execute("SELECT identifier FROM grdb_migrations")}
-        unknown = migrations - {"v1", "v2", "v3", "v4"}
+        unknown = migrations - {"v1", "v2", "v3", "v4", "v5"}
         if unknown:
             raise Refused(f"written by a newer version (migration {sorted(unknown)[0]})")
         header = db.execute("SELECT bytes FROM vault_header WHERE id = 1").fetchone()
@@ -251,9 +252,11 @@ def read_sqlite(path):
                 "SELECT member FROM group_member WHERE group_key = ? ORDER BY member_key", (key,))]
             groups.append({"name": name, "members": members})
         history_columns = "revision, changed_by, changed_fields" if "v3" in migrations else "version, owner, 0"
+        # Migration v5 (§6): the policies and the rotation mark; before it, none of them.
+        policy_columns = "need_justify, need_approval, needs_rotation" if "v5" in migrations else "0, 0, 0"
         columns = ("id, name, username, url, tags, owner, users_allowed, groups_allowed, is_active, "
                    "created_at, updated_at, version, sealed_password, sealed_secret_key, sealed_notes, "
-                   + history_columns)
+                   + history_columns + ", " + policy_columns)
         entries = [sqlite_entry(row) for row in db.execute(f"SELECT {columns} FROM entry ORDER BY id")]
         if "v3" in migrations:
             by_id = {entry["identifier"]: entry for entry in entries}
@@ -263,10 +266,35 @@ def read_sqlite(path):
                     raise Refused(f"a history version of unknown entry {old['identifier']}")
                 by_id[old["identifier"]]["history"].append(old)
         audit = read_sqlite_audit(db) if "v4" in migrations else None
+        requests = read_sqlite_requests(db) if "v5" in migrations else None
     finally:
         db.close()
     return {"header": None if header is None else bytes(header[0]), "last_identifier": last_identifier,
-            "users": users, "groups": groups, "entries": entries, "audit": audit}
+            "users": users, "groups": groups, "entries": entries, "audit": audit, "requests": requests}
+
+
+REQUEST_STATES = ["pending", "approved", "denied", "expired", "revoked"]
+
+
+def read_sqlite_requests(db):
+    """The access requests (migration v5, §6): access_request in identifier order, and the counter."""
+    (last,) = db.execute("SELECT last_value FROM request_counter WHERE id = 1").fetchone()
+    requests = []
+    for row in db.execute(
+            "SELECT id, entry, requester, requester_name, justification, minutes, state, approvals, denied_by, "
+            "created_at, decided_at, expires_at, version FROM access_request ORDER BY id"):
+        (request_id, entry, requester, requester_name, justification, minutes, state, approvals, denied_by,
+         created_at, decided_at, expires_at, version) = row
+        if state not in REQUEST_STATES:
+            raise Refused(f"access request {request_id} has an unknown state")
+        requests.append({
+            "identifier": request_id, "entry": entry, "requester": requester, "requester_name": requester_name,
+            "justification": justification, "minutes": minutes, "state": state, "approvals": json.loads(approvals),
+            "denied_by": denied_by, "created_at": float(created_at),
+            "decided_at": None if decided_at is None else float(decided_at),
+            "expires_at": None if expires_at is None else float(expires_at),
+            "version": version & 0xFFFFFFFFFFFFFFFF})
+    return {"last_identifier": last, "requests": requests}
 
 
 def read_sqlite_audit(db):
@@ -352,18 +380,21 @@ def verify_audit(records, head, audit_key):
 
 def sqlite_entry(row):
     (entry_id, name, username, url, tags, owner, users_allowed, groups_allowed, is_active,
-     created_at, updated_at, version, password, secret_key, notes, revision, changed_by, changed_fields) = row
+     created_at, updated_at, version, password, secret_key, notes, revision, changed_by, changed_fields,
+     need_justify, need_approval, needs_rotation) = row
     return {
         "identifier": entry_id, "name": name, "username": username, "url": url,
         "tags": json.loads(tags), "owner": owner,
-        "users_allowed": [{"username": s["username"], "can_edit": s["canEdit"]}
+        # canReveal is written only where it is false (§6): a share without it reveals.
+        "users_allowed": [{"username": s["username"], "can_edit": s["canEdit"], "can_reveal": s.get("canReveal", True)}
                           for s in json.loads(users_allowed)],
-        "groups_allowed": [{"name": s["name"], "can_edit": s["canEdit"]}
+        "groups_allowed": [{"name": s["name"], "can_edit": s["canEdit"], "can_reveal": s.get("canReveal", True)}
                            for s in json.loads(groups_allowed)],
         "is_active": bool(is_active), "created_at": float(created_at), "updated_at": float(updated_at),
         "version": version & 0xFFFFFFFFFFFFFFFF,
         "revision": revision & 0xFFFFFFFFFFFFFFFF, "changed_by": changed_by,
         "changed_fields": changed_field_names(changed_fields), "history": [],
+        "need_justify": bool(need_justify), "need_approval": need_approval, "needs_rotation": bool(needs_rotation),
         "sealed": {FIELD_PASSWORD: password, FIELD_SECRET_KEY: secret_key, FIELD_NOTES: notes},
     }
 
@@ -437,9 +468,12 @@ def file_entry(payload, version):
              "url": payload.string()}
     entry["tags"] = [payload.string() for _ in range(payload.u32())]
     entry["owner"] = payload.i64()
-    entry["users_allowed"] = [{"username": payload.string(), "can_edit": payload.boolean()}
+    # Format 5 (§7): each share's canReveal after its canEdit; before it, every share reveals.
+    entry["users_allowed"] = [{"username": payload.string(), "can_edit": payload.boolean(),
+                               "can_reveal": payload.boolean() if version >= 5 else True}
                               for _ in range(payload.u32())]
-    entry["groups_allowed"] = [{"name": payload.string(), "can_edit": payload.boolean()}
+    entry["groups_allowed"] = [{"name": payload.string(), "can_edit": payload.boolean(),
+                                "can_reveal": payload.boolean() if version >= 5 else True}
                                for _ in range(payload.u32())]
     entry["is_active"] = payload.boolean()
     entry["created_at"] = payload.date()
@@ -451,6 +485,13 @@ def file_entry(payload, version):
         entry["changed_fields"] = changed_field_names(payload.u16())
     else:
         entry["revision"], entry["changed_by"], entry["changed_fields"] = entry["version"], entry["owner"], []
+    entry["need_justify"], entry["need_approval"], entry["needs_rotation"] = False, 0, False
+    if version >= 5:
+        entry["need_justify"] = payload.boolean()
+        entry["need_approval"] = payload.u8()
+        if entry["need_approval"] > 5:
+            raise Refused(f"entry {entry['identifier']} needs {entry['need_approval']} approvals")
+        entry["needs_rotation"] = payload.boolean()
     entry["history"] = []
     password = payload.bytes_()
     secret_key = payload.optional()
@@ -467,7 +508,7 @@ def read_single_file(path):
     if len(data) < 40:
         raise Refused("truncated file header")
     version, flags, _generation, length, payload_crc, header_crc = struct.unpack("<IIQQII", data[8:40])
-    if version not in (1, 2, 3, 4):
+    if version not in (1, 2, 3, 4, 5):
         raise Refused(f"file format version {version} is not supported")
     if zlib.crc32(data[:36]) != header_crc:
         raise Refused("the file header's checksum does not match")
@@ -495,6 +536,9 @@ def read_single_file(path):
             if old["identifier"] not in by_id:
                 raise Refused(f"a history version of unknown entry {old['identifier']}")
             by_id[old["identifier"]]["history"].append(old)
+    requests = None
+    if version >= 5:
+        requests = file_requests(payload, {entry["identifier"] for entry in entries})
     audit = None
     if version >= 4:
         head = (payload.u64(), bytes(payload.take(32)))
@@ -509,7 +553,33 @@ def read_single_file(path):
     if payload.offset != len(payload.data):
         raise Refused("bytes left over after the last entry")
     return {"header": header, "last_identifier": last_identifier, "users": users, "groups": groups,
-            "entries": entries, "audit": audit}
+            "entries": entries, "audit": audit, "requests": requests}
+
+
+def file_requests(payload, entry_ids):
+    """The access requests of format 5 (§7): the counter, then each request, ascending."""
+    last = payload.i64()
+    requests, previous = [], 0
+    for _ in range(payload.u32()):
+        request = {"identifier": payload.i64(), "entry": payload.i64(), "requester": payload.i64(),
+                   "requester_name": payload.string(), "justification": payload.string(), "minutes": payload.i64()}
+        state = payload.u8()
+        if state >= len(REQUEST_STATES):
+            raise Refused(f"access request {request['identifier']} has an unknown state")
+        request["state"] = REQUEST_STATES[state]
+        request["approvals"] = [payload.i64() for _ in range(payload.u32())]
+        request["denied_by"] = payload.i64() if payload.boolean() else None
+        request["created_at"] = payload.date()
+        request["decided_at"] = payload.date() if payload.boolean() else None
+        request["expires_at"] = payload.date() if payload.boolean() else None
+        request["version"] = payload.u64()
+        if not previous < request["identifier"] <= last:
+            raise Refused(f"access request {request['identifier']} is out of order or above the last identifier")
+        if request["entry"] not in entry_ids:
+            raise Refused(f"access request {request['identifier']} names unknown entry {request['entry']}")
+        previous = request["identifier"]
+        requests.append(request)
+    return {"last_identifier": last, "requests": requests}
 
 
 def decode_canonical(data):
@@ -623,6 +693,8 @@ def read_vault(path, container, passphrase, raw_key):
         "has_audit_key": audit_key is not None, "audit": audit,
         "last_identifier": store["last_identifier"], "users": store["users"], "groups": store["groups"],
         "entries": entries,
+        "last_request_identifier": None if store["requests"] is None else store["requests"]["last_identifier"],
+        "access_requests": None if store["requests"] is None else store["requests"]["requests"],
     }
 
 

@@ -10,6 +10,7 @@ let benchmarks: @Sendable () -> Void = {
     registerSealingBenchmarks()
     registerKeyDerivationBenchmarks()
     registerVaultBenchmarks()
+    registerPolicyBenchmarks()
     registerWireBenchmarks()
     registerSQLiteBenchmarks()
     registerAuditBenchmarks()

@@ -11,12 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
-// The entry row's 18 columns, in the adapter's order (SQLiteStorage+Rows.swift, EntryRow.columns).
+// The entry row's 21 columns, in the adapter's order (SQLiteStorage+Rows.swift, EntryRow.columns;
+// the last three since schema migration v5, docs/contract.md §13).
 #define ENTRY_COLUMNS                                                                                                 \
     "id, name, username, url, tags, owner, users_allowed, groups_allowed, is_active, created_at, updated_at,"         \
-    " version, sealed_password, sealed_secret_key, sealed_notes, revision, changed_by, changed_fields"
-#define ENTRY_PLACEHOLDERS "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-enum { entry_column_count = 18, col_updated_at = 10, col_version = 11, col_sealed_password = 12, col_revision = 15,
+    " version, sealed_password, sealed_secret_key, sealed_notes, revision, changed_by, changed_fields,"               \
+    " need_justify, need_approval, needs_rotation"
+#define ENTRY_PLACEHOLDERS "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+enum { entry_column_count = 21, col_updated_at = 10, col_version = 11, col_sealed_password = 12, col_revision = 15,
        col_changed_by = 16, col_changed_fields = 17 };
 
 #define AUDIT_COLUMNS "seq, time, actor_id, actor_username, action, entry, outcome, fields, justification, mac"
@@ -347,6 +349,9 @@ static void bind_created_row(sqlite3_stmt *s, int64_t id, const char *name, cons
     sqlite3_bind_int64(s, 16, 1);
     sqlite3_bind_int64(s, 17, owner);
     sqlite3_bind_int64(s, 18, 0);
+    sqlite3_bind_int(s, 19, 0);  // no policy, no rotation mark (docs/contract.md §13)
+    sqlite3_bind_int(s, 20, 0);
+    sqlite3_bind_int(s, 21, 0);
 }
 
 int peer_audit_create(peer_audit *p, const char *name, const char *username, const char *url, int64_t owner,

@@ -47,6 +47,15 @@ public struct PasswordEntity: Sendable, Equatable {
     public var sealedSecretKey: SealedValue?
     /// The sealed notes, if the entry has any.
     public var sealedNotes: SealedValue?
+    /// Whether every reveal, TOTP code and history read by anyone but the owner needs a
+    /// justification (docs/contract.md §13). Set by the owner; kept in history.
+    public var needJustify: Bool
+    /// How many distinct approvals such a read needs before a grant lets it happen, 0 to 5
+    /// (0: none) (docs/contract.md §13). Set by the owner; kept in history.
+    public var needApproval: Int
+    /// Whether someone who has seen the current password has since lost access to it
+    /// (docs/contract.md §13): true until the password changes.
+    public var needsRotation: Bool
 
     /// Makes an entity from its parts; the ``Vault`` is the usual maker.
     public init(
@@ -54,7 +63,8 @@ public struct PasswordEntity: Sendable, Equatable {
         owner: UserID, usersAllowed: [UserShare] = [], groupsAllowed: [GroupShare] = [],
         isActive: Bool = true, createdAt: Date, updatedAt: Date, version: UInt64 = 1, revision: UInt64 = 1,
         changedBy: UserID? = nil, changedFields: ChangedFields = [],
-        sealedPassword: SealedValue, sealedSecretKey: SealedValue? = nil, sealedNotes: SealedValue? = nil
+        sealedPassword: SealedValue, sealedSecretKey: SealedValue? = nil, sealedNotes: SealedValue? = nil,
+        needJustify: Bool = false, needApproval: Int = 0, needsRotation: Bool = false
     ) {
         self.identifier = identifier
         self.name = name
@@ -74,10 +84,15 @@ public struct PasswordEntity: Sendable, Equatable {
         self.sealedPassword = sealedPassword
         self.sealedSecretKey = sealedSecretKey
         self.sealedNotes = sealedNotes
+        self.needJustify = needJustify
+        self.needApproval = needApproval
+        self.needsRotation = needsRotation
     }
 
     /// Whether the entry has a TOTP seed.
     public var hasSecretKey: Bool { sealedSecretKey != nil }
     /// Whether the entry has notes.
     public var hasNotes: Bool { sealedNotes != nil }
+    /// Whether either policy of docs/contract.md §13 is on.
+    public var hasPolicy: Bool { needJustify || needApproval > 0 }
 }

@@ -17,9 +17,21 @@ extension Array: StoredEquatable where Element: StoredEquatable {
 }
 
 extension UserShare: StoredEquatable {
-    func isStored(as other: UserShare) -> Bool { username.isStored(as: other.username) && canEdit == other.canEdit }
+    func isStored(as other: UserShare) -> Bool {
+        username.isStored(as: other.username) && canEdit == other.canEdit && canReveal == other.canReveal
+    }
 }
 
 extension GroupShare: StoredEquatable {
-    func isStored(as other: GroupShare) -> Bool { name.isStored(as: other.name) && canEdit == other.canEdit }
+    func isStored(as other: GroupShare) -> Bool {
+        name.isStored(as: other.name) && canEdit == other.canEdit && canReveal == other.canReveal
+    }
+}
+
+extension Bool: StoredEquatable {
+    func isStored(as other: Bool) -> Bool { self == other }
+}
+
+extension Int: StoredEquatable {
+    func isStored(as other: Int) -> Bool { self == other }
 }

@@ -18,6 +18,14 @@ public enum FieldLimits {
     public static let shareCount = 1000
     /// A username or group name inside a share list.
     public static let shareName = 200
+    /// A justification (docs/contract.md §13): one line of at most this many scalars.
+    public static let justification = 500
+    /// `need_approval`: how many approvals an entry may ask for.
+    public static let approvals = 0...5
+    /// An access request's `minutes`: how long a grant may run.
+    public static let grantMinutes = 1...1440
+    /// The `minutes` of a request that names none.
+    public static let defaultGrantMinutes = 60
 }
 
 /// What kind of text a field holds, which decides the characters it refuses

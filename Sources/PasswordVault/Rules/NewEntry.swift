@@ -13,6 +13,9 @@ struct NewEntry: Sendable {
     /// `nil`: no share list was sent.
     var usersAllowed: [ShareItem]?
     var groupsAllowed: [ShareItem]?
+    /// The policies of docs/contract.md §13.
+    var needJustify = false
+    var needApproval = 0
 }
 
 /// An update that passed the field rules of docs/contract.md §3: each field is left, cleared or set.
@@ -28,6 +31,9 @@ struct EntryChanges: Sendable {
     /// `nil`: sharing of that kind is left as it is.
     var usersAllowed: [ShareItem]?
     var groupsAllowed: [ShareItem]?
+    /// `nil`: the policy is left as it is (docs/contract.md §13).
+    var needJustify: Bool?
+    var needApproval: Int?
 }
 
 /// A change to an optional field of an update.
@@ -60,4 +66,5 @@ extension FieldChange {
 struct ShareItem: Sendable, Hashable {
     var name: String
     var canEdit: Bool
+    var canReveal = true
 }

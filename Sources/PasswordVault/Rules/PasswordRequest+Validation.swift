@@ -14,6 +14,8 @@ extension PasswordRequest {
         entry.tags = try Tags.change(tags).value ?? []
         entry.usersAllowed = try Self.shareItems(usersAllowed, field: "users_allowed", key: "username")
         entry.groupsAllowed = try Self.shareItems(groupsAllowed, field: "groups_allowed", key: "name")
+        entry.needJustify = try Self.policyFlag(needJustify) ?? false
+        entry.needApproval = try Self.approvalCount(needApproval) ?? 0
         return entry
     }
 
@@ -35,6 +37,8 @@ extension PasswordRequest {
         result.tags = try Tags.change(tags)
         result.usersAllowed = try Self.shareItems(usersAllowed, field: "users_allowed", key: "username")
         result.groupsAllowed = try Self.shareItems(groupsAllowed, field: "groups_allowed", key: "name")
+        result.needJustify = try Self.policyFlag(needJustify)
+        result.needApproval = try Self.approvalCount(needApproval)
         return result
     }
 
@@ -102,7 +106,29 @@ extension PasswordRequest {
         }
     }
 
-    /// The items of a share list, checked and merged (repeats merge, editing if any repeat says so).
+    /// `need_justify`: a boolean; `null` is refused like a wrong type (a policy has no "unset").
+    private static func policyFlag(_ input: Input<Bool>) throws(VaultError) -> Bool? {
+        switch input {
+        case .absent: return nil
+        case .value(let flag): return flag
+        case .null: throw .invalidParameter(field: "need_justify", reason: "expected a boolean, got null")
+        case .invalid(let reason): throw .invalidParameter(field: "need_justify", reason: reason)
+        }
+    }
+
+    /// `need_approval`: an integer from 0 to 5 (docs/contract.md §13).
+    private static func approvalCount(_ input: Input<Int>) throws(VaultError) -> Int? {
+        switch input {
+        case .absent: return nil
+        case .value(let count) where FieldLimits.approvals.contains(count): return count
+        case .value: throw .invalidParameter(field: "need_approval", reason: "must be an integer from 0 to 5")
+        case .null: throw .invalidParameter(field: "need_approval", reason: "expected an integer, got null")
+        case .invalid(let reason): throw .invalidParameter(field: "need_approval", reason: reason)
+        }
+    }
+
+    /// The items of a share list, checked and merged (repeats merge, editing if any repeat says
+    /// so, revealing if any repeat does).
     private static func shareItems(
         _ input: Input<[ShareRequest]>, field: String, key: String
     ) throws(VaultError) -> [ShareItem]? {
@@ -138,11 +164,19 @@ extension PasswordRequest {
                 case .null, .invalid:
                     throw .invalidParameter(field: field, reason: "item \(position): 'can_edit' must be a boolean")
                 }
+                let canReveal: Bool
+                switch item.canReveal {
+                case .absent: canReveal = true
+                case .value(let flag): canReveal = flag
+                case .null, .invalid:
+                    throw .invalidParameter(field: field, reason: "item \(position): 'can_reveal' must be a boolean")
+                }
                 if let index = positions[name] {
                     merged[index].canEdit = merged[index].canEdit || canEdit
+                    merged[index].canReveal = merged[index].canReveal || canReveal
                 } else {
                     positions[name] = merged.count
-                    merged.append(ShareItem(name: name, canEdit: canEdit))
+                    merged.append(ShareItem(name: name, canEdit: canEdit, canReveal: canReveal))
                 }
             }
             return merged

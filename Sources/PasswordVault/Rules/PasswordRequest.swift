@@ -27,13 +27,20 @@ public struct PasswordRequest: Sendable {
     public var usersAllowed: Input<[ShareRequest]>
     /// Absent leaves sharing alone; `[]` removes every group share; a list replaces them all.
     public var groupsAllowed: Input<[ShareRequest]>
+    /// `need_justify` (docs/contract.md §13): whether reads by anyone but the owner need a
+    /// justification. The owner's alone to set; absent leaves it as it is (false on create).
+    public var needJustify: Input<Bool>
+    /// `need_approval` (docs/contract.md §13): how many approvals such reads need, 0 to 5. The
+    /// owner's alone to set; absent leaves it as it is (0 on create).
+    public var needApproval: Input<Int>
 
     /// A request; every field not given is absent.
     public init(
         name: Input<String> = .absent, username: Input<String> = .absent, password: Input<String> = .absent,
         url: Input<String> = .absent, secretKey: Input<String> = .absent, notes: Input<String> = .absent,
         tags: Input<[String]> = .absent, usersAllowed: Input<[ShareRequest]> = .absent,
-        groupsAllowed: Input<[ShareRequest]> = .absent
+        groupsAllowed: Input<[ShareRequest]> = .absent, needJustify: Input<Bool> = .absent,
+        needApproval: Input<Int> = .absent
     ) {
         self.name = name
         self.username = username
@@ -44,7 +51,12 @@ public struct PasswordRequest: Sendable {
         self.tags = tags
         self.usersAllowed = usersAllowed
         self.groupsAllowed = groupsAllowed
+        self.needJustify = needJustify
+        self.needApproval = needApproval
     }
+
+    /// Whether the request sends either policy (docs/contract.md §13): only the owner may.
+    public var touchesPolicy: Bool { needJustify.isPresent || needApproval.isPresent }
 
     /// Whether the request asks to change sharing (only the owner may).
     ///
@@ -66,10 +78,13 @@ public struct ShareRequest: Sendable, Hashable {
     public var name: Input<String>
     /// Whether the share may edit; absent means false, anything but a boolean (even `null`) is 1002.
     public var canEdit: Input<Bool>
+    /// `can_reveal`; absent means true (docs/contract.md §13).
+    public var canReveal: Input<Bool>
 
     /// A share item.
-    public init(name: Input<String>, canEdit: Input<Bool> = .absent) {
+    public init(name: Input<String>, canEdit: Input<Bool> = .absent, canReveal: Input<Bool> = .absent) {
         self.name = name
         self.canEdit = canEdit
+        self.canReveal = canReveal
     }
 }

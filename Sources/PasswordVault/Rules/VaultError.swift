@@ -16,6 +16,10 @@ public enum VaultError: Error, Sendable {
     case concurrentChange
     /// 1011: the entry has no such history version (docs/contract.md §11).
     case versionNotFound
+    /// 1009: a read the entry's `need_justify` policy binds, without a justification (docs/contract.md §13).
+    case justificationRequired
+    /// 1010: a read the entry's `need_approval` policy binds, without an active grant (docs/contract.md §13).
+    case approvalRequired
     /// A storage or internal failure (HTTP 500, "Unexpected error."); nothing half-written.
     /// The cause is for logs and tests, never shown to a caller of the wire API.
     case unexpected(cause: any Error)
@@ -30,6 +34,8 @@ public enum VaultError: Error, Sendable {
         case .disabled: 1007
         case .concurrentChange: 1008
         case .versionNotFound: 1011
+        case .justificationRequired: 1009
+        case .approvalRequired: 1010
         case .unexpected: 500
         }
     }
@@ -44,6 +50,8 @@ public enum VaultError: Error, Sendable {
         case .disabled: "1007: Password is disabled"
         case .concurrentChange: "1008: Password was changed concurrently"
         case .versionNotFound: "1011: Version not found"
+        case .justificationRequired: "1009: Justification is required"
+        case .approvalRequired: "1010: Access requires approval"
         case .unexpected: "Unexpected error."
         }
     }

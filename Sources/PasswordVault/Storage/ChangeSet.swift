@@ -32,23 +32,35 @@ public struct ChangeSet: Sendable {
     public var header: [UInt8]?
     /// Audit records appended in the same commit, if any.
     public var audit: AuditAppend?
+    /// Access requests stored or changed (docs/contract.md §13): at most one insert, any number
+    /// of replaces, each a compare-and-set on ``AccessRequest/version``.
+    public var requests: [AccessRequestChange]
+    /// Entries to mark as needing rotation (docs/contract.md §13), applied after ``entry``: each
+    /// one that exists and is not marked yet gets ``PasswordEntity/needsRotation`` set and its
+    /// ``PasswordEntity/version`` increased by one (not its revision: no history version is made);
+    /// a missing or already marked entry is left as it is.
+    public var rotationMarks: Set<EntryID>
 
     /// A change set.
     public init(
         headerGeneration: HeaderGeneration? = nil, entry: EntryChange? = nil, directory: DirectoryChange? = nil,
-        header: [UInt8]? = nil, audit: AuditAppend? = nil
+        header: [UInt8]? = nil, audit: AuditAppend? = nil, requests: [AccessRequestChange] = [],
+        rotationMarks: Set<EntryID> = []
     ) {
         self.headerGeneration = headerGeneration
         self.entry = entry
         self.directory = directory
         self.header = header
         self.audit = audit
+        self.requests = requests
+        self.rotationMarks = rotationMarks
     }
 
     /// Whether the change set does nothing but append audit records: such change sets can share
     /// one commit (group commit), since none of them can fail on its own.
     public var isAuditOnly: Bool {
-        headerGeneration == nil && entry == nil && directory == nil && header == nil
+        headerGeneration == nil && entry == nil && directory == nil && header == nil && requests.isEmpty
+            && rotationMarks.isEmpty
     }
 }
 
@@ -99,8 +111,8 @@ public enum EntryChange: Sendable {
     /// (else ``StorageError/conflict``, also when the entry is gone), and changes its history
     /// as `history` says, in the same commit.
     case replace(PasswordEntity, expectedVersion: UInt64, history: HistoryUpdate = .unchanged)
-    /// Deletes an entry and its whole history if its stored version still is `expectedVersion`
-    /// (else ``StorageError/conflict``, also when the entry is gone).
+    /// Deletes an entry, its whole history and its access requests if its stored version still
+    /// is `expectedVersion` (else ``StorageError/conflict``, also when the entry is gone).
     case delete(EntryID, expectedVersion: UInt64)
 }
 
@@ -128,6 +140,47 @@ public enum DirectoryChange: Sendable, Hashable {
     case setMembership(group: String, username: String, isMember: Bool)
 }
 
+/// One access-request part of a ``ChangeSet`` (docs/contract.md §13).
+public enum AccessRequestChange: Sendable {
+    /// A new request under a fresh identifier handed out by the storage inside the commit
+    /// (positive, increasing, never used for two requests). The storage calls `make` once,
+    /// inside its transaction; the request it returns must carry that identifier and name an
+    /// entry that exists (else ``StorageError/conflict``: the entry went away meanwhile).
+    case insert(@Sendable (AccessRequestID) throws(StorageError) -> AccessRequest)
+    /// Replaces a request if its stored version still is `expectedVersion` (else
+    /// ``StorageError/conflict``, also when it is gone). The new value carries its own
+    /// ``AccessRequest/version`` (the engine sets `expectedVersion + 1`).
+    case replace(AccessRequest, expectedVersion: UInt64)
+}
+
+/// Which access requests to read (``VaultStorage/accessRequests(_:)``); every criterion given
+/// must hold.
+public struct AccessRequestQuery: Sendable, Hashable {
+    /// Only requests for one of these entries.
+    public var entries: Set<EntryID>?
+    /// Only requests made by this user.
+    public var requester: UserID?
+    /// Only requests whose stored state (``AccessRequest/storedState``) is one of these.
+    public var storedStates: Set<AccessRequestState>?
+
+    /// A query; without arguments, every request.
+    public init(
+        entries: Set<EntryID>? = nil, requester: UserID? = nil, storedStates: Set<AccessRequestState>? = nil
+    ) {
+        self.entries = entries
+        self.requester = requester
+        self.storedStates = storedStates
+    }
+
+    /// Whether `request` meets every criterion.
+    public func matches(_ request: AccessRequest) -> Bool {
+        if let entries, !entries.contains(request.entry) { return false }
+        if let requester, request.requester != requester { return false }
+        if let storedStates, !storedStates.contains(request.storedState) { return false }
+        return true
+    }
+}
+
 /// What a committed ``ChangeSet`` did.
 public struct CommitResult: Sendable, Equatable {
     /// The header generation after the commit (increased when the change wrote a header).
@@ -136,11 +189,17 @@ public struct CommitResult: Sendable, Equatable {
     public var inserted: PasswordEntity?
     /// The audit trail's head after the commit, when it appended records.
     public var auditHead: AuditHead?
+    /// The request an ``AccessRequestChange/insert(_:)`` stored.
+    public var insertedRequest: AccessRequest?
 
     /// A result.
-    public init(headerGeneration: HeaderGeneration, inserted: PasswordEntity? = nil, auditHead: AuditHead? = nil) {
+    public init(
+        headerGeneration: HeaderGeneration, inserted: PasswordEntity? = nil, auditHead: AuditHead? = nil,
+        insertedRequest: AccessRequest? = nil
+    ) {
         self.headerGeneration = headerGeneration
         self.inserted = inserted
         self.auditHead = auditHead
+        self.insertedRequest = insertedRequest
     }
 }

@@ -12,4 +12,7 @@ public protocol Directory: Sendable {
     func groupExists(named name: String) async throws -> Bool
     /// The names of the groups `username` belongs to.
     func groups(containing username: String) async throws -> Set<String>
+    /// The usernames of a group's members; `nil` when no such group exists. The vault reads it
+    /// to count an entry's approvers (docs/contract.md §13).
+    func members(ofGroup name: String) async throws -> Set<String>?
 }

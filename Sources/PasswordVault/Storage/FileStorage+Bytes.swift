@@ -60,11 +60,13 @@ struct ByteWriter {
         for share in entity.usersAllowed {
             string(share.username)
             bool(share.canEdit)
+            bool(share.canReveal)
         }
         count(entity.groupsAllowed.count)
         for share in entity.groupsAllowed {
             string(share.name)
             bool(share.canEdit)
+            bool(share.canReveal)
         }
         bool(entity.isActive)
         u64(entity.createdAt.timeIntervalSinceReferenceDate.bitPattern)
@@ -73,9 +75,43 @@ struct ByteWriter {
         u64(entity.revision)
         i64(entity.changedBy.rawValue)
         u16(entity.changedFields.rawValue)
+        bool(entity.needJustify)
+        // 0–5, checked by FileFormat.encode before any entity is written.
+        u8(UInt8(truncatingIfNeeded: entity.needApproval))
+        bool(entity.needsRotation)
         byteString(entity.sealedPassword.bytes)
         optionalBytes(entity.sealedSecretKey?.bytes)
         optionalBytes(entity.sealedNotes?.bytes)
+    }
+
+    /// An optional date: u8 0, or u8 1 and the bit pattern of its seconds since 2001-01-01.
+    mutating func optionalDate(_ date: Date?) {
+        guard let date else { return u8(0) }
+        u8(1)
+        u64(date.timeIntervalSinceReferenceDate.bitPattern)
+    }
+
+    /// An access request record of format 5 (docs/contract.md §13; see ``FileFormat``).
+    mutating func request(_ request: AccessRequest) {
+        i64(request.identifier.rawValue)
+        i64(request.entry.rawValue)
+        i64(request.requester.rawValue)
+        string(request.requesterName)
+        string(request.justification)
+        i64(Int64(request.minutes))
+        u8(FileFormat.stateCode(request.storedState))
+        count(request.approvals.count)
+        for approver in request.approvals { i64(approver.rawValue) }
+        if let deniedBy = request.deniedBy {
+            u8(1)
+            i64(deniedBy.rawValue)
+        } else {
+            u8(0)
+        }
+        u64(request.createdAt.timeIntervalSinceReferenceDate.bitPattern)
+        optionalDate(request.decidedAt)
+        optionalDate(request.expiresAt)
+        u64(request.version)
     }
 }
 
@@ -157,7 +193,8 @@ struct ByteReader {
         return try byteString()
     }
 
-    /// An entry record of a file of format version `format` (3 adds revision, changedBy and changedFields).
+    /// An entry record of a file of format version `format` (3 adds revision, changedBy and
+    /// changedFields; 5 adds canReveal to each share, then the policies and the rotation mark).
     mutating func entity(format: UInt32) throws(FormatError) -> PasswordEntity {
         guard let id = EntryID(rawValue: try i64()) else { throw FormatError("an entry identifier is not positive") }
         let name = try string()
@@ -169,10 +206,18 @@ struct ByteReader {
         let owner = UserID(rawValue: try i64())
         var users: [UserShare] = []
         let userCount = try count()
-        for _ in 0..<userCount { users.append(UserShare(username: try string(), canEdit: try bool())) }
+        for _ in 0..<userCount {
+            let name = try string()
+            let canEdit = try bool()
+            users.append(UserShare(username: name, canEdit: canEdit, canReveal: format >= 5 ? try bool() : true))
+        }
         var groups: [GroupShare] = []
         let groupCount = try count()
-        for _ in 0..<groupCount { groups.append(GroupShare(name: try string(), canEdit: try bool())) }
+        for _ in 0..<groupCount {
+            let name = try string()
+            let canEdit = try bool()
+            groups.append(GroupShare(name: name, canEdit: canEdit, canReveal: format >= 5 ? try bool() : true))
+        }
         let isActive = try bool()
         let createdAt = Date(timeIntervalSinceReferenceDate: Double(bitPattern: try u64()))
         let updatedAt = Date(timeIntervalSinceReferenceDate: Double(bitPattern: try u64()))
@@ -189,6 +234,18 @@ struct ByteReader {
                 throw FormatError("entry \(id) names unknown changed fields")
             }
         }
+        // Before format 5: no policy, no rotation needed (docs/contract.md §13).
+        var needJustify = false
+        var needApproval = 0
+        var needsRotation = false
+        if format >= 5 {
+            needJustify = try bool()
+            needApproval = Int(try u8())
+            guard needApproval <= 5 else {
+                throw FormatError("entry \(id) needs \(needApproval) approvals (at most 5)")
+            }
+            needsRotation = try bool()
+        }
         let password = SealedValue(bytes: try byteString())
         let secretKey = try optionalBytes().map(SealedValue.init(bytes:))
         let notes = try optionalBytes().map(SealedValue.init(bytes:))
@@ -197,6 +254,41 @@ struct ByteReader {
             usersAllowed: users, groupsAllowed: groups, isActive: isActive, createdAt: createdAt,
             updatedAt: updatedAt, version: version, revision: revision, changedBy: changedBy,
             changedFields: changedFields, sealedPassword: password, sealedSecretKey: secretKey,
-            sealedNotes: notes)
+            sealedNotes: notes, needJustify: needJustify, needApproval: needApproval, needsRotation: needsRotation)
+    }
+
+    /// An optional date (see ``ByteWriter/optionalDate(_:)``).
+    mutating func optionalDate() throws(FormatError) -> Date? {
+        guard try bool() else { return nil }
+        return Date(timeIntervalSinceReferenceDate: Double(bitPattern: try u64()))
+    }
+
+    /// An access request record of format 5; its place among the others is checked by the caller.
+    mutating func request() throws(FormatError) -> AccessRequest {
+        guard let id = AccessRequestID(rawValue: try i64()) else {
+            throw FormatError("an access request identifier is not positive")
+        }
+        guard let entry = EntryID(rawValue: try i64()) else {
+            throw FormatError("access request \(id) names an entry identifier that is not positive")
+        }
+        let requester = UserID(rawValue: try i64())
+        let requesterName = try string()
+        let justification = try string()
+        let minutes = Int(try i64())
+        guard let state = FileFormat.state(code: try u8()) else {
+            throw FormatError("access request \(id) has an unknown state")
+        }
+        var approvals: [UserID] = []
+        let approvalCount = try count()
+        for _ in 0..<approvalCount { approvals.append(UserID(rawValue: try i64())) }
+        let deniedBy = try bool() ? UserID(rawValue: try i64()) : nil
+        let createdAt = Date(timeIntervalSinceReferenceDate: Double(bitPattern: try u64()))
+        let decidedAt = try optionalDate()
+        let expiresAt = try optionalDate()
+        let version = try u64()
+        return AccessRequest(
+            identifier: id, entry: entry, requester: requester, requesterName: requesterName,
+            justification: justification, minutes: minutes, storedState: state, approvals: approvals,
+            deniedBy: deniedBy, createdAt: createdAt, decidedAt: decidedAt, expiresAt: expiresAt, version: version)
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 
-/// The single-file vault format, version 4 (versions 1 to 3 are read too).
+/// The single-file vault format, version 5 (versions 1 to 4 are read too).
 ///
 /// All integers are little-endian. The file is a 40-byte header followed by the payload:
 ///
 /// | offset | size | field |
 /// |---|---|---|
 /// | 0 | 8 | magic `89 50 57 56 0D 0A 1A 0A` (`\x89PWV\r\n\x1A\n`, PNG-style: catches text-mode mangling) |
-/// | 8 | 4 | format version, `4` (versions 1 to 3 are read; every commit writes version 4) |
+/// | 8 | 4 | format version, `5` (versions 1 to 4 are read; every commit writes version 5) |
 /// | 12 | 4 | flags, `0` (a reader refuses flags it does not know) |
 /// | 16 | 8 | file generation: incremented by every commit |
 /// | 24 | 8 | payload length in bytes; the file ends exactly after the payload |
@@ -26,15 +26,24 @@ import Foundation
 /// u32 group count, then per group (ascending name): str name, u32 member count, str members (sorted)
 /// u32 entry count, then per entry (ascending id):
 ///     i64 id, str name, str username, str url, u32 tag count, str tags (in order), i64 owner,
-///     u32 user-share count, (str username, bool canEdit) in order,
-///     u32 group-share count, (str name, bool canEdit) in order,
+///     u32 user-share count, (str username, bool canEdit [version 5: bool canReveal]) in order,
+///     u32 group-share count, (str name, bool canEdit [version 5: bool canReveal]) in order,
 ///     bool isActive, u64 createdAt, u64 updatedAt (bit patterns of the Double seconds
 ///     since 2001-01-01, so dates round-trip exactly), u64 version,
 ///     [version 3: u64 revision, i64 changedBy, u16 changedFields bit mask],
+///     [version 5: bool needJustify, u8 needApproval (0 to 5), bool needsRotation],
 ///     bytes sealed password, opt sealed secret key, opt sealed notes
-/// [version 3 and 4: u32 history count, then per old version (ascending entry id, then revision):
+/// [version 3 to 5: u32 history count, then per old version (ascending entry id, then revision):
 ///     the same entry record, its revision below its entry's]
-/// [version 4: the audit trail (docs/contract.md §12):
+/// [version 5, before the audit trail: the access requests (docs/contract.md §13):
+///     i64 last request identifier handed out (never handed out again),
+///     u32 request count, then per request (ascending identifier, none above the last one,
+///     each naming a stored entry): i64 identifier, i64 entry, i64 requester, str requester
+///     name, str justification, i64 minutes, u8 state (0 pending, 1 approved, 2 denied,
+///     3 expired, 4 revoked), u32 approval count, i64 approvers (in order), u8 0 or 1 and
+///     i64 deniedBy, u64 createdAt, u8 0 or 1 and u64 decidedAt, u8 0 or 1 and u64 expiresAt
+///     (dates as the entries'), u64 version]
+/// [version 4 and 5, last: the audit trail (docs/contract.md §12):
 ///     u64 head seq, 32 bytes head MAC (seq 0 and 32 zero bytes for an empty trail),
 ///     u32 record count, then per record (ascending seq: 1, 2, 3 … without a gap):
 ///     bytes canonical encoding (docs/format.md §8, exactly AuditRecord.canonicalEncoding()),
@@ -42,22 +51,26 @@ import Foundation
 /// ```
 ///
 /// Entries of a version 1 or 2 file are read with revision = version, changedBy = owner,
-/// no changed fields and no history; a file of version 1 to 3 has an empty audit trail.
+/// no changed fields and no history; a file of version 1 to 3 has an empty audit trail; a file
+/// of version 1 to 4 has shares that reveal, entries without policies nor rotation marks, and
+/// no access requests (the request counter at 0).
 ///
 /// The checksums are an integrity check against torn or damaged files, not a
 /// security measure: the secrets inside are sealed (and authenticated) by the engine.
 enum FileFormat {
     static let magic: [UInt8] = [0x89, 0x50, 0x57, 0x56, 0x0D, 0x0A, 0x1A, 0x0A]
     /// The version written.
-    static let version: UInt32 = 4
-    /// The versions read: 1 lacks the header generation, 1 and 2 the history, 1 to 3 the audit trail.
-    static let readableVersions: ClosedRange<UInt32> = 1...4
+    static let version: UInt32 = 5
+    /// The versions read: 1 lacks the header generation, 1 and 2 the history, 1 to 3 the audit
+    /// trail, 1 to 4 the access policies and requests.
+    static let readableVersions: ClosedRange<UInt32> = 1...5
     static let headerSize = 40
 
     /// The whole file for `store`; encodes only the audit records that ``StoreState/encodedTrail``
     /// does not hold yet, and adds them to it.
     /// - Throws: ``StorageError/failure(_:)`` when an audit record cannot be encoded (a string
-    ///   longer than its length field): nothing is written then.
+    ///   longer than its length field) or an entry's `needApproval` is outside 0–5: nothing is
+    ///   written then.
     static func encode(_ store: inout StoreState, capacity: Int = 0) throws(StorageError) -> [UInt8] {
         var payload = ByteWriter(capacity: capacity)
         payload.i64(store.lastIdentifier)
@@ -76,11 +89,18 @@ enum FileFormat {
             payload.count(group.members.count)
             for member in group.members.sorted() { payload.string(member) }
         }
+        let history = store.history.keys.sorted().flatMap { store.history[$0]! }
+        for entity in store.ordered.map({ store.entities[$0]! }) + history where !(0...5).contains(entity.needApproval)
+        {
+            throw .failure("entry \(entity.identifier): need_approval \(entity.needApproval) is outside 0 to 5")
+        }
         payload.count(store.ordered.count)
         for id in store.ordered { payload.entity(store.entities[id]!) }
-        let history = store.history.keys.sorted().flatMap { store.history[$0]! }
         payload.count(history.count)
         for version in history { payload.entity(version) }
+        payload.i64(store.lastRequestIdentifier)
+        payload.count(store.requests.count)
+        for id in store.requests.keys.sorted() { payload.request(store.requests[id]!) }
         payload.u64(store.auditHead.seq)
         payload.raw(store.auditHead.mac.bytes)
         payload.count(store.auditTrail.count)
@@ -214,9 +234,58 @@ enum FileFormat {
                 }
             }
         }
+        if version >= 5 { try decodeRequests(&reader, into: &store) }
         if version >= 4 { try decodeAuditTrail(&reader, into: &store) }
         guard reader.isAtEnd else { throw FormatError("bytes left over after the last entry") }
         return store
+    }
+
+    /// The access requests of a version 5 file: the counter, then the requests in ascending
+    /// identifier order, none above the counter, each naming a stored entry (a delete takes an
+    /// entry's requests with it).
+    private static func decodeRequests(_ reader: inout ByteReader, into store: inout StoreState)
+        throws(FormatError)
+    {
+        store.lastRequestIdentifier = try reader.i64()
+        guard store.lastRequestIdentifier >= 0 else { throw FormatError("negative last access request identifier") }
+        var previous: Int64 = 0
+        let count = try reader.count()
+        for _ in 0..<count {
+            let request = try reader.request()
+            let id = request.identifier
+            guard id.rawValue > previous else { throw FormatError("access request \(id) is out of order") }
+            guard id.rawValue <= store.lastRequestIdentifier else {
+                throw FormatError("access request \(id) is above the last identifier handed out")
+            }
+            guard store.entities[request.entry] != nil else {
+                throw FormatError("access request \(id) names entry \(request.entry), which is not stored")
+            }
+            previous = id.rawValue
+            store.storeRequest(request)
+        }
+    }
+
+    /// The byte of a request's state in a version 5 file.
+    static func stateCode(_ state: AccessRequestState) -> UInt8 {
+        switch state {
+        case .pending: 0
+        case .approved: 1
+        case .denied: 2
+        case .expired: 3
+        case .revoked: 4
+        }
+    }
+
+    /// The state of a byte of a version 5 file; `nil` for a byte no state has.
+    static func state(code: UInt8) -> AccessRequestState? {
+        switch code {
+        case 0: .pending
+        case 1: .approved
+        case 2: .denied
+        case 3: .expired
+        case 4: .revoked
+        default: nil
+        }
     }
 
     /// The audit trail of a version 4 file: the head, then records 1 … n, the head the last one.

@@ -47,4 +47,9 @@ public final class InMemoryDirectory: Directory {
     public func groups(containing username: String) async throws -> Set<String> {
         state.withLock { s in Set(s.groups.compactMap { $0.value.contains(username) ? $0.key : nil }) }
     }
+
+    /// See ``Directory/members(ofGroup:)``.
+    public func members(ofGroup name: String) async throws -> Set<String>? {
+        state.withLock { $0.groups[name] }
+    }
 }

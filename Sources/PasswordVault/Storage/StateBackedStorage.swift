@@ -69,6 +69,16 @@ public class StateBackedStorage: VaultStorage {
         try await backend.read { $0.auditRecords(query) }
     }
 
+    /// See ``VaultStorage/accessRequest(_:)``.
+    public func accessRequest(_ id: AccessRequestID) async throws(StorageError) -> AccessRequest? {
+        try await backend.read { state in state.requests[id] }
+    }
+
+    /// See ``VaultStorage/accessRequests(_:)``.
+    public func accessRequests(_ query: AccessRequestQuery) async throws(StorageError) -> [AccessRequest] {
+        try await backend.read { state in state.accessRequests(query) }
+    }
+
     /// See ``VaultStorage/user(named:)``.
     public func user(named username: String) async throws(StorageError) -> User? {
         try await backend.read { $0.user(named: username) }

@@ -16,4 +16,8 @@ public struct StorageDirectory: Directory {
     public func groups(containing username: String) async throws -> Set<String> {
         try await storage.groups(containing: username)
     }
+    /// See ``Directory/members(ofGroup:)``.
+    public func members(ofGroup name: String) async throws -> Set<String>? {
+        try await storage.group(named: name)?.members
+    }
 }

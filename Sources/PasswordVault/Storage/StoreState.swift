@@ -26,6 +26,12 @@ struct StoreState: Sendable {
     /// The audit trail, ascending by seq (docs/contract.md §12), and its head.
     var auditTrail: [AuditRecord] = []
     var auditHead = AuditHead.empty
+    /// Access requests (docs/contract.md §13) by identifier, with their indexes.
+    var requests: [AccessRequestID: AccessRequest] = [:]
+    var requestsByEntry: [EntryID: Set<AccessRequestID>] = [:]
+    var requestsByRequester: [UserID: Set<AccessRequestID>] = [:]
+    /// The last request identifier handed out (never handed out again).
+    var lastRequestIdentifier: Int64 = 0
     /// FileStorage only: the file's record section for the trail's first records, kept so that
     /// a commit encodes only the records it appends (unused in memory).
     var encodedTrail = EncodedTrail()
@@ -66,6 +72,7 @@ extension StoreState {
         case .delete(let id, let expectedVersion):
             guard let old = entities[id], old.version == expectedVersion else { throw .conflict }
         }
+        let insertedRequest = try checkRequests(change.requests, inserting: inserted)
         if let directory = change.directory { try check(directory) }
         var appended: [AuditRecord] = []
         var newHead: AuditHead?
@@ -87,6 +94,14 @@ extension StoreState {
         case .delete(let id, _):
             remove(id)
             history[id] = nil
+            for request in requestsByEntry[id] ?? [] { removeRequest(request) }
+        }
+        applyRequests(change.requests, inserted: insertedRequest)
+        for id in change.rotationMarks {
+            guard var entity = entities[id], !entity.needsRotation else { continue }
+            entity.needsRotation = true
+            entity.version &+= 1
+            entities[id] = entity
         }
         if let directory = change.directory { apply(directory) }
         if let header = change.header {
@@ -97,7 +112,59 @@ extension StoreState {
             auditTrail += appended
             auditHead = newHead
         }
-        return CommitResult(headerGeneration: headerGeneration, inserted: inserted, auditHead: newHead)
+        return CommitResult(
+            headerGeneration: headerGeneration, inserted: inserted, auditHead: newHead,
+            insertedRequest: insertedRequest)
+    }
+
+    /// Checks the request parts (against the state after the entry part) and builds the
+    /// inserted request, if any.
+    private func checkRequests(
+        _ changes: [AccessRequestChange], inserting inserted: PasswordEntity?
+    ) throws(StorageError) -> AccessRequest? {
+        var made: AccessRequest?
+        for change in changes {
+            switch change {
+            case .insert(let make):
+                guard made == nil else { throw .failure("a change set may insert one access request") }
+                guard lastRequestIdentifier < Int64.max, let id = AccessRequestID(rawValue: lastRequestIdentifier + 1)
+                else { throw .failure("no access request identifier is left") }
+                let request = try make(id)
+                guard request.identifier == id else {
+                    throw .failure("an insert built access request \(request.identifier) for identifier \(id)")
+                }
+                guard entities[request.entry] != nil || inserted?.identifier == request.entry else { throw .conflict }
+                made = request
+            case .replace(let request, let expectedVersion):
+                guard let old = requests[request.identifier], old.version == expectedVersion,
+                    old.entry == request.entry
+                else { throw .conflict }
+            }
+        }
+        return made
+    }
+
+    private mutating func applyRequests(_ changes: [AccessRequestChange], inserted: AccessRequest?) {
+        if let inserted {
+            lastRequestIdentifier = inserted.identifier.rawValue
+            storeRequest(inserted)
+        }
+        for case .replace(let request, _) in changes { requests[request.identifier] = request }
+    }
+
+    /// Stores a request and indexes it (commits, and decoding a file).
+    mutating func storeRequest(_ request: AccessRequest) {
+        requests[request.identifier] = request
+        requestsByEntry[request.entry, default: []].insert(request.identifier)
+        requestsByRequester[request.requester, default: []].insert(request.identifier)
+    }
+
+    private mutating func removeRequest(_ id: AccessRequestID) {
+        guard let request = requests.removeValue(forKey: id) else { return }
+        requestsByEntry[request.entry]?.remove(id)
+        if requestsByEntry[request.entry]?.isEmpty == true { requestsByEntry[request.entry] = nil }
+        requestsByRequester[request.requester]?.remove(id)
+        if requestsByRequester[request.requester]?.isEmpty == true { requestsByRequester[request.requester] = nil }
     }
 
     /// The identifier an insert gets.
@@ -259,6 +326,20 @@ extension StoreState {
 
     func user(named username: String) -> User? {
         userIDsByName[username].flatMap { usersByID[$0] }
+    }
+
+    /// The requests `query` selects, from the entry or the requester index when it names one.
+    func accessRequests(_ query: AccessRequestQuery) -> [AccessRequest] {
+        var ids: Set<AccessRequestID>
+        if let entries = query.entries {
+            ids = []
+            for entry in entries { ids.formUnion(requestsByEntry[entry] ?? []) }
+        } else if let requester = query.requester {
+            ids = requestsByRequester[requester] ?? []
+        } else {
+            ids = Set(requests.keys)
+        }
+        return ids.sorted().compactMap { id in requests[id].flatMap { query.matches($0) ? $0 : nil } }
     }
 
     /// The records `query` selects: seq n sits at index n - 1, so the walk starts at `fromSeq`.

@@ -17,6 +17,9 @@
 ///   (positive, increasing, never used for two entries), or a replace or delete
 ///   compare-and-set on ``PasswordEntity/version`` (a lost race is ``StorageError/conflict``);
 /// - a directory change; a new header, which increases the generation by one;
+/// - access requests (``AccessRequestChange``: an insert with an identifier handed out inside the
+///   commit, replaces compare-and-set on ``AccessRequest/version``) and rotation marks
+///   (docs/contract.md §13);
 /// - audit records (``AuditAppend``), with a compare-and-set on the trail's head
 ///   (``StorageError/auditHeadMoved``); the head moves to the last record in the same commit.
 ///
@@ -75,6 +78,15 @@ public protocol VaultStorage: Sendable {
     /// The records that match `query`, ascending by `seq`, at most `query.limit` of them. Every
     /// criterion of the query is applied by the storage (an entry's records from an index).
     func auditRecords(_ query: AuditQuery) async throws(StorageError) -> [AuditRecord]
+
+    // MARK: Access requests
+
+    /// The access request with that identifier (docs/contract.md §13), if any.
+    func accessRequest(_ id: AccessRequestID) async throws(StorageError) -> AccessRequest?
+
+    /// The requests that match `query`, ascending by identifier; served from indexes (by entry,
+    /// by requester), not by scanning every request.
+    func accessRequests(_ query: AccessRequestQuery) async throws(StorageError) -> [AccessRequest]
 
     // MARK: Directory
 

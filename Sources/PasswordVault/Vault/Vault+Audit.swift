@@ -98,7 +98,8 @@ extension Vault {
         } catch {
             switch error {
             case .notInformed, .invalidParameter, .unexpected: break
-            case .notFound, .accessDenied, .disabled, .concurrentChange, .versionNotFound:
+            case .notFound, .accessDenied, .disabled, .concurrentChange, .versionNotFound, .justificationRequired,
+                .approvalRequired:
                 try await record(
                     auditEvent(
                         action, entry: entry, by: user, outcome: .refused(code: UInt16(error.code)),
@@ -137,8 +138,8 @@ extension Vault {
     public func entryAudit(
         _ id: EntryID, as user: User, _ query: AuditQuery = AuditQuery()
     ) async throws(VaultError) -> [AuditRecord] {
-        let (_, role) = try await load(id, as: user, for: .read)
-        guard role == .owner else { throw .accessDenied }
+        let (_, rights) = try await load(id, as: user, for: .read)
+        guard rights.role == .owner else { throw .accessDenied }
         var narrowed = query
         narrowed.entry = id
         return try await auditRecords(narrowed)

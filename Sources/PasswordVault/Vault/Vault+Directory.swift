@@ -133,17 +133,58 @@ extension Vault {
             throw .userNotFound(username)
         }
         let event = auditEvent(isMember ? .memberAdd : .memberRemove, by: nil, fields: [group, username])
-        try await directoryCall {
-            try await directoryWrite(
-                .setMembership(group: group, username: username, isMember: isMember), recording: event)
+        // Leaving a group ends the user's requests and grants on the entries they no longer
+        // reach, and marks for rotation those whose password they saw (docs/contract.md §13). A
+        // request that changes meanwhile makes the commit lose its compare-and-set: computed again.
+        for attempt in 1...Self.staleHeaderRetries {
+            var effects = (requests: [AccessRequestChange](), marks: Set<EntryID>())
+            if !isMember {
+                do { effects = try await leavingEffects(group: group, username: username) } catch {
+                    throw .unexpected(cause: error)
+                }
+            }
+            do {
+                try await directoryWrite(
+                    .setMembership(group: group, username: username, isMember: isMember), recording: event,
+                    requests: effects.requests, rotationMarks: effects.marks)
+                return
+            } catch StorageError.conflict where attempt < Self.staleHeaderRetries {
+                continue
+            } catch let error as DirectoryError {
+                throw error
+            } catch {
+                throw .unexpected(cause: error)
+            }
         }
     }
 
-    /// Applies a directory change with its audit record: in one commit when the directory is the
-    /// vault's own storage, else the directory's change and then the record.
-    private func directoryWrite(_ change: DirectoryChange, recording event: AuditEvent?) async throws {
+    /// What `username` leaving `group` does to the entries shared with the group.
+    private func leavingEffects(
+        group: String, username: String
+    ) async throws(VaultError) -> (requests: [AccessRequestChange], marks: Set<EntryID>) {
+        // Entries shared with the group, from the group-share index (no owner or user share matches).
+        let query = VisibilityQuery(owner: UserID(rawValue: .min), username: "", groups: [group], includeDisabled: true)
+        let shared = try await storing { () async throws(StorageError) in try await storage.entities(visibleTo: query) }
+        var requests: [AccessRequestChange] = []
+        var marks: Set<EntryID> = []
+        for entity in shared where entity.groupsAllowed.contains(where: { $0.name == group }) {
+            let effects = try await consequences(
+                on: entity, after: entity, candidates: [username], membership: (group, username))
+            requests += effects.requests
+            if effects.markRotation { marks.insert(entity.identifier) }
+        }
+        return (requests, marks)
+    }
+
+    /// Applies a directory change with its audit record and the request and rotation changes that
+    /// follow from it: in one commit when the directory is the vault's own storage, else the
+    /// directory's change and then one commit of the rest.
+    private func directoryWrite(
+        _ change: DirectoryChange, recording event: AuditEvent?, requests: [AccessRequestChange] = [],
+        rotationMarks: Set<EntryID> = []
+    ) async throws {
         if let own = directory as? StorageDirectory, (own.storage as AnyObject) === (storage as AnyObject) {
-            let change = ChangeSet(directory: change)
+            let change = ChangeSet(directory: change, requests: requests, rotationMarks: rotationMarks)
             if let event { try await commit(change, recording: [event]) } else { try await storage.commit(change) }
             return
         }
@@ -154,6 +195,11 @@ extension Vault {
         case .setMembership(let group, let username, let isMember):
             try await directory.setMembership(group: group, username: username, isMember: isMember)
         }
-        if let event { try await record(event) }
+        let rest = ChangeSet(requests: requests, rotationMarks: rotationMarks)
+        if let event {
+            try await commit(rest, recording: [event])
+        } else if !rest.isAuditOnly {
+            try await storage.commit(rest)
+        }
     }
 }

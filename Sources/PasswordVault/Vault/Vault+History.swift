@@ -40,18 +40,25 @@ extension Vault {
 
     /// The entry's versions, newest first, the current one first and marked (docs/contract.md §11).
     ///
-    /// Owner and editors only; disabled entries too (nothing secret is opened).
-    /// - Throws: 1005 when the entry does not exist or `user` has no access; 1006 for a viewer.
-    public func history(_ id: EntryID, as user: User) async throws(VaultError) -> [EntryVersion] {
-        try await audited(.history, entry: id, by: user) { () async throws(VaultError) in
-            let versions = try await versions(of: id, as: user)
-            try await record(auditEvent(.history, entry: id, by: user))
+    /// Owner and editors only (an editor without the reveal right too: nothing secret is
+    /// opened); disabled entries too. The entry's policies bind it (docs/contract.md §13).
+    /// - Throws: 1005 when the entry does not exist or `user` has no access; 1006 for a viewer;
+    ///   1009, 1010, 1002 (`justification`).
+    public func history(
+        _ id: EntryID, justification: String? = nil, as user: User
+    ) async throws(VaultError) -> [EntryVersion] {
+        try await audited(.history, entry: id, by: user, justification: recordable(justification)) {
+            () async throws(VaultError) in
+            let (current, rights) = try await load(id, as: user, for: .history)
+            let reason = try await passPolicy(current, rights: rights, as: user, justification: justification)
+            let versions = try await versions(of: current)
+            try await record(auditEvent(.history, entry: id, by: user, justification: reason))
             return versions
         }
     }
 
-    private func versions(of id: EntryID, as user: User) async throws(VaultError) -> [EntryVersion] {
-        let (current, _) = try await load(id, as: user, for: .history)
+    private func versions(of current: PasswordEntity) async throws(VaultError) -> [EntryVersion] {
+        let id = current.identifier
         let old = try await storing { () async throws(StorageError) in try await storage.history(of: id) }
         var users: [UserID: User?] = [:]
         var versions: [EntryVersion] = []
@@ -69,16 +76,18 @@ extension Vault {
     /// One version with its secrets opened — an old one, or the current one by its number — as
     /// the wire's `GET api/mysafe/password/history/ID/VERSION` answers it. Its
     /// ``RevealedEntry/code`` is `nil`: a code belongs to now, not to a version.
-    /// - Throws: 1005, 1006 (a viewer), 1007 (the entry is disabled), 1011 (no such version),
-    ///   or unexpected.
-    public func revealVersion(_ id: EntryID, version: UInt64, as user: User) async throws(VaultError)
-        -> RevealedEntry
-    {
-        try await audited(.revealVersion, entry: id, by: user) { () async throws(VaultError) in
-            let (current, role) = try await load(id, as: user, for: .history)
-            guard current.isActive else { throw .disabled }
-            let revealed = try await opened(try await entryVersion(version, of: current), role: role, codeAt: nil)
-            try await record(auditEvent(.revealVersion, entry: id, by: user, fields: revealed.secretNames))
+    /// - Throws: 1005, 1006 (a viewer, or no reveal right), 1007 (the entry is disabled), 1009,
+    ///   1010, 1002 (`justification`), 1011 (no such version), or unexpected.
+    public func revealVersion(
+        _ id: EntryID, version: UInt64, justification: String? = nil, as user: User
+    ) async throws(VaultError) -> RevealedEntry {
+        try await audited(.revealVersion, entry: id, by: user, justification: recordable(justification)) {
+            () async throws(VaultError) in
+            let (current, rights, reason) = try await loadForRead(
+                id, as: user, for: .revealVersion, justification: justification)
+            let revealed = try await opened(try await entryVersion(version, of: current), rights: rights, codeAt: nil)
+            try await record(
+                auditEvent(.revealVersion, entry: id, by: user, fields: revealed.secretNames, justification: reason))
             return revealed
         }
     }
@@ -96,7 +105,7 @@ extension Vault {
     }
 
     private func restoring(_ id: EntryID, version: UInt64, as user: User) async throws(VaultError) -> WriteResult {
-        let (current, _) = try await load(id, as: user, for: .restore)
+        let (current, rights) = try await load(id, as: user, for: .restore)
         guard current.isActive else { throw .disabled }
         let chosen = try await entryVersion(version, of: current)
         var entity = current
@@ -108,6 +117,8 @@ extension Vault {
         entity.sealedSecretKey = chosen.sealedSecretKey
         entity.sealedNotes = chosen.sealedNotes
         let changed = try await contentChanges(from: current, to: entity)
+        // A new password ends the need to rotate (docs/contract.md §13).
+        if changed.contains(.password) { entity.needsRotation = false }
         // Seals nothing: the moved values are under keys the ring holds, and a rotation that
         // reseals them changes the entry's version, which this compare-and-set checks. Restoring
         // the content the entry has writes nothing, and answers the same way.
@@ -119,11 +130,15 @@ extension Vault {
             written = try await commitRevision(
                 entity, changed: changed, replacing: current, by: user, nil, recording: .restore)
         }
+        // The answer shows the notes only to a caller who may read them without a policy step
+        // (docs/contract.md §13): a restore is not a way around a reveal's rules.
         var notes: SecretBytes?
-        if let sealed = written.sealedNotes {
+        let showsNotes = rights.canReveal && (rights.role == .owner || !written.hasPolicy)
+        if showsNotes, let sealed = written.sealedNotes {
             notes = try open(sealed, entry: id, field: .notes, with: try await keyRing(opening: written))
         }
-        return WriteResult(entity: written, notes: notes, notesIncluded: true, sharedErrors: [])
+        return WriteResult(
+            entity: written, notes: notes, notesIncluded: showsNotes || written.sealedNotes == nil, sharedErrors: [])
     }
 
     /// Stores `entity` as the revision after `current`, keeping `current` in the history and
@@ -131,7 +146,7 @@ extension Vault {
     /// record (`action`, naming the changed fields).
     func commitRevision(
         _ entity: PasswordEntity, changed: ChangedFields, replacing current: PasswordEntity, by user: User,
-        _ generation: HeaderGeneration?, recording action: AuditAction
+        _ generation: HeaderGeneration?, recording action: AuditAction, requests: [AccessRequestChange] = []
     ) async throws(VaultError) -> PasswordEntity {
         var next = entity
         next.version = current.version + 1
@@ -145,7 +160,8 @@ extension Vault {
             try await commit(
                 ChangeSet(
                     headerGeneration: generation,
-                    entry: .replace(next, expectedVersion: current.version, history: .archive(current, depth: depth))),
+                    entry: .replace(next, expectedVersion: current.version, history: .archive(current, depth: depth)),
+                    requests: requests),
                 recording: [event])
         }
         return next

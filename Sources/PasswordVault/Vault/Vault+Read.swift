@@ -8,103 +8,145 @@ extension Vault {
     }
 
     /// The password, opened, once the reveal's record is durable (docs/contract.md §12).
-    /// - Throws: 1005, 1007 (disabled), or unexpected (a value that does not open, or a record
-    ///   that cannot be written: nothing is returned then).
-    public func revealPassword(_ id: EntryID, as user: User) async throws(VaultError) -> SecretBytes {
-        try await audited(.reveal, entry: id, by: user) { () async throws(VaultError) in
-            let entity = try await loadForReveal(id, as: user).0
+    /// - Parameter justification: why; needed when the entry's `need_justify` policy binds `user`
+    ///   (docs/contract.md §13), and written into the record.
+    /// - Throws: 1005, 1006 (no reveal right), 1007 (disabled), 1009, 1010, 1002 (`justification`),
+    ///   or unexpected (a value that does not open, or a record that cannot be written: nothing
+    ///   is returned then).
+    public func revealPassword(
+        _ id: EntryID, justification: String? = nil, as user: User
+    ) async throws(VaultError) -> SecretBytes {
+        try await audited(.reveal, entry: id, by: user, justification: recordable(justification)) {
+            () async throws(VaultError) in
+            let (entity, _, reason) = try await loadForRead(id, as: user, for: .reveal, justification: justification)
             let password = try open(
                 entity.sealedPassword, entry: id, field: .password, with: try await keyRing(opening: entity))
-            try await record(auditEvent(.reveal, entry: id, by: user, fields: ["password"]))
+            try await record(auditEvent(.reveal, entry: id, by: user, fields: ["password"], justification: reason))
             return password
         }
     }
 
-    /// The notes, opened; `nil` when the entry has none. - Throws: 1005, 1007, or unexpected.
-    public func revealNotes(_ id: EntryID, as user: User) async throws(VaultError) -> SecretBytes? {
-        try await audited(.reveal, entry: id, by: user) { () async throws(VaultError) in
-            let entity = try await loadForReveal(id, as: user).0
+    /// The notes, opened; `nil` when the entry has none.
+    /// - Throws: as ``revealPassword(_:justification:as:)``.
+    public func revealNotes(
+        _ id: EntryID, justification: String? = nil, as user: User
+    ) async throws(VaultError) -> SecretBytes? {
+        try await audited(.reveal, entry: id, by: user, justification: recordable(justification)) {
+            () async throws(VaultError) in
+            let (entity, _, reason) = try await loadForRead(id, as: user, for: .reveal, justification: justification)
             var notes: SecretBytes?
             if let sealed = entity.sealedNotes {
                 notes = try open(sealed, entry: id, field: .notes, with: try await keyRing(opening: entity))
             }
-            try await record(auditEvent(.reveal, entry: id, by: user, fields: notes == nil ? [] : ["notes"]))
+            try await record(
+                auditEvent(
+                    .reveal, entry: id, by: user, fields: notes == nil ? [] : ["notes"], justification: reason))
             return notes
         }
     }
 
-    /// The TOTP seed with its parameters; `nil` when the entry has none. - Throws: 1005, 1007, or unexpected.
-    public func revealSecretKey(_ id: EntryID, as user: User) async throws(VaultError) -> TOTP? {
-        try await revealedSecretKey(id, as: user)?.totp
+    /// The TOTP seed with its parameters; `nil` when the entry has none.
+    /// - Throws: as ``revealPassword(_:justification:as:)``.
+    public func revealSecretKey(
+        _ id: EntryID, justification: String? = nil, as user: User
+    ) async throws(VaultError) -> TOTP? {
+        try await revealedSecretKey(id, justification: justification, as: user)?.totp
     }
 
     /// The `secret_key` as text, the same the wire's get-one answer shows (docs/contract.md §8):
     /// the base32 seed when its parameters are the defaults, else the `otpauth://totp/…` URI with
     /// its label, issuer and every parameter; `nil` when the entry has none.
-    /// - Throws: 1005, 1007, or unexpected.
-    public func revealSecretKeyText(_ id: EntryID, as user: User) async throws(VaultError) -> SecretBytes? {
-        try await revealedSecretKey(id, as: user)?.text
+    /// - Throws: as ``revealPassword(_:justification:as:)``.
+    public func revealSecretKeyText(
+        _ id: EntryID, justification: String? = nil, as user: User
+    ) async throws(VaultError) -> SecretBytes? {
+        try await revealedSecretKey(id, justification: justification, as: user)?.text
     }
 
-    private func revealedSecretKey(_ id: EntryID, as user: User) async throws(VaultError) -> StoredSecretKey? {
-        try await audited(.reveal, entry: id, by: user) { () async throws(VaultError) in
-            let entity = try await loadForReveal(id, as: user).0
+    private func revealedSecretKey(
+        _ id: EntryID, justification: String?, as user: User
+    ) async throws(VaultError) -> StoredSecretKey? {
+        try await audited(.reveal, entry: id, by: user, justification: recordable(justification)) {
+            () async throws(VaultError) in
+            let (entity, _, reason) = try await loadForRead(id, as: user, for: .reveal, justification: justification)
             let key = try openSecretKey(entity, with: try await keyRing(opening: entity))
-            try await record(auditEvent(.reveal, entry: id, by: user, fields: key == nil ? [] : ["secret_key"]))
+            try await record(
+                auditEvent(
+                    .reveal, entry: id, by: user, fields: key == nil ? [] : ["secret_key"], justification: reason))
             return key
         }
     }
 
     /// The TOTP code at `date` (now by default): what the wire's `token` shows; `nil` without a seed.
-    /// Recorded as `code`, never with the code itself.
-    /// - Throws: 1005, 1007, 1002 (`time`) for a time before the seed's T0, or unexpected.
-    public func code(_ id: EntryID, at date: Date? = nil, as user: User) async throws(VaultError) -> String? {
-        try await audited(.code, entry: id, by: user) { () async throws(VaultError) in
-            let entity = try await loadForReveal(id, as: user).0
+    /// Recorded as `code`, never with the code itself. A share without the reveal right may use it
+    /// (docs/contract.md §13); the entry's policies bind it as they bind a reveal.
+    /// - Throws: 1005, 1007, 1009, 1010, 1002 (`time` before the seed's T0, or `justification`), or unexpected.
+    public func code(
+        _ id: EntryID, at date: Date? = nil, justification: String? = nil, as user: User
+    ) async throws(VaultError) -> String? {
+        try await audited(.code, entry: id, by: user, justification: recordable(justification)) {
+            () async throws(VaultError) in
+            let (entity, _, reason) = try await loadForRead(id, as: user, for: .code, justification: justification)
             var code: String?
             if let key = try openSecretKey(entity, with: try await keyRing(opening: entity)) {
                 code = try totpCode(of: key.totp, at: date ?? clock.now())
             }
-            try await record(auditEvent(.code, entry: id, by: user))
+            try await record(auditEvent(.code, entry: id, by: user, justification: reason))
             return code
         }
     }
 
     /// Everything the wire's get-one answer shows, from one read and one access check, once its
-    /// record (`reveal`, naming the secrets returned) is durable.
-    /// - Throws: 1005, 1007, or unexpected.
-    public func reveal(_ id: EntryID, at date: Date? = nil, as user: User) async throws(VaultError) -> RevealedEntry {
-        try await audited(.reveal, entry: id, by: user) { () async throws(VaultError) in
-            let (entity, role) = try await loadForReveal(id, as: user)
-            let revealed = try await opened(entity, role: role, codeAt: date ?? clock.now())
-            try await record(auditEvent(.reveal, entry: id, by: user, fields: revealed.secretNames))
+    /// record (`reveal`, naming the secrets returned) is durable. For a caller without the reveal
+    /// right (docs/contract.md §13) the secrets are `nil` and only the current code is given.
+    /// - Throws: 1005, 1007, 1009, 1010, 1002 (`justification`), or unexpected.
+    public func reveal(
+        _ id: EntryID, at date: Date? = nil, justification: String? = nil, as user: User
+    ) async throws(VaultError) -> RevealedEntry {
+        try await audited(.reveal, entry: id, by: user, justification: recordable(justification)) {
+            () async throws(VaultError) in
+            let (entity, rights, reason) = try await loadForRead(
+                id, as: user, for: .code, justification: justification)
+            let revealed = try await opened(entity, rights: rights, codeAt: date ?? clock.now())
+            try await record(
+                auditEvent(.reveal, entry: id, by: user, fields: revealed.secretNames, justification: reason))
             return revealed
         }
     }
 
-    /// `entity`'s secrets opened for a caller with `role`, and its TOTP code at `date` (none
-    /// without a date: an old version has no current code). Shared by ``reveal(_:at:as:)`` and
-    /// ``revealVersion(_:version:as:)``.
-    func opened(_ entity: PasswordEntity, role: Role, codeAt date: Date?) async throws(VaultError) -> RevealedEntry {
+    /// `entity`'s secrets opened for a caller with `rights` (none without the reveal right), and
+    /// its TOTP code at `date` (none without a date: an old version has no current code). Shared
+    /// by ``reveal(_:at:justification:as:)`` and ``revealVersion(_:version:justification:as:)``.
+    func opened(
+        _ entity: PasswordEntity, rights: EntryRights, codeAt date: Date?
+    ) async throws(VaultError) -> RevealedEntry {
         let id = entity.identifier
         let ring = try await keyRing(opening: entity)
-        let password = try open(entity.sealedPassword, entry: id, field: .password, with: ring)
-        let notes = try entity.sealedNotes.map { (sealed) throws(VaultError) in
-            try open(sealed, entry: id, field: .notes, with: ring)
+        let reveals = rights.canReveal
+        let password = reveals ? try open(entity.sealedPassword, entry: id, field: .password, with: ring) : nil
+        let notes = try entity.sealedNotes.flatMap { (sealed) throws(VaultError) -> SecretBytes? in
+            reveals ? try open(sealed, entry: id, field: .notes, with: ring) : nil
         }
-        let key = try openSecretKey(entity, with: ring)
+        let key = date == nil && !reveals ? nil : try openSecretKey(entity, with: ring)
         var code: String?
         if let key, let date { code = try totpCode(of: key.totp, at: date) }
         return RevealedEntry(
-            entity: entity, role: role, password: password, notes: notes, secretKey: key?.totp,
-            secretKeyText: key?.text, code: code)
+            entity: entity, role: rights.role, canReveal: reveals, password: password, notes: notes,
+            secretKey: reveals ? key?.totp : nil, secretKeyText: reveals ? key?.text : nil, code: code)
     }
 
-    /// Loads for a reveal: 1005 without access, 1007 when disabled.
-    private func loadForReveal(_ id: EntryID, as user: User) async throws(VaultError) -> (PasswordEntity, Role) {
-        let (entity, role) = try await load(id, as: user, for: .reveal)
+    /// Loads for a read that an entry's policies bind (docs/contract.md §3's order): 1005
+    /// without access, 1006 without the rights `operation` needs, 1007 when disabled, then the
+    /// policy step (1002 for a malformed justification, 1009, 1010).
+    /// - Returns: the entry, the caller's rights, and the justification to record (the caller's,
+    ///   or their grant's).
+    func loadForRead(
+        _ id: EntryID, as user: User, for operation: EntryOperation, justification: String?
+    ) async throws(VaultError) -> (PasswordEntity, EntryRights, String?) {
+        let (entity, rights) = try await load(id, as: user, for: operation)
         guard entity.isActive else { throw .disabled }
-        return (entity, role)
+        let reason = try await passPolicy(entity, rights: rights, as: user, justification: justification)
+        return (entity, rights, reason)
     }
 
     func openSecretKey(_ entity: PasswordEntity, with ring: KeyRing) throws(VaultError) -> StoredSecretKey? {
@@ -142,9 +184,9 @@ extension Vault {
         entities = try await storing { () async throws(StorageError) in try await storage.entities(visibleTo: query) }
         return entities.compactMap { entity in
             guard includeDisabled || entity.isActive, filter.matches(entity),
-                let role = entity.role(of: user, memberOf: groups)
+                let rights = entity.rights(of: user, memberOf: groups)
             else { return nil }
-            return ListedEntry(entity: entity, role: role)
+            return ListedEntry(entity: entity, rights: rights)
         }
     }
 }

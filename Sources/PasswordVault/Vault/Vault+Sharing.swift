@@ -24,7 +24,8 @@ extension Vault {
                             resolved.errors.append(
                                 ShareError(kind: .user, name: item.name, reason: .ownerAlreadyHasAccess))
                         } else {
-                            kept.append(UserShare(username: item.name, canEdit: item.canEdit))
+                            kept.append(
+                                UserShare(username: item.name, canEdit: item.canEdit, canReveal: item.canReveal))
                         }
                     } else {
                         resolved.errors.append(ShareError(kind: .user, name: item.name, reason: .userNotFound))
@@ -36,7 +37,7 @@ extension Vault {
                 var kept: [GroupShare] = []
                 for item in groups {
                     if try await directory.groupExists(named: item.name) {
-                        kept.append(GroupShare(name: item.name, canEdit: item.canEdit))
+                        kept.append(GroupShare(name: item.name, canEdit: item.canEdit, canReveal: item.canReveal))
                     } else {
                         resolved.errors.append(ShareError(kind: .group, name: item.name, reason: .groupNotFound))
                     }

@@ -40,9 +40,11 @@ extension Vault {
             }
             var entity = current
             entity.isActive = active
+            // Disabling ends every open request and grant on the entry (docs/contract.md §13).
+            let revoked = active ? [] : try await revocations(of: id)
             // A new version; the state before it goes into the history (docs/contract.md §11).
             _ = try await commitRevision(
-                entity, changed: .isActive, replacing: current, by: user, nil, recording: action)
+                entity, changed: .isActive, replacing: current, by: user, nil, recording: action, requests: revoked)
             return .changed
         }
     }

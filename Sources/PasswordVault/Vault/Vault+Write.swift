@@ -13,6 +13,8 @@ extension Vault {
     /// too, with its own defaults.
     func insert(_ fields: NewEntry, as user: User) async throws(VaultError) -> WriteResult {
         let shares = try await resolveShares(users: fields.usersAllowed, groups: fields.groupsAllowed, owner: user)
+        try await checkApprovalCount(
+            fields.needApproval, owner: user.id, users: shares.users ?? [], groups: shares.groups ?? [])
         let now = clock.now()
         let owner = user.id
         let secretKey = try fields.secretKey.map { (totp) throws(VaultError) in try SecretKeyCoding.encode(totp) }
@@ -34,7 +36,7 @@ extension Vault {
                             },
                             sealedNotes: try fields.notes.map { (notes) throws(CryptoError) in
                                 try ring.seal(notes, entry: id, field: .notes)
-                            })
+                            }, needJustify: fields.needJustify, needApproval: fields.needApproval)
                     } catch {
                         throw .failure("sealing entry \(id) failed: \(error)")
                     }
@@ -73,8 +75,9 @@ extension Vault {
     private func updating(
         _ id: EntryID, _ request: PasswordRequest, includingNotes: Bool, as user: User
     ) async throws(VaultError) -> WriteResult {
-        let (current, role) = try await load(id, as: user, for: .update)
-        if request.touchesSharing, !role.permits(.share) { throw .accessDenied }
+        let (current, rights) = try await load(id, as: user, for: .update)
+        // Shares and policies are the owner's (docs/contract.md §4, §13).
+        if request.touchesSharing || request.touchesPolicy, !rights.permits(.share) { throw .accessDenied }
         guard current.isActive else { throw .disabled }
         let fields = try request.validatedForUpdate()
         // Only the owner may get here with share lists, so the owner is `user`.
@@ -96,6 +99,8 @@ extension Vault {
             {
                 entity.sealedPassword = try seal(password, entry: id, field: .password, with: ring)
                 changed.insert(.password)
+                // A new password ends the need to rotate (docs/contract.md §13).
+                entity.needsRotation = false
             }
             switch fields.url {
             case .keep: break
@@ -124,8 +129,11 @@ extension Vault {
             }
             var notes: SecretBytes?
             var notesIncluded = true
+            // The answer shows stored notes only to a caller who may read them without a policy
+            // step (docs/contract.md §13): an update is not a way around a reveal's rules.
+            let mayShowNotes = rights.canReveal && (rights.role == .owner || !current.hasPolicy)
             switch fields.notes {
-            case .keep where includingNotes:
+            case .keep where includingNotes && mayShowNotes:
                 notes = try current.sealedNotes.map { (sealed) throws(VaultError) in
                     try open(sealed, entry: id, field: .notes, with: ring)
                 }
@@ -147,6 +155,21 @@ extension Vault {
             if let groups = shares.groups {
                 entity.groupsAllowed = note(.groupsAllowed, current.groupsAllowed, groups)
             }
+            if let flag = fields.needJustify { entity.needJustify = note(.needJustify, current.needJustify, flag) }
+            if let count = fields.needApproval {
+                entity.needApproval = note(.needApproval, current.needApproval, count)
+                try await checkApprovalCount(
+                    count, owner: entity.owner, users: entity.usersAllowed, groups: entity.groupsAllowed)
+            }
+            // Users who lose access lose their requests and grants; one who saw the password and
+            // loses the right to see it makes the entry need rotation (docs/contract.md §13).
+            var requestChanges: [AccessRequestChange] = []
+            if changed.contains(.usersAllowed) || changed.contains(.groupsAllowed) {
+                let effects = try await consequences(
+                    on: current, after: entity, candidates: try await shareHolders(of: current))
+                requestChanges = effects.requests
+                if effects.markRotation, !changed.contains(.password) { entity.needsRotation = true }
+            }
 
             // An update that changes nothing writes no version and no history (§11); the call
             // is still on the trail, naming no field (§12).
@@ -155,7 +178,8 @@ extension Vault {
                 return (current, notes, notesIncluded)
             }
             let next = try await commitRevision(
-                entity, changed: changed, replacing: current, by: user, generation, recording: .update)
+                entity, changed: changed, replacing: current, by: user, generation, recording: .update,
+                requests: requestChanges)
             return (next, notes, notesIncluded)
         }
         return WriteResult(entity: entity, notes: notes, notesIncluded: notesIncluded, sharedErrors: shares.errors)

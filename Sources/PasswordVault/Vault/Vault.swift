@@ -156,23 +156,23 @@ public final class Vault: Sendable {
 
 extension Vault {
     /// Loads an entry and checks that `user` may do `operation` on it:
-    /// 1005 when it does not exist or `user` has no access, 1006 when the role is too low.
+    /// 1005 when it does not exist or `user` has no access, 1006 when their rights are too low
+    /// (the role, or the reveal right for an operation that shows secrets, docs/contract.md §13).
     func load(
         _ id: EntryID, as user: User, for operation: EntryOperation
-    ) async throws(VaultError) -> (PasswordEntity, Role) {
+    ) async throws(VaultError) -> (PasswordEntity, EntryRights) {
         let found: PasswordEntity?
         found = try await storing { () async throws(StorageError) in try await storage.entity(id) }
-        guard let entity = found, let role = try await role(of: user, on: entity) else { throw .notFound }
-        guard role.permits(operation) else { throw .accessDenied }
-        return (entity, role)
+        guard let entity = found, let rights = try await rights(of: user, on: entity) else { throw .notFound }
+        guard rights.permits(operation) else { throw .accessDenied }
+        return (entity, rights)
     }
 
-    /// `user`'s role on `entity`, reading group membership only when it can matter.
-    func role(of user: User, on entity: PasswordEntity) async throws(VaultError) -> Role? {
+    /// `user`'s rights on `entity`, reading group membership only when it can matter.
+    func rights(of user: User, on entity: PasswordEntity) async throws(VaultError) -> EntryRights? {
         if entity.owner == user.id { return .owner }
-        if entity.groupsAllowed.isEmpty { return entity.role(of: user, memberOf: []) }
-        if entity.usersAllowed.contains(where: { $0.username == user.username && $0.canEdit }) { return .editor }
-        return entity.role(of: user, memberOf: try await groups(of: user))
+        if entity.groupsAllowed.isEmpty { return entity.rights(of: user, memberOf: []) }
+        return entity.rights(of: user, memberOf: try await groups(of: user))
     }
 
     /// The groups `user` belongs to, from the directory, now.
@@ -186,6 +186,12 @@ extension Vault {
 
     /// The role `user` holds on entry `id`, or `nil` when the entry does not exist or they have no access.
     public func effectiveRole(of id: EntryID, for user: User) async throws(VaultError) -> Role? {
+        try await effectiveRights(of: id, for: user)?.role
+    }
+
+    /// The rights `user` holds on entry `id` (role and reveal, docs/contract.md §13), or `nil`
+    /// when the entry does not exist or they have no access.
+    public func effectiveRights(of id: EntryID, for user: User) async throws(VaultError) -> EntryRights? {
         do {
             return try await load(id, as: user, for: .read).1
         } catch .notFound {

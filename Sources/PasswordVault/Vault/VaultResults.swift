@@ -62,8 +62,11 @@ public struct RevealedEntry: Sendable {
     public var entity: PasswordEntity
     /// The caller's role on it.
     public var role: Role
-    /// The password.
-    public var password: SecretBytes
+    /// Whether the caller may see its secrets (docs/contract.md §13); without it ``password``,
+    /// ``notes``, ``secretKey`` and ``secretKeyText`` are `nil` and only ``code`` is given.
+    public var canReveal: Bool
+    /// The password; `nil` for a caller without the reveal right.
+    public var password: SecretBytes?
     /// The notes, if any.
     public var notes: SecretBytes?
     /// The TOTP generator (seed and parameters), if any.
@@ -76,16 +79,33 @@ public struct RevealedEntry: Sendable {
 
     /// The names of the secrets this answer holds, as its audit record lists them (docs/contract.md §12).
     var secretNames: [String] {
-        ["password"] + (notes == nil ? [] : ["notes"]) + (secretKeyText == nil ? [] : ["secret_key"])
+        (password == nil ? [] : ["password"]) + (notes == nil ? [] : ["notes"])
+            + (secretKeyText == nil ? [] : ["secret_key"])
     }
 }
 
-/// One item of a list: the entry and the caller's role on it.
+/// One item of a list: the entry and the caller's rights on it.
 public struct ListedEntry: Sendable, Equatable {
     /// The entry's metadata.
     public var entity: PasswordEntity
     /// The caller's role.
     public var role: Role
+    /// Whether the caller may see the entry's secrets (docs/contract.md §13).
+    public var canReveal: Bool
+
+    /// An item.
+    public init(entity: PasswordEntity, rights: EntryRights) {
+        self.entity = entity
+        role = rights.role
+        canReveal = rights.canReveal
+    }
+
+    /// Whether the entry's `need_justify` policy binds the caller (everyone but the owner).
+    public var needJustify: Bool { entity.needJustify && role != .owner }
+    /// Whether the entry's `need_approval` policy binds the caller.
+    public var needApproval: Bool { entity.needApproval > 0 && role != .owner }
+    /// Whether someone who saw the current password has lost access since (docs/contract.md §13).
+    public var needsRotation: Bool { entity.needsRotation }
 }
 
 /// What disable and enable did.

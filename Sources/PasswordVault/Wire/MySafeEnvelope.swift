@@ -1,3 +1,5 @@
+import Foundation
+
 /// The MySafe answer bodies, field for field as the seeds print them.
 enum MySafeEnvelope {
     /// The `response` object of every answer.
@@ -59,21 +61,40 @@ enum MySafeEnvelope {
 
     // MARK: Payloads
 
+    /// `users_allowed` and `groups_allowed`; `can_reveal` is echoed only where it is false, so
+    /// that the seeds' answers stay as printed (docs/contract.md §13).
     static func shares(_ entity: PasswordEntity) -> [(String, JSONValue)] {
-        [
+        func item(_ key: String, _ name: String, canEdit: Bool, canReveal: Bool) -> JSONValue {
+            .object(
+                [(key, .string(name)), ("can_edit", .bool(canEdit))] + (canReveal ? [] : [("can_reveal", .bool(false))])
+            )
+        }
+        return [
             (
                 "users_allowed",
                 .array(
                     entity.usersAllowed.map {
-                        .object([("username", .string($0.username)), ("can_edit", .bool($0.canEdit))])
-                    })
+                        item("username", $0.username, canEdit: $0.canEdit, canReveal: $0.canReveal)
+                    }
+                )
             ),
             (
                 "groups_allowed",
-                .array(
-                    entity.groupsAllowed.map { .object([("name", .string($0.name)), ("can_edit", .bool($0.canEdit))]) })
+                .array(entity.groupsAllowed.map { item("name", $0.name, canEdit: $0.canEdit, canReveal: $0.canReveal) })
             ),
         ]
+    }
+
+    /// The entry's policies and rotation flag (docs/contract.md §13), only where one is on: an
+    /// entry without them answers exactly as the seeds print.
+    static func policies(_ entity: PasswordEntity) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = []
+        if entity.hasPolicy {
+            members.append(("need_justify", .bool(entity.needJustify)))
+            members.append(("need_approval", .int(entity.needApproval)))
+        }
+        if entity.needsRotation { members.append(("needs_rotation", .bool(true))) }
+        return members
     }
 
     /// `password_entity` of the create and update answers (never the password or the seed).
@@ -87,7 +108,7 @@ enum MySafeEnvelope {
                 ("username", .string(entity.username)),
                 ("note", .string(result.notes?.revealUTF8())),
                 ("tags", .string(Tags.join(entity.tags))),
-            ] + shares(entity) + [
+            ] + shares(entity) + policies(entity) + [
                 (
                     "shared_error",
                     .array(
@@ -110,27 +131,43 @@ enum MySafeEnvelope {
                 ("name", .string(entity.name)),
                 ("url", .string(entity.url)),
                 ("username", .string(entity.username)),
-                ("password", .string(entry.password.revealUTF8())),
+                ("password", .string(entry.password?.revealUTF8())),
                 ("secret_key", .string(entry.secretKeyText?.revealUTF8())),
                 ("token", .string(entry.code)),
                 ("notes", .string(entry.notes?.revealUTF8())),
                 ("tags", .string(Tags.join(entity.tags))),
-            ] + shares(entity))
+            ] + shares(entity) + policies(entity))
     }
 
     /// One `password_on_list` item.
     static func listed(_ item: ListedEntry) -> JSONValue {
         let entity = item.entity
-        return .object([
-            ("identifier", .string(entity.identifier.description)),
-            ("name", .string(entity.name)),
-            ("url", .string(entity.url)),
-            ("username", .string(entity.username)),
-            ("tags", .string(Tags.join(entity.tags))),
-            ("need_justify", .string("0")),
-            ("need_approval", .string("0")),
-            ("can_view", .bool(item.role.permits(.reveal))),
-            ("can_write", .bool(item.role.permits(.update))),
+        return .object(
+            [
+                ("identifier", .string(entity.identifier.description)),
+                ("name", .string(entity.name)),
+                ("url", .string(entity.url)),
+                ("username", .string(entity.username)),
+                ("tags", .string(Tags.join(entity.tags))),
+                ("need_justify", .string(item.needJustify ? "1" : "0")),
+                ("need_approval", .string(item.needApproval ? "1" : "0")),
+                ("can_view", .bool(item.canReveal)),
+                ("can_write", .bool(item.role.permits(.update))),
+            ] + (entity.needsRotation ? [("needs_rotation", .bool(true))] : []))
+    }
+
+    /// One `access_request` (docs/contract.md §13), its state as of `now`.
+    static func accessRequest(_ request: AccessRequest, now: Date) -> JSONValue {
+        .object([
+            ("identifier", .string(request.identifier.description)),
+            ("password_identifier", .string(request.entry.description)),
+            ("requester", .string(request.requesterName)),
+            ("justification", .string(request.justification)),
+            ("minutes", .int(request.minutes)),
+            ("state", .string(request.state(at: now).rawValue)),
+            ("approvals", .int(request.approvals.count)),
+            ("created_at", .string(AuditTime(request.createdAt).iso8601)),
+            ("expires_at", request.expiresAt.map { .string(AuditTime($0).iso8601) } ?? .null),
         ])
     }
 }

@@ -20,7 +20,26 @@ enum RequestDecoding {
             notes: string(body["notes"]),
             tags: tags(body["tags"]),
             usersAllowed: shares(body["users_allowed"], key: "username"),
-            groupsAllowed: shares(body["groups_allowed"], key: "name"))
+            groupsAllowed: shares(body["groups_allowed"], key: "name"),
+            needJustify: bool(body["need_justify"]),
+            needApproval: int(body["need_approval"]))
+    }
+
+    /// A JSON integer: digits with an optional minus sign, no fraction, no exponent.
+    static func int(_ value: JSONValue?) -> Input<Int> {
+        switch value {
+        case nil: return .absent
+        case .null: return .null
+        case .number(let text):
+            let digits = text.utf8.drop { $0 == UInt8(ascii: "-") }
+            guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ (0x30...0x39).contains($0) }),
+                let number = Int(text)
+            else {
+                return .invalid(reason: "expected an integer, got \(text.utf8.count > 20 ? "a long number" : text)")
+            }
+            return .value(number)
+        case let other?: return .invalid(reason: "expected an integer, got \(other.typeName)")
+        }
     }
 
     static func string(_ value: JSONValue?) -> Input<String> {
@@ -60,7 +79,7 @@ enum RequestDecoding {
         }
     }
 
-    /// `users_allowed` / `groups_allowed`: an array of objects naming `key` and `can_edit`.
+    /// `users_allowed` / `groups_allowed`: an array of objects naming `key`, `can_edit` and `can_reveal`.
     static func shares(_ value: JSONValue?, key: String) -> Input<[ShareRequest]> {
         switch value {
         case nil: return .absent
@@ -71,7 +90,9 @@ enum RequestDecoding {
                 guard case .object = item else {
                     return .invalid(reason: "item \(offset + 1) must be an object, got \(item.typeName)")
                 }
-                shares.append(ShareRequest(name: string(item[key]), canEdit: bool(item["can_edit"])))
+                shares.append(
+                    ShareRequest(
+                        name: string(item[key]), canEdit: bool(item["can_edit"]), canReveal: bool(item["can_reveal"])))
             }
             return .value(shares)
         case let other?: return .invalid(reason: "expected an array of objects, got \(other.typeName)")

@@ -77,10 +77,18 @@ public struct WireHandler: Sendable {
         case history(String)
         case version(String, String)
         case restore(String, String)
+        case request(String)
+        case requests
+        case approve(String)
+        case deny(String)
 
         init?(method: String, path: [String]) {
             switch (method, path.count) {
             case ("GET", 0): self = .list
+            case ("GET", 1) where path[0] == "requests": self = .requests
+            case ("POST", 2) where path[0] == "request": self = .request(path[1])
+            case ("POST", 3) where path[0] == "request" && path[1] == "approve": self = .approve(path[2])
+            case ("POST", 3) where path[0] == "request" && path[1] == "deny": self = .deny(path[2])
             case ("GET", 1): self = .get(path[0])
             case ("POST", 0): self = .create
             case ("PUT", 2) where path[0] == "update": self = .update(path[1])
@@ -107,7 +115,8 @@ public struct WireHandler: Sendable {
             return MySafeEnvelope.success(
                 status: 200, message: "", [("password_on_list", .array(items.map(MySafeEnvelope.listed)))])
         case .get(let id):
-            let entry = try await vault.reveal(try Self.identifier(id), as: caller)
+            let entry = try await vault.reveal(
+                try Self.identifier(id), justification: query["justification"], as: caller)
             return MySafeEnvelope.success(
                 status: 200, message: "Success", [("password_entity", MySafeEnvelope.revealed(entry))])
         case .create:
@@ -140,13 +149,15 @@ public struct WireHandler: Sendable {
             try await vault.delete(try Self.identifier(id), as: caller)
             return MySafeEnvelope.success(status: 200, message: "Password successfully deleted")
         case .history(let id):
-            let versions = try await vault.history(try Self.identifier(id), as: caller)
+            let versions = try await vault.history(
+                try Self.identifier(id), justification: query["justification"], as: caller)
             return MySafeEnvelope.success(
                 status: 200, message: "Success",
                 [("password_history", .array(versions.map(MySafeEnvelope.historyItem)))])
         case .version(let id, let version):
             let revealed = try await vault.revealVersion(
-                try Self.identifier(id), version: Self.version(version), as: caller)
+                try Self.identifier(id), version: Self.version(version), justification: query["justification"],
+                as: caller)
             return MySafeEnvelope.success(
                 status: 200, message: "Success", [("password_entity", MySafeEnvelope.revealed(revealed))])
         case .restore(let id, let version):
@@ -154,7 +165,55 @@ public struct WireHandler: Sendable {
             return MySafeEnvelope.success(
                 status: 200, message: "Password successfully restored",
                 [("password_entity", MySafeEnvelope.written(result))])
+        case .request(let id):
+            // The body is parsed first (1000), before the identifier is looked at (1005).
+            guard let object = RequestDecoding.object(body) else { return MySafeEnvelope.invalidJSON }
+            let minutes: Int
+            switch RequestDecoding.int(object["minutes"]) {
+            case .absent, .null: minutes = FieldLimits.defaultGrantMinutes
+            case .value(let value): minutes = value
+            // Outside 1 to 1440: the vault's 1002 `minutes`, after its access checks.
+            case .invalid: minutes = 0
+            }
+            let justification: String?
+            switch object["justification"] {
+            case .string(let text)?: justification = text
+            case nil, .null?: justification = nil
+            case let other?:
+                // Checked after access, as every field rule: an invalid type is a 1002.
+                guard try await vault.effectiveRights(of: try Self.identifier(id), for: caller) != nil else {
+                    throw .notFound
+                }
+                throw .invalidParameter(field: "justification", reason: "expected a string, got \(other.typeName)")
+            }
+            let request = try await vault.requestAccess(
+                try Self.identifier(id), justification: justification, minutes: minutes, as: caller)
+            return MySafeEnvelope.success(
+                status: 201, message: "Access request registered",
+                [("access_request", MySafeEnvelope.accessRequest(request, now: vault.clock.now()))])
+        case .requests:
+            let requests = try await vault.accessRequests(as: caller)
+            let now = vault.clock.now()
+            return MySafeEnvelope.success(
+                status: 200, message: "Success",
+                [("access_requests", .array(requests.map { MySafeEnvelope.accessRequest($0, now: now) }))])
+        case .approve(let id):
+            let request = try await vault.approveRequest(try Self.requestIdentifier(id), as: caller)
+            return MySafeEnvelope.success(
+                status: 200, message: "Access request approved",
+                [("access_request", MySafeEnvelope.accessRequest(request, now: vault.clock.now()))])
+        case .deny(let id):
+            let request = try await vault.denyRequest(try Self.requestIdentifier(id), as: caller)
+            return MySafeEnvelope.success(
+                status: 200, message: "Access request denied",
+                [("access_request", MySafeEnvelope.accessRequest(request, now: vault.clock.now()))])
         }
+    }
+
+    /// A request identifier from the path; anything that is not one is simply not found.
+    private static func requestIdentifier(_ text: String) throws(VaultError) -> AccessRequestID {
+        guard let id = AccessRequestID(text) else { throw .notFound }
+        return id
     }
 
     /// A version number from the path; anything that is not one names no version (0), which the

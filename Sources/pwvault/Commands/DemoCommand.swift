@@ -118,6 +118,19 @@ struct Demo {
             as: npass, api)
         _ = await show("POST", "api/password-generator/save-passwords/", "{}", as: npass, api)
 
+        step("Access policies: mcosta may use the TOTP code without seeing a secret; reads need a reason and an approval")
+        _ = await show(
+            "PUT", "api/mysafe/password/update/\(id)",
+            #"{"groups_allowed": [{"name": "Test group", "can_reveal": false}], "need_justify": true, "need_approval": 1}"#,
+            as: npass, api)
+        _ = await show("GET", "api/mysafe/password/\(id)?justification=INC-42", nil, as: mcosta, api)
+        _ = await show(
+            "POST", "api/mysafe/password/request/\(id)", #"{"justification": "INC-42", "minutes": 30}"#, as: mcosta,
+            api)
+        _ = await show("GET", "api/mysafe/password/requests", nil, as: pduarte, api)
+        _ = await show("POST", "api/mysafe/password/request/approve/1", nil, as: pduarte, api)
+        _ = await show("GET", "api/mysafe/password/\(id)", nil, as: mcosta, api)
+
         step("Rotating the data key reseals every secret; the passphrase still opens the vault")
         try await vault.rotateDataKey()
         let reopened = try await Vault.open(

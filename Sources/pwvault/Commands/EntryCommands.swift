@@ -54,13 +54,22 @@ struct GetCommand: AsyncParsableCommand {
         try await runAs(vault, actor) { opened, user in
             let id = try entry.resolve()
             let e = try await opened.entity(id, as: user)
-            let role = try await opened.effectiveRole(of: id, for: user)
+            let rights = try await opened.effectiveRights(of: id, for: user)
             let owner = try await opened.user(id: e.owner)?.username ?? "#\(e.owner)"
             let rows: [(String, String)] = [
                 ("identifier", e.identifier.description), ("name", e.name), ("username", e.username), ("url", e.url),
-                ("tags", Tags.join(e.tags)), ("owner", owner), ("your role", role?.description ?? "none"),
-                ("users", e.usersAllowed.map { $0.username + ($0.canEdit ? " (edit)" : "") }.joined(separator: ", ")),
-                ("groups", e.groupsAllowed.map { $0.name + ($0.canEdit ? " (edit)" : "") }.joined(separator: ", ")),
+                ("tags", Tags.join(e.tags)), ("owner", owner), ("your role", rights?.description ?? "none"),
+                (
+                    "users",
+                    e.usersAllowed.map { $0.username + Self.rights($0.canEdit, $0.canReveal) }.joined(separator: ", ")
+                ),
+                (
+                    "groups",
+                    e.groupsAllowed.map { $0.name + Self.rights($0.canEdit, $0.canReveal) }.joined(separator: ", ")
+                ),
+                ("justify", e.needJustify ? "required" : "no"),
+                ("approvals", e.needApproval == 0 ? "none" : String(e.needApproval)),
+                ("rotate", e.needsRotation ? "yes: someone who saw the password has lost access" : "no"),
                 ("active", e.isActive ? "yes" : "no"), ("totp", e.hasSecretKey ? "yes" : "no"),
                 ("notes", e.hasNotes ? "yes" : "no"), ("version", String(e.revision)),
                 ("created", ISO8601DateFormatter().string(from: e.createdAt)),
@@ -70,6 +79,12 @@ struct GetCommand: AsyncParsableCommand {
                 print("\(label.padding(toLength: 10, withPad: " ", startingAt: 0))  \(value)")
             }
         }
+    }
+
+    /// ` (edit)`, ` (noreveal)`, ` (edit, noreveal)` or nothing.
+    static func rights(_ canEdit: Bool, _ canReveal: Bool) -> String {
+        let words = (canEdit ? ["edit"] : []) + (canReveal ? [] : ["noreveal"])
+        return words.isEmpty ? "" : " (\(words.joined(separator: ", ")))"
     }
 }
 
@@ -89,13 +104,20 @@ struct ListCommand: AsyncParsableCommand {
             let items = try await opened.list(
                 ListFilter(tag: tag, name: name, username: username, url: url), includeDisabled: includeDisabled,
                 as: user)
-            var rows = [["ID", "NAME", "USERNAME", "URL", "TAGS", "ROLE", "ACTIVE"]]
-            rows += items.map { item in
+            // The POLICY column (docs/contract.md §13) only when some entry has something to show
+            // in it, so that a vault without policies lists as it always did.
+            let policies = items.map { item in
+                (item.needJustify ? ["justify"] : []) + (item.needApproval ? ["approval"] : [])
+                    + (item.needsRotation ? ["rotate"] : [])
+            }
+            let showsPolicy = policies.contains { !$0.isEmpty }
+            var rows = [["ID", "NAME", "USERNAME", "URL", "TAGS", "ROLE", "ACTIVE"] + (showsPolicy ? ["POLICY"] : [])]
+            rows += zip(items, policies).map { item, policy in
                 let e = item.entity
                 return [
-                    e.identifier.description, e.name, e.username, e.url, Tags.join(e.tags), item.role.description,
-                    e.isActive ? "yes" : "no",
-                ]
+                    e.identifier.description, e.name, e.username, e.url, Tags.join(e.tags),
+                    item.role.description + (item.canReveal ? "" : ", noreveal"), e.isActive ? "yes" : "no",
+                ] + (showsPolicy ? [policy.isEmpty ? "-" : policy.joined(separator: ",")] : [])
             }
             print(table(rows), terminator: "")
             if items.isEmpty { printError("(no entries)") }
@@ -125,6 +147,7 @@ struct RevealCommand: AsyncParsableCommand {
         name: .customLong("at-version"),
         help: ArgumentHelp("Reveal this earlier version's secret (owner and editors).", valueName: "n"))
     var atVersion: UInt64?
+    @OptionGroup var reason: JustificationOption
 
     enum RevealedField: String, ExpressibleByArgument, CaseIterable {
         case password, notes
@@ -135,9 +158,10 @@ struct RevealCommand: AsyncParsableCommand {
         try await runAs(vault, actor) { opened, user in
             let id = try entry.resolve()
             if let atVersion {
-                let version = try await opened.revealVersion(id, version: atVersion, as: user)
+                let version = try await opened.revealVersion(
+                    id, version: atVersion, justification: reason.justification, as: user)
                 switch field {
-                case .password: print(version.password.revealUTF8() ?? "")
+                case .password: print(version.password?.revealUTF8() ?? "")
                 case .notes: print(version.notes?.revealUTF8() ?? "")
                 case .secretKey:
                     // The same text as GET one and the current reveal (docs/contract.md §8, §16).
@@ -147,11 +171,19 @@ struct RevealCommand: AsyncParsableCommand {
                 return
             }
             switch field {
-            case .password: print(try await opened.revealPassword(id, as: user).revealUTF8() ?? "")
-            case .notes: print(try await opened.revealNotes(id, as: user)?.revealUTF8() ?? "")
+            case .password:
+                print(
+                    try await opened.revealPassword(id, justification: reason.justification, as: user).revealUTF8()
+                        ?? "")
+            case .notes:
+                print(
+                    try await opened.revealNotes(id, justification: reason.justification, as: user)?.revealUTF8() ?? "")
             case .secretKey:
                 // The same text as the wire's get-one answer (docs/contract.md §8, §16).
-                guard let text = try await opened.revealSecretKeyText(id, as: user) else { return }
+                guard
+                    let text = try await opened.revealSecretKeyText(
+                        id, justification: reason.justification, as: user)
+                else { return }
                 print(text.revealUTF8() ?? "")
             }
         }
@@ -167,11 +199,15 @@ struct TOTPCommand: AsyncParsableCommand {
     @OptionGroup var actor: ActingUser
     @Option(help: ArgumentHelp("The Unix time to compute the code for (default: now).", valueName: "unix"))
     var time: Int64?
+    @OptionGroup var reason: JustificationOption
 
     func run() async throws {
         try await runAs(vault, actor) { opened, user in
             let date = time.map { Date(timeIntervalSince1970: TimeInterval($0)) }
-            guard let code = try await opened.code(try entry.resolve(), at: date, as: user) else {
+            guard
+                let code = try await opened.code(
+                    try entry.resolve(), at: date, justification: reason.justification, as: user)
+            else {
                 throw CLIFailure.refused("pwvault: the entry has no TOTP seed")
             }
             print(code)

@@ -39,14 +39,27 @@ struct EntryFields: ParsableArguments {
     @Option(help: "Tags, comma-separated (\"\" clears them).") var tags: String?
     @Option(
         name: .customLong("share-user"),
-        help: "Share with a user: NAME or NAME:edit (repeat; replaces all user shares).")
+        help: ArgumentHelp(
+            "Share with a user: NAME, NAME:edit, NAME:noreveal or NAME:edit:noreveal (repeat; replaces all user shares).",
+            discussion: "noreveal: the user may list the entry and use its TOTP code, never see its secrets."))
     var shareUsers: [String] = []
     @Option(
         name: .customLong("share-group"),
-        help: "Share with a group: NAME or NAME:edit (repeat; replaces all group shares).")
+        help:
+            "Share with a group: NAME, NAME:edit, NAME:noreveal or NAME:edit:noreveal (repeat; replaces all group shares)."
+    )
     var shareGroups: [String] = []
     @Flag(name: .customLong("unshare-users"), help: "Remove every user share.") var unshareUsers = false
     @Flag(name: .customLong("unshare-groups"), help: "Remove every group share.") var unshareGroups = false
+    @Flag(
+        name: .customLong("need-justify"), inversion: .prefixedNo,
+        help: "Whether reads by anyone but the owner need a --justification (owner only).")
+    var needJustify: Bool?
+    @Option(
+        name: .customLong("need-approval"),
+        help: ArgumentHelp(
+            "How many approvals (0 to 5) reads by anyone but the owner need (owner only).", valueName: "n"))
+    var needApproval: Int?
 
     /// The request these flags describe; every secret read now (call it before opening the vault).
     func request(promptForPassword: Bool) throws -> PasswordRequest {
@@ -98,16 +111,41 @@ struct EntryFields: ParsableArguments {
         } else if !shareGroups.isEmpty {
             request.groupsAllowed = .value(shareGroups.map(Self.share))
         }
+        request.needJustify = needJustify.map { .value($0) } ?? .absent
+        request.needApproval = needApproval.map { .value($0) } ?? .absent
         return request
     }
 
-    /// `NAME` or `NAME:edit`.
+    /// `NAME` followed by any of `:edit`, `:view`, `:noreveal`, `:reveal` (the last of each pair
+    /// wins): edit and reveal rights (docs/contract.md §13). Without modifiers, view and reveal.
     static func share(_ text: String) -> ShareRequest {
-        if text.hasSuffix(":edit") {
-            return ShareRequest(name: .value(String(text.dropLast(5))), canEdit: true)
+        var name = Substring(text)
+        var canEdit: Bool?
+        var canReveal: Bool?
+        while let colon = name.lastIndex(of: ":") {
+            switch name[name.index(after: colon)...] {
+            case "edit": canEdit = canEdit ?? true
+            case "view": canEdit = canEdit ?? false
+            case "noreveal": canReveal = canReveal ?? false
+            case "reveal": canReveal = canReveal ?? true
+            default:
+                return ShareRequest(
+                    name: .value(String(name)), canEdit: .value(canEdit ?? false), canReveal: .value(canReveal ?? true))
+            }
+            name = name[..<colon]
         }
-        return ShareRequest(name: .value(text), canEdit: false)
+        return ShareRequest(
+            name: .value(String(name)), canEdit: .value(canEdit ?? false), canReveal: .value(canReveal ?? true))
     }
+}
+
+/// `--justification`: why a read happens, for entries whose policy asks (docs/contract.md §13).
+struct JustificationOption: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Why you read this entry: one line, at most 500 characters; required where the entry's policy asks.",
+            valueName: "text"))
+    var justification: String?
 }
 
 /// The identifier argument of the entry verbs.

@@ -10,10 +10,12 @@ struct HistoryCommand: AsyncParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var entry: EntryArgument
     @OptionGroup var actor: ActingUser
+    @OptionGroup var reason: JustificationOption
 
     func run() async throws {
         try await runAs(vault, actor) { opened, user in
-            let versions = try await opened.history(try entry.resolve(), as: user)
+            let versions = try await opened.history(
+                try entry.resolve(), justification: reason.justification, as: user)
             var rows = [["VERSION", "CHANGED AT", "BY", "CHANGED", "NAME", "USERNAME", "URL", "TAGS"]]
             rows += versions.map { version in
                 let e = version.entity

@@ -86,7 +86,7 @@ struct FileStorageAuditTrailTests {
             #expect(records.count >= 4 && head.seq == UInt64(records.count))
             #expect(try await vault.verifyAudit() == .intact(records: head.seq))
         }
-        #expect(try fileBytes(path)[8..<12].elementsEqual(Self.le(UInt32(4))))
+        #expect(try fileBytes(path)[8..<12].elementsEqual(Self.le(UInt32(5))))
         let reopened = try FileStorage.open(at: path)
         #expect(try await reopened.auditHead() == head)
         #expect(try await reopened.auditRecords(AuditQuery()) == records)
@@ -140,8 +140,8 @@ struct FileStorageAuditTrailTests {
 
     /// A format 3 file (docs/format.md §7, written by the code before format 4: the checked-in
     /// vector) opens with its entry, its history and an empty trail; its first audited commit
-    /// writes format 4 with the trail, and the rest is as it was.
-    @Test func aFormat3FileOpensWithAnEmptyTrailAndItsFirstAuditedCommitWritesFormat4() async throws {
+    /// writes format 5 with the trail, and the rest is as it was.
+    @Test func aFormat3FileOpensWithAnEmptyTrailAndItsFirstAuditedCommitWritesFormat5() async throws {
         defer { folder.remove() }
         struct Vector: Decodable { var file: Hex }
         let old = try TestVectors.load("FileStorageFormat3", as: Vector.self).file.bytes
@@ -162,10 +162,11 @@ struct FileStorageAuditTrailTests {
         let records = try Self.chain(1)
         try await Self.append(records, to: storage, after: .empty)
         let new = try fileBytes(path)
-        #expect(new[8..<12].elementsEqual(Self.le(UInt32(4))))
-        // Format 4 is format 3's payload followed by the trail.
+        #expect(new[8..<12].elementsEqual(Self.le(UInt32(5))))
+        // Format 5 ends with the empty request section (counter 0, no request), then the trail;
+        // its entry records are format 3's with the policy bytes (docs/format.md §7).
         let trail = 8 + 32 + 4 + 4 + (try records[0].canonicalEncoding().count) + 32
-        #expect(new[FileFormat.headerSize..<new.count - trail].elementsEqual(old[FileFormat.headerSize...]))
+        #expect(new[new.count - trail - 12..<new.count - trail].elementsEqual([UInt8](repeating: 0, count: 12)))
         let reopened = try FileStorage.open(at: path)
         #expect(try await reopened.auditRecords(AuditQuery()) == records)
         #expect(try await reopened.auditHead() == Self.head(records))

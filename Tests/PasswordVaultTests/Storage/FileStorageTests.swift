@@ -39,7 +39,7 @@ struct FileStorageTests {
         let bytes = try await makeVault(folder.file("v.pwvault"))
         func le(_ range: Range<Int>) -> UInt64 { bytes[range].reversed().reduce(0) { $0 << 8 | UInt64($1) } }
         #expect(bytes.prefix(8).elementsEqual([0x89, 0x50, 0x57, 0x56, 0x0D, 0x0A, 0x1A, 0x0A]))
-        #expect(le(8..<12) == 4)  // format version
+        #expect(le(8..<12) == 5)  // format version
         #expect(le(12..<16) == 0)  // flags
         #expect(le(16..<24) == 8)  // file generation: create, header, user, 5 inserts (one commit each)
         // The payload: last identifier, then the header (present, 3 bytes), then its generation.
@@ -76,7 +76,7 @@ struct FileStorageTests {
         (
             "future version",
             {
-                var b = $0; b[8] = 5; return b
+                var b = $0; b[8] = 6; return b
             }, "version"
         ),
         ("random bytes", { _ in randomBytes(4096) }, "not a PasswordVault file"),
@@ -103,9 +103,9 @@ struct FileStorageTests {
     }
 
     /// A format 2 file (before history, docs/format.md §7) is read with revision = version,
-    /// changedBy = owner, no history and an empty audit trail; the next commit writes format 4
+    /// changedBy = owner, no history and an empty audit trail; the next commit writes format 5
     /// with the history.
-    @Test func aFormat2FileIsReadAndItsNextCommitWritesFormat4() async throws {
+    @Test func aFormat2FileIsReadAndItsNextCommitWritesFormat5() async throws {
         defer { folder.remove() }
         func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
         func str(_ text: String) -> [UInt8] { le(UInt32(text.utf8.count)) + Array(text.utf8) }
@@ -140,7 +140,7 @@ struct FileStorageTests {
         next.name = "renamed"
         try await storage.replace(next, expectedVersion: 4, history: .archive(old, depth: 10))
         let bytes = try fileBytes(path)
-        #expect(bytes[8..<12].elementsEqual(le(UInt32(4))))
+        #expect(bytes[8..<12].elementsEqual(le(UInt32(5))))
         let reopened = try FileStorage.open(at: path)
         #expect(try await reopened.entity(id) == next)
         #expect(try await reopened.history(of: id) == [old])
@@ -159,8 +159,9 @@ struct FileStorageTests {
         let storage = try FileStorage.create(at: empty)
         #expect(try await storage.readHeader() == nil)
         // last identifier, no header, header generation 0, four empty counts (users, groups, entries,
-        // history), then the empty trail: head seq 0, 32 zero bytes, no record
-        #expect(try fileBytes(empty).count == FileFormat.headerSize + 8 + 1 + 8 + 16 + 8 + 32 + 4)
+        // history), the request counter and no request, then the empty trail: head seq 0, 32 zero
+        // bytes, no record
+        #expect(try fileBytes(empty).count == FileFormat.headerSize + 8 + 1 + 8 + 16 + 8 + 4 + 8 + 32 + 4)
     }
 
     @Test func twoInstancesSeeEachOthersWrites() async throws {

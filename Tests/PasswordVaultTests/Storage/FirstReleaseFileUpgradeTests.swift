@@ -23,6 +23,12 @@ struct FirstReleaseFileUpgradeTests {
         try await fixture.checkWrites(in: folder) { try FileStorage.open(at: $0) }
     }
 
+    /// docs/contract.md §13: written before access policies, read without them.
+    @Test func aFirstReleaseVaultReadsWithRevealingSharesNoPolicyAndNoRequest() async throws {
+        defer { folder.remove() }
+        try await fixture.checkWithoutPolicies(in: folder) { try FileStorage.open(at: $0) }
+    }
+
     @Test func aWrongPassphraseLeavesTheFileAsTheFirstReleaseWroteIt() async throws {
         defer { folder.remove() }
         try await fixture.checkWrongPassphraseWritesNothing(in: folder) { try FileStorage.open(at: $0) }

@@ -74,6 +74,12 @@ final class FaultInjectingStorage: VaultStorage {
     func auditRecords(_ query: AuditQuery) async throws(StorageError) -> [AuditRecord] {
         try await inner.auditRecords(query)
     }
+    func accessRequest(_ id: AccessRequestID) async throws(StorageError) -> AccessRequest? {
+        try await inner.accessRequest(id)
+    }
+    func accessRequests(_ query: AccessRequestQuery) async throws(StorageError) -> [AccessRequest] {
+        try await inner.accessRequests(query)
+    }
     func user(named username: String) async throws(StorageError) -> User? { try await inner.user(named: username) }
     func user(id: UserID) async throws(StorageError) -> User? { try await inner.user(id: id) }
     func users() async throws(StorageError) -> [User] { try await inner.users() }

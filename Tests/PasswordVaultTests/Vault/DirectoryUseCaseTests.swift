@@ -114,6 +114,7 @@ struct DirectoryUseCaseTests {
             func user(id: UserID) async throws -> User? { nil }
             func groupExists(named name: String) async throws -> Bool { false }
             func groups(containing username: String) async throws -> Set<String> { [] }
+            func members(ofGroup name: String) async throws -> Set<String>? { nil }
         }
         let vault = try await Vault.inMemory(directory: ReadOnly())
         await #expect(throws: DirectoryError.notEditable) { try await vault.addUser(named: "alice") }

@@ -42,7 +42,7 @@ import Testing
         for entity in try await storage.entities(after: nil, limit: 100_000) {
             let index = try #require(Int(entity.name.dropFirst("entry ".count)))
             let revealed = try await reader.reveal(entity.identifier, as: alice)
-            #expect(revealed.password.revealUTF8() == "pw-\(index)", "entry \(entity.identifier)")
+            #expect(revealed.password?.revealUTF8() == "pw-\(index)", "entry \(entity.identifier)")
             #expect(revealed.notes?.revealUTF8() == "notes \(index)", "entry \(entity.identifier)")
         }
     }

@@ -44,7 +44,7 @@ struct HistoryTests {
                 .usersAllowed, .groupsAllowed,
             ])
         let old = try await f.vault.revealVersion(id, version: 1, as: f.bob)
-        #expect(old.password.revealUTF8() == "p4ssw0rd!")
+        #expect(old.password?.revealUTF8() == "p4ssw0rd!")
         #expect(old.notes?.revealUTF8() == "the notes")
         #expect(old.secretKey.map { Base32.encode($0.secret) } == "JBSWY3DPEHPK3PXP")
         #expect(try await f.vault.revealPassword(id, as: f.alice).revealUTF8() == "second password")
@@ -126,7 +126,7 @@ struct HistoryTests {
         await #expect(throws: VaultError.versionNotFound) {
             try await f.vault.revealVersion(id, version: 2, as: f.alice)
         }
-        #expect(try await f.vault.revealVersion(id, version: 3, as: f.alice).password.revealUTF8() == "password 2")
+        #expect(try await f.vault.revealVersion(id, version: 3, as: f.alice).password?.revealUTF8() == "password 2")
     }
 
     // MARK: Access
@@ -137,7 +137,7 @@ struct HistoryTests {
         _ = try await f.vault.update(id, PasswordRequest(password: "new"), as: f.alice)
         for editor in [f.alice, f.bob, f.carol] {
             #expect(try await f.vault.history(id, as: editor).count == 2)
-            #expect(try await f.vault.revealVersion(id, version: 1, as: editor).password.revealUTF8() == "p4ssw0rd!")
+            #expect(try await f.vault.revealVersion(id, version: 1, as: editor).password?.revealUTF8() == "p4ssw0rd!")
         }
         for viewer in [f.erin, f.frank] {
             await #expect(throws: VaultError.accessDenied) { try await f.vault.history(id, as: viewer) }
@@ -171,7 +171,7 @@ struct HistoryTests {
         #expect(VaultError.versionNotFound.code == 1011)
         #expect(VaultError.versionNotFound.message == "1011: Version not found")
         // The current version is a version too.
-        #expect(try await f.vault.revealVersion(id, version: 2, as: f.alice).password.revealUTF8() == "new")
+        #expect(try await f.vault.revealVersion(id, version: 2, as: f.alice).password?.revealUTF8() == "new")
     }
 
     @Test func aDisabledEntryListsItsHistoryButRefusesRevealAndRestoreWith1007() async throws {
@@ -247,7 +247,7 @@ struct HistoryTests {
         #expect(current.revision == 3)
         #expect(try await f.vault.history(id, as: f.alice).map(\.version) == [3, 2, 1])
         // After the old key is gone, every version still opens.
-        #expect(try await f.vault.revealVersion(id, version: 1, as: f.alice).password.revealUTF8() == "p4ssw0rd!")
+        #expect(try await f.vault.revealVersion(id, version: 1, as: f.alice).password?.revealUTF8() == "p4ssw0rd!")
         #expect(try await f.vault.revealVersion(id, version: 2, as: f.alice).notes?.revealUTF8() == "the notes")
         #expect(try await f.vault.revealVersion(id, version: 3, as: f.alice).notes?.revealUTF8() == "third notes")
     }
