@@ -4,7 +4,8 @@ import GRDBSQLite
 import PasswordVault
 
 // The batch insert binds its values through SQLite's C API on the statements GRDB prepared:
-// this is the only file of the adapter that calls SQLite directly; every other path uses GRDB.
+// with SQLiteStorage+AuditStatements.swift (the audit trail's rows), the only files of the
+// adapter that call SQLite directly; every other path uses GRDB.
 
 extension SQLiteStorage {
     /// Inserts many entries in one transaction: all of them, or none.

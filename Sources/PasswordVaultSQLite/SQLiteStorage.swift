@@ -28,14 +28,14 @@ import Synchronization
 /// - Listing: owner index ∪ user-share index ∪ group-share index, then the rows by
 ///   primary key: never a scan of the entries.
 ///
-/// Every method runs on GRDB's own dispatch queues, not on the cooperative pool.
+/// Every method runs on dispatch queues (the adapter's and GRDB's), not on the cooperative pool.
 ///
 /// ```swift
 /// let storage = try SQLiteStorage.create(at: "/var/lib/app/vault.db")
 /// // later, and from other processes:
 /// let same = try SQLiteStorage.open(at: "/var/lib/app/vault.db")
 /// ```
-public final class SQLiteStorage: VaultStorage {
+public final class SQLiteStorage: VaultStorage, StorageExecutorProviding {
     /// The database file's path.
     public let path: String
     /// The read-only connections every read runs on.
@@ -51,6 +51,13 @@ public final class SQLiteStorage: VaultStorage {
     private let upgradePending: Atomic<Bool>
     /// Serialises the migration among this storage's callers.
     private let upgradeLock = Mutex(())
+    /// Where writes run: one at a time, as the one read-write connection allows.
+    let writeQueue = DispatchQueue(label: "PasswordVaultSQLite.write")
+    /// Where reads run, several at once (as many as the pool has reader connections; more wait
+    /// for one there).
+    let readQueue = DispatchQueue(label: "PasswordVaultSQLite.read", attributes: .concurrent)
+    /// The task executor whose threads may block in SQLite (``preferredExecutor``).
+    let executor = BlockingExecutor(label: "PasswordVaultSQLite.calls")
 
     /// Whether this storage only reads: opened with ``Options/readOnly``, or the file (or its
     /// folder) is not writable by this process. Every write is then refused, naming the file.
@@ -249,8 +256,22 @@ public final class SQLiteStorage: VaultStorage {
         var configuration = Configuration()
         configuration.label = "PasswordVaultSQLite"
         let (seconds, attoseconds) = options.busyTimeout.components
-        configuration.busyMode = .timeout(Double(seconds) + Double(attoseconds) / 1e18)
+        let timeout = Double(seconds) + Double(attoseconds) / 1e18
+        configuration.busyMode = .callback { tries in retryAfterBusy(tries, timeout: timeout) }
         return configuration
+    }
+
+    /// The busy handler: while another connection holds the lock, try again every 100 µs for the
+    /// first 10 ms, then every millisecond, until `timeout` seconds of waiting (then
+    /// `SQLITE_BUSY`). SQLite's own timeout handler sleeps 1, 2, 5 … 100 ms between tries: a
+    /// writer that commits every few hundred microseconds (a reveal, docs/performance.md) holds
+    /// the lock nearly all the time, and the other process, asleep between its rare tries, could
+    /// wait behind a whole run of its commits; short tries find the gaps between them.
+    static func retryAfterBusy(_ tries: Int, timeout: Double) -> Bool {
+        let waited = tries < 100 ? Double(tries) * 0.000_1 : 0.01 + Double(tries - 100) * 0.001
+        guard waited < timeout else { return false }
+        usleep(tries < 100 ? 100 : 1_000)
+        return true
     }
 
     /// The read-write connection's: durable commits (`synchronous = FULL`; GRDB sets NORMAL
@@ -323,14 +344,41 @@ public final class SQLiteStorage: VaultStorage {
             throw .failure("the vault \(path) is open read-only: nothing was written")
         }
         return try await retrying {
-            try self.upgradeIfPending()
-            return try await writer.writeWithoutTransaction { db in
-                let result = try Self.inImmediateTransaction(db) { try body(db) }
-                if headerWrites.takeChange() { _ = try? db.checkpoint(.truncate) }
-                return result
+            try await self.onQueue(self.writeQueue) {
+                try self.upgradeIfPending()
+                return try writer.writeWithoutTransaction { db in
+                    let result = try Self.inImmediateTransaction(db) { try body(db) }
+                    if headerWrites.takeChange() { _ = try? db.checkpoint(.truncate) }
+                    return result
+                }
             }
         }
     }
+
+    /// Runs `work`, which blocks (SQLite's locks, reads and fsyncs), on a thread of the adapter's
+    /// own — never one of the cooperative pool (docs/contract.md §7) — and returns its outcome:
+    /// inline when the caller already runs on ``preferredExecutor`` (a recorded engine call,
+    /// ``StorageExecutorProviding``), else on `queue`, resuming the caller afterwards.
+    ///
+    /// Either way this is GRDB's synchronous API called from a thread of ours: GRDB's own `async`
+    /// accessors hop through an actor per queue they pass (the reader pool's semaphore queue, then
+    /// the connection's queue), and every hop is a thread wake-up; here the synchronous accessor
+    /// runs on the thread it is called on (docs/performance.md, "The audit trail on SQLite"). A
+    /// task already cancelled is refused before anything runs, as GRDB's accessors do; a running
+    /// statement is not interrupted.
+    func onQueue<T: Sendable>(
+        _ queue: DispatchQueue, _ work: @escaping @Sendable () throws -> T
+    ) async throws -> T {
+        try Task.checkCancellation()
+        if executor.isCurrent { return try work() }
+        return try await withUnsafeThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    /// See ``StorageExecutorProviding/preferredExecutor``: threads of the adapter's own, on which
+    /// its statements run inline.
+    public var preferredExecutor: any TaskExecutor { executor }
 
     /// `body` between `BEGIN IMMEDIATE` and `COMMIT`, both statements taken from the connection's
     /// cache. GRDB's `inTransaction` prepares the two afresh on every call: two `sqlite3_prepare`
@@ -352,8 +400,10 @@ public final class SQLiteStorage: VaultStorage {
     /// Runs `body` on a reader connection, in a consistent snapshot.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StorageError) -> T {
         try await retrying {
-            try self.upgradeIfPending()
-            return try await self.pool.read(body)
+            try await self.onQueue(self.readQueue) {
+                try self.upgradeIfPending()
+                return try self.pool.read(body)
+            }
         }
     }
 
@@ -365,8 +415,10 @@ public final class SQLiteStorage: VaultStorage {
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(StorageError) -> T {
         try await retrying {
-            try self.upgradeIfPending()
-            return try await self.pool.unsafeRead(body)
+            try await self.onQueue(self.readQueue) {
+                try self.upgradeIfPending()
+                return try self.pool.unsafeRead(body)
+            }
         }
     }
 
@@ -375,7 +427,7 @@ public final class SQLiteStorage: VaultStorage {
     func readStatementAsStored<T: Sendable>(
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(StorageError) -> T {
-        try await retrying { try await self.pool.unsafeRead(body) }
+        try await retrying { try await self.onQueue(self.readQueue) { try self.pool.unsafeRead(body) } }
     }
 
     /// Whether the file still has the older schema it was opened with.
@@ -406,6 +458,29 @@ public final class SQLiteStorage: VaultStorage {
             }
         }
     }
+}
+
+/// A task executor on a concurrent dispatch queue of the adapter's own: the jobs of the tasks
+/// that prefer it (``SQLiteStorage/preferredExecutor``) run there, where blocking in SQLite is
+/// allowed, since no thread of the cooperative pool waits (docs/contract.md §7). A job can tell
+/// it runs there (``isCurrent``) through the queue's specific value.
+final class BlockingExecutor: TaskExecutor, @unchecked Sendable {
+    // @unchecked: the queue is thread-safe and the rest is immutable.
+    private let queue: DispatchQueue
+    private static let key = DispatchSpecificKey<ObjectIdentifier>()
+
+    init(label: String) {
+        queue = DispatchQueue(label: label, attributes: .concurrent)
+        queue.setSpecific(key: Self.key, value: ObjectIdentifier(self))
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+
+    /// Whether the calling code runs on this executor's queue.
+    var isCurrent: Bool { DispatchQueue.getSpecific(key: Self.key) == ObjectIdentifier(self) }
 }
 
 /// Watches the writer connection for a committed change of `vault_header`. Used only on the

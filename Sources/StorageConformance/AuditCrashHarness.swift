@@ -108,6 +108,11 @@ public struct AuditCrashHarness: Sendable {
         let writers = try Self.writers.map {
             try WriterProcess(kind: kind, path: path, tag: $0, extra: [String(iterations)])
         }
+        // Both open the vault, then start together: a loop can take less time than a process
+        // takes to start.
+        for writer in writers { try await writer.waitUntilReady() }
+        try #require(FileManager.default.createFile(atPath: path + ".go", contents: nil))
+        defer { try? FileManager.default.removeItem(atPath: path + ".go") }
         var acknowledged = Acknowledged()
         for writer in writers {
             let (status, stderr) = try await writer.waitForExit(timeout: .seconds(120))

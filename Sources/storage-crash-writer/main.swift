@@ -34,7 +34,8 @@ func say(_ line: String, to fd: Int32 = 1) {
 /// `vault-file|vault-sqlite PATH TAG [ITERATIONS]`: opens the vault `AuditCrashHarness` made
 /// and loops as the user TAG — create an entry (`created ID`), reveal it (`revealed ID`), update
 /// its password (`updated ID`) — each line said once the vault returned, so once the call's
-/// audit record is durable; with ITERATIONS, exits 0 after that many loops.
+/// audit record is durable; with ITERATIONS, starts looping once the file `PATH.go` exists (so
+/// that several writers start together) and exits 0 after that many loops.
 func runVault(_ kind: String, path: String, tag: String, iterations: Int?) async throws -> Never {
     let storage: any VaultStorage =
         kind == "vault-file" ? try FileStorage.open(at: path) : try SQLiteStorage.open(at: path)
@@ -44,6 +45,9 @@ func runVault(_ kind: String, path: String, tag: String, iterations: Int?) async
         exit(1)
     }
     say("ready")
+    if iterations != nil {
+        while !FileManager.default.fileExists(atPath: path + ".go") { usleep(1_000) }
+    }
     var count = 0
     while iterations.map({ count < $0 }) ?? true {
         let request = PasswordRequest(

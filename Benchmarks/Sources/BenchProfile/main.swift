@@ -5,8 +5,9 @@
 //     valgrind --tool=callgrind .build/release/bench-profile ring-seal-open-200 20000
 //
 // Scenarios: totp-sha1 base32-16 ring-seal-open-200 seal-open-200 reveal update create memory
-// sqlite-bulk sqlite-reveal sqlite-create sqlite-create-c (the create row and its C peer: COUNT
-// creates, one commit each, after 1,000)
+// sqlite-bulk sqlite-reveal sqlite-reveal-c sqlite-reveal-8 sqlite-create sqlite-create-c (the
+// create row and its C peer: COUNT creates, one commit each, after 1,000) sqlite-update
+// sqlite-history sqlite-verify (verifyAudit of a trail of COUNT records)
 import CPeers
 import Foundation
 @_spi(Benchmarks) import PasswordVault
@@ -152,7 +153,9 @@ enum Scenario {
                 defer { try? FileManager.default.removeItem(at: directory) }
                 let vault = try await sqliteVault(in: directory)
                 let id = try await vault.create(request(name), as: owner).entity.identifier
+                let clock = ContinuousClock.now
                 for _ in 0..<count { sink &+= try await vault.revealPassword(id, as: owner).count }
+                print("reveals: \((ContinuousClock.now - clock) / count) each")
             case "sqlite-create":
                 let directory = try scratchDirectory()
                 defer { try? FileManager.default.removeItem(at: directory) }
@@ -164,12 +167,12 @@ enum Scenario {
                 }
                 print("creates: \((ContinuousClock.now - clock) / count) each")
             case "sqlite-create-c":
+                // The create row's peer (peer_audit_create) on a vault file the library made.
                 let directory = try scratchDirectory()
                 defer { try? FileManager.default.removeItem(at: directory) }
-                guard let db = peer_sqlite_open_vault(directory.appendingPathComponent("vault.db").path) else {
-                    return nil
-                }
-                defer { peer_sqlite_close(db) }
+                _ = try await sqliteVault(in: directory)
+                guard let db = peer_audit_open(directory.appendingPathComponent("vault.db").path) else { return nil }
+                defer { peer_audit_close(db) }
                 let password = [UInt8](repeating: 0xA5, count: 70)
                 let secretKey = [UInt8](repeating: 0x5A, count: 89)
                 var id: Int64 = 0
@@ -177,12 +180,103 @@ enum Scenario {
                     if number == 1_000 { sink = 0 }
                     let label = number < 1_000 ? "\(name) \(number)" : "\(name) new \(number - 1_000)"
                     guard
-                        peer_sqlite_vault_create(
-                            db, 1, label, "dba.admin@example.com", "https://db.example.com/admin", 1, password,
-                            password.count, secretKey, secretKey.count, &id) == 0
+                        peer_audit_create(
+                            db, label, "dba.admin@example.com", "https://db.example.com/admin", 1, "alice", password,
+                            password.count, secretKey, secretKey.count, AuditTime(Date()).rawValue, &id) == 0
                     else { return nil }
                     sink &+= 1
                 }
+            case "sqlite-reveal-c":
+                // The reveal row's peer: the entry row, then the record's commit.
+                let directory = try scratchDirectory()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let vault = try await sqliteVault(in: directory)
+                let id = try await vault.create(request(name), as: owner).entity.identifier
+                guard let db = peer_audit_open(directory.appendingPathComponent("vault.db").path) else { return nil }
+                defer { peer_audit_close(db) }
+                let clock = ContinuousClock.now
+                for _ in 0..<count {
+                    let read = peer_audit_reveal(db, id.rawValue, 1, "alice", AuditTime(Date()).rawValue)
+                    guard read > 0 else { return nil }
+                    sink &+= read
+                }
+                print("reveals: \((ContinuousClock.now - clock) / count) each")
+            case "sqlite-reveal-8":
+                // 8 callers revealing at once (the 8-caller row), COUNT reveals in all; prints how
+                // many storage commits they took.
+                let directory = try scratchDirectory()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let vault = try await sqliteVault(in: directory)
+                var made: [EntryID] = []
+                for number in 0..<8 {
+                    made.append(try await vault.create(request("\(name) \(number)"), as: owner).entity.identifier)
+                }
+                let ids = made
+                let before = try await vault.auditRecords().count
+                let clock = ContinuousClock.now
+                let perCaller = max(count / 8, 1)
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for caller in 0..<8 {
+                        group.addTask {
+                            var sum = 0
+                            for _ in 0..<perCaller {
+                                sum &+= try await vault.revealPassword(ids[caller], as: owner).count
+                            }
+                            return sum
+                        }
+                    }
+                    for try await sum in group { sink &+= sum }
+                }
+                let elapsed = ContinuousClock.now - clock
+                let records = try await vault.auditRecords().count - before
+                print("8 callers: \(elapsed / (perCaller * 8)) a reveal, \(records) records")
+            case "sqlite-verify":
+                // verifyAudit of a trail of COUNT reveal records (filled first, in commits of 50,000).
+                let directory = try scratchDirectory()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let vault = try await sqliteVault(in: directory)
+                let id = try await vault.create(request(name), as: owner).entity.identifier
+                let actor = AuditActor.user(id: owner.id, username: owner.username)
+                let start = AuditTime(Date()).rawValue
+                var made = 0
+                while made < count {
+                    let batch = min(50_000, count - made)
+                    try await vault.appendAuditEvents(
+                        (made..<(made + batch)).map { number in
+                            AuditEvent(
+                                time: AuditTime(rawValue: start + Int64(number)), actor: actor, action: .reveal,
+                                entry: id, fields: ["password"])
+                        })
+                    made += batch
+                }
+                let clock = ContinuousClock.now
+                let verdict = try await vault.verifyAudit()
+                print("verify: \(ContinuousClock.now - clock): \(verdict)")
+                guard case .intact(let records) = verdict else { return nil }
+                sink = Int(records)
+            case "sqlite-update":
+                // The update row: the password changed, with history and its record, after 1,000 entries.
+                let directory = try scratchDirectory()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let vault = try await sqliteVault(in: directory)
+                let id = try await vault.create(request(name), as: owner).entity.identifier
+                let changes = ["battery-staple-17", "correct-horse-42"].map { PasswordRequest(password: .value($0)) }
+                let clock = ContinuousClock.now
+                for step in 0..<count {
+                    sink &+= Int(try await vault.update(id, changes[step % 2], as: owner).entity.version)
+                }
+                print("updates: \((ContinuousClock.now - clock) / count) each")
+            case "sqlite-history":
+                // The history row: an entry with 10 versions listed COUNT times.
+                let directory = try scratchDirectory()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let vault = try await sqliteVault(in: directory)
+                let id = try await vault.create(request(name), as: owner).entity.identifier
+                let changes = ["battery-staple-17", "correct-horse-42"].map { PasswordRequest(password: .value($0)) }
+                for step in 1...9 { _ = try await vault.update(id, changes[step % 2], as: owner) }
+                let clock = ContinuousClock.now
+                for _ in 0..<count { sink &+= try await vault.history(id, as: owner).count }
+                print("history: \((ContinuousClock.now - clock) / count) each")
         #endif
         default:
             return nil

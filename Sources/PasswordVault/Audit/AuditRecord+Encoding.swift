@@ -30,8 +30,16 @@ extension AuditRecord {
     }
 
     static func canonicalEncoding(seq: UInt64, event: AuditEvent) throws(AuditError) -> [UInt8] {
-        var bytes: [UInt8] = [encodingVersion]
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(64)
+        try appendCanonicalEncoding(seq: seq, event: event, to: &bytes)
+        return bytes
+    }
+
+    /// Appends the canonical bytes of a record with this `seq` and `event` to `bytes` (for a
+    /// buffer reused from record to record, as the verifier's).
+    static func appendCanonicalEncoding(seq: UInt64, event: AuditEvent, to bytes: inout [UInt8]) throws(AuditError) {
+        bytes.append(encodingVersion)
         bytes.appendBigEndian(seq)
         bytes.appendBigEndian(UInt64(bitPattern: event.time.rawValue))
         switch event.actor {
@@ -64,7 +72,6 @@ extension AuditRecord {
         } else {
             bytes.append(0)
         }
-        return bytes
     }
 }
 

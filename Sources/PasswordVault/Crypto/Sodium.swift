@@ -87,6 +87,31 @@ extension Sodium {
         guard status == 0 else { throw .operationFailed("crypto_generichash") }
         return digest
     }
+
+    /// Whether the keyed BLAKE2b-256 of `message` is `expected`, compared in constant time; the
+    /// digest is made on the stack, so nothing is allocated (the audit verifier's check).
+    static func blake2bMatches(
+        _ message: [UInt8], key: SecretBytes, expected: [UInt8]
+    ) throws(CryptoError) -> Bool {
+        try ensureInitialized()
+        guard expected.count == digestBytes else { return false }
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let (status, equal) = withUnsafeMutableBytes(of: &digest) { out in
+            let status = message.withUnsafeBytes { m in
+                m.withNonNullBase { mBase in
+                    key.withUnsafeBytes { k in
+                        crypto_generichash(
+                            out.baseAddress!.assumingMemoryBound(to: UInt8.self), digestBytes, mBase, UInt64(m.count),
+                            k.uint8Base, k.count)
+                    }
+                }
+            }
+            let equal = expected.withUnsafeBytes { e in constantTimeEqual(UnsafeRawBufferPointer(out), e) }
+            return (status, equal)
+        }
+        guard status == 0 else { throw .operationFailed("crypto_generichash") }
+        return equal
+    }
 }
 
 extension Sodium {

@@ -2,37 +2,67 @@
 /// records goes through it, so that the records of one vault are chained one after another,
 /// and commits that only append records share one storage commit (group commit).
 ///
-/// Callers queue their change set with its events and wait; one drain task takes the queue in
-/// order. A change set that writes something besides records (an entry, the directory, the
-/// header) is committed alone with its records; a run of record-only change sets (reveals,
-/// refusals) is committed as one change set, so while one commit is on its way to the disk the
-/// callers that arrive meanwhile are served by the next one. Every caller learns the outcome of
-/// the commit that held its records: a record is acknowledged only once it is durable.
+/// One caller at a time is the *committer*. A caller that finds no commit under way becomes it
+/// at once and commits its own change set on its own task: no task is spawned and no actor is
+/// entered, so a lone reveal pays only the storage's own hop. Callers that arrive while a commit
+/// is under way queue their change sets and wait. When the committer's commit is durable it
+/// resumes the callers whose records it held and, if others are waiting, hands the committer's
+/// role to the first of them, which commits its change set together with the run of record-only
+/// change sets queued behind it. So while one commit is on its way to the disk the callers that
+/// arrive meanwhile are served by the next one, and no caller waits for more than the commit in
+/// flight and its own. A change set that writes something besides records (an entry, the
+/// directory, the header) is committed alone with its records. Every caller learns the outcome
+/// of the commit that held its records: a record is acknowledged only once it is durable.
 ///
 /// The head is cached between commits: in one process a commit needs no extra read. When
 /// another writer (another process or host) appended meanwhile, the storage refuses the commit
 /// with ``StorageError/auditHeadMoved``; the log reads the head and chains the batch again.
-actor AuditLog {
+final class AuditLog: Sendable {
     private let storage: any VaultStorage
-    /// The head after this log's last commit; `nil` when it must be read.
-    private var cachedHead: AuditHead?
-    private var queue: [Pending] = []
-    private var draining = false
+    private let state = Locked(State())
+    /// The storage's own executor, when it offers one (``StorageExecutorProviding``): recorded
+    /// calls run on it (``Vault/audited(_:entry:by:justification:_:)``).
+    let executor: (any TaskExecutor)?
 
     /// How many times a batch is chained again after another writer moved the head.
     static let headRetries = 64
 
-    /// One caller's change set waiting for its commit.
-    private struct Pending {
+    private struct State {
+        /// The head after this log's last commit; `nil` when it must be read.
+        var cachedHead: AuditHead?
+        /// The callers waiting, in arrival order.
+        var queue: [Pending] = []
+        /// Whether a caller holds the committer's role.
+        var committing = false
+    }
+
+    /// One caller's change set.
+    private struct Part: Sendable {
         var change: ChangeSet
         var events: [AuditEvent]
         /// Whether the events name the entry the change set's insert creates.
         var namesInserted: Bool
         var key: AuditKey
-        var resume: CheckedContinuation<Result<CommitResult, StorageError>, Never>
     }
 
-    init(storage: any VaultStorage) { self.storage = storage }
+    /// What a waiting caller is woken with.
+    private enum Wake: Sendable {
+        /// The commit that held its records ended so.
+        case done(Result<CommitResult, StorageError>)
+        /// It is the committer now: it commits its own change set (and those queued behind it).
+        case commit
+    }
+
+    /// One caller waiting.
+    private struct Pending {
+        var part: Part
+        var wake: CheckedContinuation<Wake, Never>
+    }
+
+    init(storage: any VaultStorage) {
+        self.storage = storage
+        executor = (storage as? any StorageExecutorProviding)?.preferredExecutor
+    }
 
     /// Commits `change` with `events` chained into the trail, in one atomic write.
     /// - Parameters:
@@ -43,44 +73,66 @@ actor AuditLog {
     func commit(
         _ change: ChangeSet, recording events: [AuditEvent], namesInserted: Bool = false, key: AuditKey
     ) async throws(StorageError) -> CommitResult {
-        let result = await withCheckedContinuation {
-            (resume: CheckedContinuation<Result<CommitResult, StorageError>, Never>) in
-            queue.append(
-                Pending(change: change, events: events, namesInserted: namesInserted, key: key, resume: resume))
-            if !draining {
-                draining = true
-                Task { await self.drain() }
+        let part = Part(change: change, events: events, namesInserted: namesInserted, key: key)
+        // The common case, no commit under way, without a continuation.
+        let idle = state.withLock { state in
+            guard !state.committing else { return false }
+            state.committing = true
+            return true
+        }
+        if !idle {
+            let wake = await withCheckedContinuation { (wake: CheckedContinuation<Wake, Never>) in
+                let committer = state.withLock { state in
+                    guard state.committing else {
+                        state.committing = true
+                        return true
+                    }
+                    state.queue.append(Pending(part: part, wake: wake))
+                    return false
+                }
+                if committer { wake.resume(returning: .commit) }
             }
+            if case .done(let result) = wake { return try result.get() }
         }
-        return try result.get()
+        return try await commitAsCommitter(part).get()
     }
 
-    private func drain() async {
-        while !queue.isEmpty {
-            let batch = takeBatch()
-            let result = await run(batch)
-            for pending in batch { pending.resume.resume(returning: result) }
+    /// Commits `own` with the record-only change sets queued behind it (when it is record-only
+    /// too), wakes their callers with the outcome, then hands the role on or gives it up.
+    private func commitAsCommitter(_ own: Part) async -> Result<CommitResult, StorageError> {
+        let (others, head) = state.withLock { state -> ([Pending], AuditHead?) in
+            guard own.change.isAuditOnly else { return ([], state.cachedHead) }
+            let count = state.queue.prefix { $0.part.change.isAuditOnly }.count
+            defer { state.queue.removeFirst(count) }
+            return (Array(state.queue.prefix(count)), state.cachedHead)
         }
-        draining = false
+        let (result, newHead) = await run([own] + others.map(\.part), cachedHead: head)
+        let next = state.withLock { state -> Pending? in
+            state.cachedHead = newHead
+            guard !state.queue.isEmpty else {
+                state.committing = false
+                return nil
+            }
+            return state.queue.removeFirst()
+        }
+        for pending in others { pending.wake.resume(returning: .done(result)) }
+        next?.wake.resume(returning: .commit)
+        return result
     }
 
-    /// The next change set to commit alone, or the run of record-only ones at the front.
-    private func takeBatch() -> [Pending] {
-        guard queue[0].change.isAuditOnly else { return [queue.removeFirst()] }
-        let count = queue.prefix { $0.change.isAuditOnly }.count
-        defer { queue.removeFirst(count) }
-        return Array(queue.prefix(count))
-    }
-
-    private func run(_ batch: [Pending]) async -> Result<CommitResult, StorageError> {
-        var change = batch.count == 1 ? batch[0].change : ChangeSet()
-        let parts = batch.map { (events: $0.events, namesInserted: $0.namesInserted, key: $0.key) }
+    /// Commits `parts` as one change set (a single part's own, or the records of record-only
+    /// parts); returns the outcome and the head to cache (`nil`: read it before the next commit).
+    private func run(
+        _ parts: [Part], cachedHead: AuditHead?
+    ) async -> (Result<CommitResult, StorageError>, AuditHead?) {
+        var change = parts.count == 1 ? parts[0].change : ChangeSet()
+        var cachedHead = cachedHead
         for _ in 0..<Self.headRetries {
             let head: AuditHead
             if let cachedHead {
                 head = cachedHead
             } else {
-                do { head = try await storage.auditHead() } catch { return .failure(error) }
+                do { head = try await storage.auditHead() } catch { return (.failure(error), nil) }
             }
             change.audit = AuditAppend(after: head) { (inserted) throws(StorageError) in
                 var records: [AuditRecord] = []
@@ -103,16 +155,14 @@ actor AuditLog {
             }
             do {
                 let result = try await storage.commit(change)
-                cachedHead = result.auditHead
-                return .success(result)
+                return (.success(result), result.auditHead)
             } catch .auditHeadMoved {
                 cachedHead = nil
             } catch {
                 // Whatever failed, read the head again before the next commit.
-                cachedHead = nil
-                return .failure(error)
+                return (.failure(error), nil)
             }
         }
-        return .failure(.busy("other writers kept appending to the audit trail"))
+        return (.failure(.busy("other writers kept appending to the audit trail")), nil)
     }
 }
