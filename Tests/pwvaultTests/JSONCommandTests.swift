@@ -189,7 +189,7 @@ struct JSONCommandTests {
             "version": 1, "current": false, "url": "db.example",
             "changed_fields": [
                 "name", "username", "password", "url", "secret_key", "notes", "tags", "users_allowed",
-                "groups_allowed",
+                "groups_allowed", "need_justify", "need_approval",
             ],
         ]) { $1 }
         expect(versions[1], first, times: ["changed_at"])

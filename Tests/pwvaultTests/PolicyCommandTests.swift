@@ -81,7 +81,8 @@ struct PolicyCommandTests {
         #expect(request.status == 0, "\(request.stderr)")
         #expect(request.stdout == "Access request registered: 1 (30 minutes once approved)\n")
         let listed = try pw("requests", "--as", "pduarte")
-        #expect(listed.stdout.contains("jsilva") && listed.stdout.contains("pending") && listed.stdout.contains("INC-7"))
+        #expect(
+            listed.stdout.contains("jsilva") && listed.stdout.contains("pending") && listed.stdout.contains("INC-7"))
         let own = try pw("approve", "1", "--as", "jsilva")
         #expect(own.status == 1 && own.stderr == "1006: User does not have access\n")
         let first = try pw("approve", "1", "--as", "pduarte")

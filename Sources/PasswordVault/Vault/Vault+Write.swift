@@ -197,6 +197,8 @@ extension NewEntry {
         if !tags.isEmpty { fields.insert(.tags) }
         if !(shares.users ?? []).isEmpty { fields.insert(.usersAllowed) }
         if !(shares.groups ?? []).isEmpty { fields.insert(.groupsAllowed) }
+        if needJustify { fields.insert(.needJustify) }
+        if needApproval > 0 { fields.insert(.needApproval) }
         return fields
     }
 }

@@ -118,7 +118,9 @@ struct Demo {
             as: npass, api)
         _ = await show("POST", "api/password-generator/save-passwords/", "{}", as: npass, api)
 
-        step("Access policies: mcosta may use the TOTP code without seeing a secret; reads need a reason and an approval")
+        step(
+            "Access policies: mcosta may use the TOTP code without seeing a secret; reads need a reason and an approval"
+        )
         _ = await show(
             "PUT", "api/mysafe/password/update/\(id)",
             #"{"groups_allowed": [{"name": "Test group", "can_reveal": false}], "need_justify": true, "need_approval": 1}"#,

@@ -150,6 +150,10 @@ struct PolicyTests {
         // Kept in history: the old version has no policy.
         let versions = try await f.vault.history(id, as: f.alice)
         #expect(versions.map { $0.entity.needApproval } == [2, 0])
+        // A create names the policies it sets in revision 1's changed fields (docs/contract.md §11).
+        let created = try await f.vault.create(
+            PasswordRequest(name: "n", username: "u", password: "p", needJustify: .value(true)), as: f.alice)
+        #expect(created.entity.changedFields == [.name, .username, .password, .needJustify])
         // The same values again: nothing written.
         let again = try await f.vault.update(
             id, PasswordRequest(needJustify: .value(true), needApproval: .value(2)), as: f.alice)
