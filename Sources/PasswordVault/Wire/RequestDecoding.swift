@@ -35,7 +35,8 @@ enum RequestDecoding {
             guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ (0x30...0x39).contains($0) }),
                 let number = Int(text)
             else {
-                return .invalid(reason: "expected an integer, got \(text.utf8.count > 20 ? "a long number" : text)")
+                // The reason never echoes the value (docs/contract.md §3).
+                return .invalid(reason: "expected an integer, got a number that is not one")
             }
             return .value(number)
         case let other?: return .invalid(reason: "expected an integer, got \(other.typeName)")

@@ -108,7 +108,7 @@ struct WirePolicyTests {
             1005, "1005: Password not found")
         try refusal(
             await call("PUT", "api/mysafe/password/update/\(id)", #"{"need_approval": 1.5}"#, as: f.alice),
-            1002, "1002: Parameter 'need_approval' is invalid: expected an integer, got 1.5")
+            1002, "1002: Parameter 'need_approval' is invalid: expected an integer, got a number that is not one")
         try refusal(
             await call("PUT", "api/mysafe/password/update/\(id)", #"{"need_approval": "2"}"#, as: f.alice),
             1002, "1002: Parameter 'need_approval' is invalid: expected an integer, got a string")
