@@ -371,8 +371,13 @@ public final class SQLiteStorage: VaultStorage, StorageExecutorProviding {
     ) async throws -> T {
         try Task.checkCancellation()
         if executor.isCurrent { return try work() }
+        // The block lets go of `work` (and so of this storage) before it resumes the caller: were
+        // the block the last owner, the storage's deinit — which closes the connections and, as
+        // the last one, removes the log — would otherwise race the caller on another thread, and
+        // a process that exits right after its last call could leave `-wal` and `-shm` behind.
+        let pending = PendingWork(work)
         return try await withUnsafeThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work() }) }
+            queue.async { continuation.resume(with: pending.run()) }
         }
     }
 
@@ -457,6 +462,21 @@ public final class SQLiteStorage: VaultStorage, StorageExecutorProviding {
                 try? await Task.sleep(for: .milliseconds(Int.random(in: Self.retryPauseMilliseconds) << attempt))
             }
         }
+    }
+}
+
+/// Work handed to a queue, run once and released as soon as it has run (``SQLiteStorage/onQueue(_:_:)``).
+private final class PendingWork<T: Sendable>: @unchecked Sendable {
+    // @unchecked: `work` is read and cleared once, by the one block that runs it.
+    private var work: (@Sendable () throws -> T)?
+
+    init(_ work: @escaping @Sendable () throws -> T) { self.work = work }
+
+    /// Runs the work and drops it (with everything it holds) before returning its outcome.
+    func run() -> Result<T, any Error> {
+        guard let work else { return .failure(StorageError.failure("work ran twice")) }
+        self.work = nil
+        return Result { try work() }
     }
 }
 

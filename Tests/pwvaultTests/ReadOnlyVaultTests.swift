@@ -6,6 +6,31 @@ import Testing
 /// (through `setpriv`) on a copy in a world-writable folder; as another user, as that user.
 @Suite("pwvault on a read-only vault", .serialized)
 struct ReadOnlyVaultTests {
+    /// Every command closes the vault before it exits: nothing but the vault file is left beside
+    /// it (the storage's last connection removes the log), however the process's threads race to
+    /// its end. Repeated, since a race shows only now and then.
+    @Test func everyCommandLeavesOnlyTheVaultFile() throws {
+        let folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("pwvault-close-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let env = [
+            "PWVAULT_PATH": folder.appendingPathComponent("vault.db").path, "PWVAULT_PASSPHRASE": "correct horse",
+        ]
+        #expect(try PWVaultRun.run(["init", "--cost", "minimum"], environment: env).status == 0)
+        #expect(try PWVaultRun.run(["user", "add", "alice"], environment: env).status == 0)
+        for round in 1...8 {
+            for arguments in [
+                ["create", "--as", "alice", "--name", "n\(round)", "--username", "a", "--password", "p"],
+                ["reveal", "\(round)", "--as", "alice"], ["update", "\(round)", "--as", "alice", "--url", "u"],
+            ] {
+                let run = try PWVaultRun.run(arguments, environment: env)
+                #expect(run.status == 0, "\(arguments): \(run.stderr)")
+                let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+                #expect(left == ["vault.db"], "after \(arguments)")
+            }
+        }
+    }
+
     @Test func listWorksOnA0444VaultAndWritesAndRecordedReadsAreRefusedNamingIt() throws {
         let folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("pwvault-ro-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
