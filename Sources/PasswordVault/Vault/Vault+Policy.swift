@@ -86,17 +86,39 @@ extension Vault {
     public func requestAccess(
         _ id: EntryID, justification: String?, minutes: Int = FieldLimits.defaultGrantMinutes, as user: User
     ) async throws(VaultError) -> AccessRequest {
-        try await audited(.requestAccess, entry: id, by: user, justification: recordable(justification)) {
+        try await requestAccess(
+            id, justification: justification.map { .value($0) } ?? .absent, minutes: .value(minutes), as: user)
+    }
+
+    /// ``requestAccess(_:justification:minutes:as:)`` with its fields as a body gave them (the
+    /// wire): a wrong JSON type is a field rule's 1002, checked after access like every other;
+    /// absent or `null` minutes are 60.
+    func requestAccess(
+        _ id: EntryID, justification: Input<String>, minutes asked: Input<Int>, as user: User
+    ) async throws(VaultError) -> AccessRequest {
+        let given: String?
+        switch justification {
+        case .value(let text): given = text
+        case .absent, .null, .invalid: given = nil
+        }
+        return try await audited(.requestAccess, entry: id, by: user, justification: recordable(given)) {
             () async throws(VaultError) in
             let (entity, rights) = try await load(id, as: user, for: .read)
             guard entity.isActive else { throw .disabled }
             guard rights.role != .owner, entity.needApproval > 0 else {
                 throw .invalidParameter(field: "identifier", reason: "the entry asks no approval of this user")
             }
-            guard let text = try JustificationRule.validated(justification) else {
+            if case .invalid(let reason) = justification {
+                throw .invalidParameter(field: "justification", reason: reason)
+            }
+            guard let text = try JustificationRule.validated(given) else {
                 throw .notInformed(field: "justification")
             }
-            guard FieldLimits.grantMinutes.contains(minutes) else {
+            let minutes: Int
+            switch asked {
+            case .absent, .null: minutes = FieldLimits.defaultGrantMinutes
+            case .value(let value) where FieldLimits.grantMinutes.contains(value): minutes = value
+            case .value, .invalid:
                 throw .invalidParameter(field: "minutes", reason: "must be an integer from 1 to 1440")
             }
             let now = clock.now()

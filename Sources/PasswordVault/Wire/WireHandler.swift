@@ -168,26 +168,10 @@ public struct WireHandler: Sendable {
         case .request(let id):
             // The body is parsed first (1000), before the identifier is looked at (1005).
             guard let object = RequestDecoding.object(body) else { return MySafeEnvelope.invalidJSON }
-            let minutes: Int
-            switch RequestDecoding.int(object["minutes"]) {
-            case .absent, .null: minutes = FieldLimits.defaultGrantMinutes
-            case .value(let value): minutes = value
-            // Outside 1 to 1440: the vault's 1002 `minutes`, after its access checks.
-            case .invalid: minutes = 0
-            }
-            let justification: String?
-            switch object["justification"] {
-            case .string(let text)?: justification = text
-            case nil, .null?: justification = nil
-            case let other?:
-                // Checked after access, as every field rule: an invalid type is a 1002.
-                guard try await vault.effectiveRights(of: try Self.identifier(id), for: caller) != nil else {
-                    throw .notFound
-                }
-                throw .invalidParameter(field: "justification", reason: "expected a string, got \(other.typeName)")
-            }
+            // Wrong types travel to the vault, which refuses them after its access checks (1002).
             let request = try await vault.requestAccess(
-                try Self.identifier(id), justification: justification, minutes: minutes, as: caller)
+                try Self.identifier(id), justification: RequestDecoding.string(object["justification"]),
+                minutes: RequestDecoding.int(object["minutes"]), as: caller)
             return MySafeEnvelope.success(
                 status: 201, message: "Access request registered",
                 [("access_request", MySafeEnvelope.accessRequest(request, now: vault.clock.now()))])

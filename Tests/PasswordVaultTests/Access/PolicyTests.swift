@@ -275,10 +275,8 @@ struct PolicyTests {
         var request = VaultFixture.sharedRequest
         request.needApproval = .value(approvals)
         request.needJustify = .value(justify)
-        return try await f.vault.create(request, as: alice(f)).entity.identifier
+        return try await f.vault.create(request, as: f.alice).entity.identifier
     }
-
-    func alice(_ f: VaultFixture) -> User { f.alice }
 
     @Test func grantsStartAfterEnoughDistinctApprovalsAndEndOnTime() async throws {
         let clock = SteppingClock(VaultFixture.now)
