@@ -14,6 +14,9 @@ let package = Package(
     products: [
         .library(name: "PasswordVault", targets: ["PasswordVault"]),
         .library(name: "PasswordVaultSQLite", targets: ["PasswordVaultSQLite"]),
+        // KeePass KDBX and Bitwarden import / export (docs/contract.md §15): its own product, for
+        // the libraries the core does not carry (libargon2, zlib, libcrypto's AES, libxml2).
+        .library(name: "PasswordVaultInterchange", targets: ["PasswordVaultInterchange"]),
         .executable(name: "pwvault", targets: ["pwvault"]),
     ],
     dependencies: [
@@ -31,6 +34,16 @@ let package = Package(
             name: "PasswordVault",
             dependencies: ["CSodium", "COpenSSL"],
             swiftSettings: strict),
+        .systemLibrary(
+            name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Interchange only: libcrypto's AES (EVP AES-256-CBC, AES-256-ECB for AES-KDF).
+        .systemLibrary(
+            name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(
+            name: "PasswordVaultInterchange",
+            dependencies: ["PasswordVault", "CSodium", "CLibcrypto", "CArgon2", "CZlib"],
+            swiftSettings: strict),
         .target(
             name: "PasswordVaultSQLite",
             dependencies: [
@@ -44,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "pwvault",
             dependencies: [
-                "PasswordVault", "PasswordVaultSQLite", "CProcessHardening",
+                "PasswordVault", "PasswordVaultSQLite", "PasswordVaultInterchange", "CProcessHardening",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -62,6 +75,10 @@ let package = Package(
             name: "PasswordVaultTests",
             dependencies: ["PasswordVault", "StorageConformance"],
             resources: [.copy("Vectors")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PasswordVaultInterchangeTests",
+            dependencies: ["PasswordVaultInterchange", "PasswordVault"],
             swiftSettings: strict),
         .testTarget(
             name: "PasswordVaultSQLiteTests",

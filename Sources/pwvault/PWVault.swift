@@ -13,6 +13,6 @@ struct PWVault: AsyncParsableCommand {
             TOTPCommand.self, DisableCommand.self, EnableCommand.self, DeleteCommand.self, CodeCommand.self,
             GenerateCommand.self, PasswdCommand.self, RotateKeyCommand.self, HistoryCommand.self,
             RestoreCommand.self, HistoryDepthCommand.self, AuditCommand.self, RequestCommand.self,
-            ApproveCommand.self, DenyCommand.self, RequestsCommand.self,
+            ApproveCommand.self, DenyCommand.self, RequestsCommand.self, ImportCommand.self, ExportCommand.self,
         ])
 }

@@ -109,6 +109,17 @@ extension Vault {
         }
     }
 
+    /// Records one `import` or `export` by `user` (docs/contract.md §12, §15): `fields` are its
+    /// counts and format as `name=value` texts (e.g. `format=kdbx`, `imported=12`), never a value
+    /// of an entry. The entries an import creates are recorded by their own `create`s, and the
+    /// entries an export opens by their own `reveal`s.
+    /// - Precondition: `action` is `.import` or `.export`.
+    /// - Throws: unexpected, for a storage failure.
+    public func recordTransfer(_ action: AuditAction, fields: [String], as user: User) async throws(VaultError) {
+        precondition(action == .import || action == .export, "recordTransfer records import or export only")
+        try await record(auditEvent(action, by: user, fields: fields))
+    }
+
     /// Appends `events` to the trail in one commit, chained under the vault's audit key, which
     /// stays in the engine. For the benchmark suite alone (`@_spi(Benchmarks)`): it fills a trail
     /// of a million records in seconds, for the `verify` row, where a million engine calls would

@@ -1,0 +1,170 @@
+import Foundation
+
+/// Bitwarden's unencrypted JSON export, the shape `bw export --format json` writes
+/// (docs/contract.md §15): `folders`, and `items` with `name`, `notes`, `fields`, `folderId` and
+/// `login` (`username`, `password`, `uris`, `totp`).
+public enum BitwardenJSON {
+    /// The entries of `file`.
+    public static func read(_ file: [UInt8]) throws(InterchangeError) -> [InterchangeEntry] {
+        guard file.count <= 256 << 20 else { throw .overLimit("file size") }
+        let root: [String: Any]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: Data(file)) as? [String: Any] else {
+                throw InterchangeError.notThisFormat("Bitwarden JSON")
+            }
+            root = object
+        } catch {
+            throw .notThisFormat("Bitwarden JSON")
+        }
+        if root["encrypted"] as? Bool == true { throw .unsupported("an encrypted Bitwarden export") }
+        guard let items = root["items"] as? [[String: Any]] else { throw .notThisFormat("Bitwarden JSON") }
+        var folders: [String: String] = [:]
+        for folder in root["folders"] as? [[String: Any]] ?? [] {
+            if let id = folder["id"] as? String, let name = folder["name"] as? String { folders[id] = name }
+        }
+        return items.map { item in
+            var entry = InterchangeEntry(name: item["name"] as? String ?? "")
+            entry.notes = item["notes"] as? String ?? ""
+            if let folder = item["folderId"] as? String, let name = folders[folder] { entry.tags.append(name) }
+            let type = item["type"] as? Int ?? 1
+            if let login = item["login"] as? [String: Any] {
+                entry.username = login["username"] as? String ?? ""
+                entry.password = login["password"] as? String ?? ""
+                let totp = login["totp"] as? String ?? ""
+                entry.secretKey = totp.isEmpty ? nil : totp
+                let uris = (login["uris"] as? [[String: Any]] ?? []).compactMap { $0["uri"] as? String }
+                entry.url = uris.first ?? ""
+                if uris.count > 1 { entry.unmapped.append("\(uris.count - 1) further URI(s)") }
+                if let passkeys = login["fido2Credentials"] as? [Any], !passkeys.isEmpty {
+                    entry.unmapped.append("passkeys")
+                }
+            }
+            switch type {
+            case 1: break
+            case 2: entry.unmapped.append("secure note item (no login)")
+            case 3: entry.unmapped.append("card details")
+            case 4: entry.unmapped.append("identity details")
+            default: entry.unmapped.append("item of type \(type)")
+            }
+            for field in item["fields"] as? [[String: Any]] ?? [] {
+                entry.unmapped.append("custom field '\(field["name"] as? String ?? "")'")
+            }
+            if let attachments = item["attachments"] as? [Any], !attachments.isEmpty {
+                entry.unmapped.append("\(attachments.count) attachment(s)")
+            }
+            return entry
+        }
+    }
+
+    /// `entries` as a Bitwarden JSON export: one login item each; the first tag is its folder.
+    public static func write(_ entries: [InterchangeEntry]) -> [UInt8] {
+        var folderIDs: [String: String] = [:]
+        var folders: [[String: Any]] = []
+        var items: [[String: Any]] = []
+        for entry in entries {
+            var folderID: Any = NSNull()
+            if let tag = entry.tags.first {
+                if folderIDs[tag] == nil {
+                    let id = UUID().uuidString.lowercased()
+                    folderIDs[tag] = id
+                    folders.append(["id": id, "name": tag])
+                }
+                folderID = folderIDs[tag]!
+            }
+            let fields: [[String: Any]] = entry.tags.dropFirst().map {
+                ["name": "tag", "value": $0, "type": 0, "linkedId": NSNull()]
+            }
+            let login: [String: Any] = [
+                "uris": entry.url.isEmpty ? [] : [["match": NSNull(), "uri": entry.url]],
+                "username": entry.username, "password": entry.password,
+                "totp": entry.secretKey.map { $0 as Any } ?? NSNull(),
+            ]
+            items.append([
+                "id": UUID().uuidString.lowercased(), "organizationId": NSNull(), "folderId": folderID, "type": 1,
+                "reprompt": 0, "name": entry.name, "notes": entry.notes.isEmpty ? NSNull() : entry.notes,
+                "favorite": false, "fields": fields, "login": login, "collectionIds": NSNull(),
+            ])
+        }
+        let root: [String: Any] = ["encrypted": false, "folders": folders, "items": items]
+        let data = try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
+        return Array(data ?? Data())
+    }
+}
+
+/// Bitwarden's CSV export (read only): `folder,favorite,type,name,notes,fields,reprompt,
+/// login_uri,login_username,login_password,login_totp`.
+public enum BitwardenCSV {
+    /// The entries of `file`.
+    public static func read(_ file: [UInt8]) throws(InterchangeError) -> [InterchangeEntry] {
+        guard file.count <= 256 << 20 else { throw .overLimit("file size") }
+        var text = String(decoding: file, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let rows = try records(text)
+        guard let header = rows.first, header.contains("name"), header.contains("login_password") else {
+            throw .notThisFormat("Bitwarden CSV")
+        }
+        func column(_ row: [String], _ name: String) -> String {
+            guard let index = header.firstIndex(of: name), index < row.count else { return "" }
+            return row[index]
+        }
+        return rows.dropFirst().filter { $0 != [""] }.map { row in
+            var entry = InterchangeEntry(
+                name: column(row, "name"), username: column(row, "login_username"),
+                password: column(row, "login_password"), url: column(row, "login_uri"), notes: column(row, "notes"))
+            let folder = column(row, "folder")
+            if !folder.isEmpty { entry.tags.append(folder) }
+            let totp = column(row, "login_totp")
+            entry.secretKey = totp.isEmpty ? nil : totp
+            let fields = column(row, "fields")
+            if !fields.isEmpty { entry.unmapped.append("custom fields") }
+            let type = column(row, "type")
+            if !type.isEmpty, type != "login" { entry.unmapped.append("item of type \(type)") }
+            return entry
+        }
+    }
+
+    /// RFC 4180 records: quoted fields may hold commas, quotes (doubled) and line breaks.
+    static func records(_ text: String) throws(InterchangeError) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var quoted = false
+        var iterator = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = iterator.next()
+        while let scalar = pending {
+            pending = iterator.next()
+            if quoted {
+                if scalar == "\"" {
+                    if pending == "\"" {
+                        field.unicodeScalars.append("\"")
+                        pending = iterator.next()
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.unicodeScalars.append(scalar)
+                }
+                continue
+            }
+            switch scalar {
+            case "\"": quoted = true
+            case ",":
+                row.append(field)
+                field = ""
+            case "\r": break
+            case "\n":
+                row.append(field)
+                rows.append(row)
+                row = []
+                field = ""
+            default: field.unicodeScalars.append(scalar)
+            }
+        }
+        guard !quoted else { throw .truncated }
+        if !field.isEmpty || !row.isEmpty {
+            row.append(field)
+            rows.append(row)
+        }
+        return rows
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// The XML payload of a KDBX file, read with Foundation's `XMLParser` (a SAX reader: the
+/// document is never held as a tree), with the depth and entry limits of ``KDBXLimits`` and no
+/// DTD: a document type declaration, entity or external reference is refused.
+enum KDBXXMLReader {
+    struct Parsed {
+        var entries: [InterchangeEntry] = []
+        var notes: [String] = []
+        var headerHash: [UInt8]?
+    }
+
+    static func parse(_ xml: [UInt8], stream: InnerStream, limits: KDBXLimits) throws(InterchangeError) -> Parsed {
+        let handler = Handler(stream: stream, limits: limits)
+        let parser = XMLParser(data: Data(xml))
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = handler
+        let finished = parser.parse()
+        if let failure = handler.failure { throw failure }
+        guard finished else { throw .damaged("XML payload") }
+        guard handler.sawRoot else { throw .damaged("no Root element") }
+        return handler.parsed
+    }
+
+    /// An entry being read, with its KDBX-only parts.
+    struct EntryDraft {
+        var strings: [(key: String, value: String)] = []
+        var tags = ""
+        var expires = false
+        var icon = "0"
+        var customIcon = false
+        var attachments: [String] = []
+        var history: [InterchangeEntry] = []
+        var autoTypeAssociations = 0
+    }
+
+    final class Handler: NSObject, XMLParserDelegate {
+        var stream: InnerStream
+        let limits: KDBXLimits
+        var parsed = Parsed()
+        var failure: InterchangeError?
+        var sawRoot = false
+        private var path: [String] = []
+        private var text = ""
+        private var protected = false
+        private var groupNames: [String] = []
+        private var groupUUIDs: [String] = []
+        private var recycleBin: String?
+        private var entries: [EntryDraft] = []
+        private var pendingKey = ""
+        private var entryCount = 0
+
+        init(stream: InnerStream, limits: KDBXLimits) {
+            self.stream = stream
+            self.limits = limits
+        }
+
+        private func fail(_ parser: XMLParser, _ error: InterchangeError) {
+            if failure == nil { failure = error }
+            parser.abortParsing()
+        }
+
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
+            guard failure == nil else { return }
+            path.append(name)
+            guard path.count <= limits.xmlDepth else { return fail(parser, .overLimit("XML depth")) }
+            text = ""
+            protected = attributes["Protected"]?.lowercased() == "true"
+            switch name {
+            case "Root" where path.count == 2: sawRoot = true
+            case "Group":
+                groupNames.append("")
+                groupUUIDs.append("")
+            case "Entry":
+                entryCount += 1
+                guard entryCount <= limits.entries else { return fail(parser, .overLimit("entry count")) }
+                entries.append(EntryDraft())
+            case "Binary" where parent == "Entry":
+                pendingKey = ""
+            default: break
+            }
+        }
+
+        private var parent: String? { path.count >= 2 ? path[path.count - 2] : nil }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            guard failure == nil else { return }
+            text += string
+        }
+
+        func parser(
+            _ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?
+        ) {
+            guard failure == nil else { return }
+            defer {
+                path.removeLast()
+                text = ""
+            }
+            var value = text
+            if protected, name == "Value" {
+                guard let masked = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines))
+                else { return fail(parser, .damaged("protected value")) }
+                value = String(decoding: stream.apply(Array(masked)), as: UTF8.self)
+            }
+            protected = false
+            let parent = self.parent
+            switch (parent, name) {
+            case ("Meta", "HeaderHash"):
+                parsed.headerHash = Data(base64Encoded: value).map(Array.init)
+            case ("Meta", "RecycleBinUUID"):
+                recycleBin = value
+            case ("Group", "Name"):
+                groupNames[groupNames.count - 1] = value
+            case ("Group", "UUID"):
+                groupUUIDs[groupUUIDs.count - 1] = value
+            case ("String", "Key") where entries.count > 0 && path.dropLast(2).last == "Entry":
+                pendingKey = value
+            case ("String", "Value") where entries.count > 0 && path.dropLast(2).last == "Entry":
+                entries[entries.count - 1].strings.append((pendingKey, value))
+            case ("Binary", "Key") where entries.count > 0 && path.dropLast(2).last == "Entry":
+                entries[entries.count - 1].attachments.append(value)
+            case ("Entry", "Tags"):
+                entries[entries.count - 1].tags = value
+            case ("Entry", "IconID"):
+                entries[entries.count - 1].icon = value
+            case ("Entry", "CustomIconUUID"):
+                entries[entries.count - 1].customIcon = !value.isEmpty
+            case ("Times", "Expires") where path.dropLast(2).last == "Entry":
+                entries[entries.count - 1].expires = value.lowercased() == "true"
+            case ("AutoType", "Association"):
+                entries[entries.count - 1].autoTypeAssociations += 1
+            case (_, "Entry"):
+                finishEntry(inHistory: parent == "History")
+            case (_, "Group"):
+                groupNames.removeLast()
+                groupUUIDs.removeLast()
+            default: break
+            }
+        }
+
+        private func finishEntry(inHistory: Bool) {
+            let draft = entries.removeLast()
+            var entry = Self.entry(from: draft)
+            if inHistory {
+                entries[entries.count - 1].history.append(entry)
+                return
+            }
+            if let recycleBin, !recycleBin.isEmpty, groupUUIDs.contains(recycleBin) {
+                parsed.notes.append("entry '\(entry.name)' is in the recycle bin: not imported")
+                return
+            }
+            // The group path below the root group is one tag, e.g. "Work/Bank".
+            let groupPath = groupNames.dropFirst().joined(separator: "/")
+            if !groupPath.isEmpty, !entry.tags.contains(groupPath) { entry.tags.append(groupPath) }
+            entry.history = draft.history
+            parsed.entries.append(entry)
+        }
+
+        static func entry(from draft: EntryDraft) -> InterchangeEntry {
+            var entry = InterchangeEntry(name: "")
+            var totpSeed: String?
+            var totpSettings: String?
+            for (key, value) in draft.strings {
+                switch key {
+                case "Title": entry.name = value
+                case "UserName": entry.username = value
+                case "Password": entry.password = value
+                case "URL": entry.url = value
+                case "Notes": entry.notes = value
+                case "otp": entry.secretKey = value.isEmpty ? nil : value
+                case "TOTP Seed": totpSeed = value
+                case "TOTP Settings": totpSettings = value
+                default: entry.unmapped.append("custom field '\(key)'")
+                }
+            }
+            if entry.secretKey == nil, let totpSeed, !totpSeed.isEmpty {
+                entry.secretKey = TOTPFields.uri(seed: totpSeed, settings: totpSettings, label: entry.name)
+            } else if totpSeed != nil {
+                entry.unmapped.append("TOTP Seed and TOTP Settings (the otp field was used)")
+            }
+            for tag in draft.tags.split(whereSeparator: { $0 == ";" || $0 == "," }) {
+                let trimmed = tag.trimmingCharacters(in: .whitespaces)
+                if !trimmed.isEmpty, !entry.tags.contains(trimmed) { entry.tags.append(trimmed) }
+            }
+            entry.unmapped += draft.attachments.map { "attachment '\($0)'" }
+            if draft.expires { entry.unmapped.append("expiry date") }
+            if draft.icon != "0" && !draft.icon.isEmpty { entry.unmapped.append("icon") }
+            if draft.customIcon { entry.unmapped.append("custom icon") }
+            if draft.autoTypeAssociations > 0 { entry.unmapped.append("auto-type associations") }
+            return entry
+        }
+
+        func parser(
+            _ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?
+        ) {
+            fail(parser, .damaged("entity declarations are not allowed"))
+        }
+
+        func parser(
+            _ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?,
+            systemID: String?
+        ) {
+            fail(parser, .damaged("entity declarations are not allowed"))
+        }
+
+        func parser(
+            _ parser: XMLParser, foundUnparsedEntityDeclarationWithName name: String, publicID: String?,
+            systemID: String?, notationName: String?
+        ) {
+            fail(parser, .damaged("entity declarations are not allowed"))
+        }
+
+        func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
+            fail(parser, .damaged("external entities are not allowed"))
+            return nil
+        }
+    }
+}
+
+/// KeePassXC's older TOTP fields: `TOTP Seed` (base32) and `TOTP Settings` (`period;digits`,
+/// `period;S` for Steam, with an optional third part).
+enum TOTPFields {
+    static func uri(seed: String, settings: String?, label: String) -> String {
+        var period = "30"
+        var digits = "6"
+        var encoder: String?
+        if let settings {
+            let parts = settings.split(separator: ";").map(String.init)
+            if parts.count >= 1, Int(parts[0]) != nil { period = parts[0] }
+            if parts.count >= 2 {
+                if parts[1] == "S" { encoder = "steam"; digits = "5" } else if Int(parts[1]) != nil { digits = parts[1] }
+            }
+        }
+        let secret = seed.filter { !$0.isWhitespace && $0 != "=" }.uppercased()
+        let encodedLabel = label.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "totp"
+        var uri = "otpauth://totp/\(encodedLabel.isEmpty ? "totp" : encodedLabel)?secret=\(secret)"
+        uri += "&period=\(period)&digits=\(digits)"
+        if let encoder { uri += "&encoder=\(encoder)" }
+        return uri
+    }
+}

@@ -1,0 +1,142 @@
+import PasswordVault
+
+/// What happened to one entry of an import (docs/contract.md §15).
+public struct ImportedEntry: Sendable {
+    /// Its position in the file, from 1.
+    public var position: Int
+    /// Its name in the file.
+    public var name: String
+    /// The new entry's identifier, or `nil` when the vault refused it.
+    public var identifier: EntryID?
+    /// Why it was refused (the vault's error message), when it was.
+    public var refusal: String?
+    /// What it held that has no place in ours.
+    public var unmapped: [String]
+}
+
+/// An import's report: every entry, imported or refused, with what had no place.
+public struct ImportReport: Sendable {
+    /// Entry by entry, in file order.
+    public var entries: [ImportedEntry] = []
+    /// Notes on the file as a whole (e.g. entries left in the recycle bin).
+    public var fileNotes: [String] = []
+
+    /// How many entries were created.
+    public var importedCount: Int { entries.count { $0.identifier != nil } }
+    /// How many the vault refused.
+    public var refusedCount: Int { entries.count { $0.identifier == nil } }
+}
+
+/// An entry an export left out, and why (docs/contract.md §13, §15).
+public struct WithheldEntry: Sendable {
+    /// Its identifier.
+    public var identifier: EntryID
+    /// Its name.
+    public var name: String
+    /// Why: the vault's error message, or "no reveal right".
+    public var reason: String
+}
+
+/// What an export gathered: the entries the user may reveal, and those it left out.
+public struct ExportSelection: Sendable {
+    /// Entries to write, ascending by identifier.
+    public var entries: [InterchangeEntry] = []
+    /// Entries left out.
+    public var withheld: [WithheldEntry] = []
+}
+
+extension Vault {
+    /// Imports `entries` as `user`'s own (docs/contract.md §15): each entry is one create, so each
+    /// is atomic — all of it or nothing — and goes through the field rules of §3; one the rules
+    /// refuse is reported with the reason, never dropped silently. Older versions (KDBX History)
+    /// are listed in the report, not imported: our history of an imported entry begins at its
+    /// import. One `import` record with the counts closes the run (§12).
+    /// - Parameter progress: called after each entry with (done, total).
+    public func importEntries(
+        _ entries: [InterchangeEntry], format: String, fileNotes: [String] = [], as user: User,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) async throws(VaultError) -> ImportReport {
+        var report = ImportReport(fileNotes: fileNotes)
+        for (index, entry) in entries.enumerated() {
+            var unmapped = entry.unmapped
+            if !entry.history.isEmpty {
+                unmapped.append("\(entry.history.count) older version(s) (history begins at the import)")
+            }
+            let request = PasswordRequest(
+                name: .value(entry.name), username: .value(entry.username), password: .value(entry.password),
+                url: entry.url.isEmpty ? .absent : .value(entry.url),
+                secretKey: entry.secretKey.map { .value($0) } ?? .absent,
+                notes: entry.notes.isEmpty ? .absent : .value(entry.notes),
+                tags: entry.tags.isEmpty ? .absent : .value(entry.tags))
+            var line = ImportedEntry(
+                position: index + 1, name: entry.name, identifier: nil, refusal: nil, unmapped: unmapped)
+            do {
+                let result = try await create(request, as: user)
+                line.identifier = result.entity.identifier
+            } catch {
+                if case .unexpected = error { throw error }
+                line.refusal = error.message
+            }
+            report.entries.append(line)
+            progress(index + 1, entries.count)
+        }
+        try await recordTransfer(
+            .import,
+            fields: [
+                "format=\(format)", "entries=\(entries.count)", "imported=\(report.importedCount)",
+                "refused=\(report.refusedCount)",
+            ], as: user)
+        return report
+    }
+
+    /// The entries `user` may reveal, opened for an export (docs/contract.md §13, §15). Each is
+    /// read by ``reveal(_:at:justification:as:)`` without a justification, so every rule holds
+    /// and every read is on the trail: an entry without the reveal right, one whose
+    /// justification or approval policy binds the reveal, or a disabled one, is left out and
+    /// listed. The caller writes the file, then calls ``recordExport(_:format:as:)``.
+    public func selectForExport(
+        as user: User, progress: (Int, Int) -> Void = { _, _ in }
+    ) async throws(VaultError) -> ExportSelection {
+        let listed = try await list(as: user)
+        var selection = ExportSelection()
+        for (index, item) in listed.enumerated() {
+            defer { progress(index + 1, listed.count) }
+            let entity = item.entity
+            guard item.canReveal else {
+                selection.withheld.append(
+                    WithheldEntry(identifier: entity.identifier, name: entity.name, reason: "no reveal right"))
+                continue
+            }
+            let revealed: RevealedEntry
+            do {
+                revealed = try await reveal(entity.identifier, as: user)
+            } catch {
+                if case .unexpected = error { throw error }
+                selection.withheld.append(
+                    WithheldEntry(identifier: entity.identifier, name: entity.name, reason: error.message))
+                continue
+            }
+            guard revealed.canReveal else {
+                selection.withheld.append(
+                    WithheldEntry(identifier: entity.identifier, name: entity.name, reason: "no reveal right"))
+                continue
+            }
+            selection.entries.append(
+                InterchangeEntry(
+                    name: entity.name, username: entity.username,
+                    password: revealed.password?.revealUTF8() ?? "", url: entity.url,
+                    notes: revealed.notes?.revealUTF8() ?? "", tags: entity.tags,
+                    secretKey: revealed.secretKeyText?.revealUTF8()))
+        }
+        return selection
+    }
+
+    /// Records the `export` of `selection` once its file is written (docs/contract.md §12).
+    public func recordExport(_ selection: ExportSelection, format: String, as user: User) async throws(VaultError) {
+        try await recordTransfer(
+            .export,
+            fields: [
+                "format=\(format)", "exported=\(selection.entries.count)", "withheld=\(selection.withheld.count)",
+            ], as: user)
+    }
+}
