@@ -104,6 +104,7 @@ func fuzzTargets() -> [Target] {
         ("WireFuzz", []),
         ("SealedValueFuzz", []),
         ("VaultHeaderFuzz", ["CSodium"]),
+        ("KDBXReaderFuzz", ["PasswordVaultInterchange"]),
     ]
     return [
         .target(

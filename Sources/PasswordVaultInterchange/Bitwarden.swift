@@ -47,6 +47,11 @@ public enum BitwardenJSON {
             default: entry.unmapped.append("item of type \(type)")
             }
             for field in item["fields"] as? [[String: Any]] ?? [] {
+                // Our own export writes tags after the first (the folder) as text fields "tag".
+                if field["name"] as? String == "tag", let tag = field["value"] as? String, !tag.isEmpty {
+                    if !entry.tags.contains(tag) { entry.tags.append(tag) }
+                    continue
+                }
                 entry.unmapped.append("custom field '\(field["name"] as? String ?? "")'")
             }
             if let attachments = item["attachments"] as? [Any], !attachments.isEmpty {

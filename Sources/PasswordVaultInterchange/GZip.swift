@@ -2,9 +2,16 @@ import CZlib
 
 /// GZip through zlib, with a cap on what inflating may produce (a hostile file's "zip bomb").
 enum GZip {
-    /// The inflated bytes of `input`, or `nil` when it is not a whole GZip stream or would
-    /// exceed `limit` bytes.
-    static func inflate(_ input: [UInt8], limit: Int) -> [UInt8]? {
+    /// The inflated bytes of `input`; `nil` when it is not a whole GZip stream, and an over-limit
+    /// refusal as soon as it would exceed `limit` bytes.
+    static func inflate(_ input: [UInt8], limit: Int) throws(InterchangeError) -> [UInt8]? {
+        var overLimit = false
+        let result = inflate(input, limit: limit, overLimit: &overLimit)
+        if overLimit { throw .overLimit("inflated payload size") }
+        return result
+    }
+
+    private static func inflate(_ input: [UInt8], limit: Int, overLimit: inout Bool) -> [UInt8]? {
         var stream = z_stream()
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
         else { return nil }
@@ -23,7 +30,10 @@ enum GZip {
                     return CZlib.inflate(&stream, Z_NO_FLUSH)
                 }
                 let produced = chunk.count - Int(stream.avail_out)
-                guard output.count + produced <= limit else { return nil }
+                guard output.count + produced <= limit else {
+                    overLimit = true
+                    return nil
+                }
                 output += chunk[0..<produced]
                 if status == Z_STREAM_END { return output }
                 guard status == Z_OK else { return nil }

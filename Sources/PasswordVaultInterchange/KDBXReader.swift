@@ -339,8 +339,8 @@ struct Header {
 
     func inflateIfNeeded(_ data: [UInt8], limits: KDBXLimits) throws(InterchangeError) -> [UInt8] {
         guard compressed else { return data }
-        guard let inflated = GZip.inflate(data, limit: limits.inflatedBytes) else {
-            throw .damaged("GZip stream (or over the payload size limit)")
+        guard let inflated = try GZip.inflate(data, limit: limits.inflatedBytes) else {
+            throw .damaged("GZip stream")
         }
         return inflated
     }

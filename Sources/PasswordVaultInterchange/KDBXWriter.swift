@@ -24,6 +24,22 @@ public enum KDBXWriter {
     public static func write(
         _ entries: [InterchangeEntry], passphrase: String, options: Options = Options(), now: Date = Date()
     ) -> [UInt8] {
+        seal(passphrase: passphrase, options: options) { stream in
+            KDBXXMLWriter.document(entries, stream: &stream, now: now)
+        }
+    }
+
+    /// A KDBX 4 file around an XML document of the caller's (the fuzz target's), the inner stream
+    /// ChaCha20 with a key of its own.
+    @_spi(Fuzzing)
+    public static func sealXML(_ xml: [UInt8], passphrase: String, options: Options) -> [UInt8] {
+        seal(passphrase: passphrase, options: options) { _ in String(decoding: xml, as: UTF8.self) }
+    }
+
+    /// A KDBX 4 file around the XML `document` makes with the inner stream (tests craft theirs).
+    static func seal(
+        passphrase: String, options: Options, compress: Bool = true, document: (inout InnerStream) -> String
+    ) -> [UInt8] {
         let masterSeed = KDBXCrypto.random(32)
         let iv = KDBXCrypto.random(options.cipher == .aes256 ? 16 : 12)
         let kdf: KDFParameters
@@ -58,7 +74,7 @@ public enum KDBXWriter {
             header += data
         }
         field(2, options.cipher == .aes256 ? KDBXConstant.aes256 : KDBXConstant.chaCha20)
-        field(3, littleEndian(UInt32(1)))
+        field(3, littleEndian(UInt32(compress ? 1 : 0)))
         field(4, masterSeed)
         field(7, iv)
         field(11, dictionary.encoded)
@@ -85,10 +101,10 @@ public enum KDBXWriter {
         inner += [2] + littleEndian(UInt32(streamKey.count)) + streamKey
         inner += [0] + littleEndian(UInt32(0))
         var stream = InnerStream(algorithm: 3, key: streamKey)!
-        inner += Array(KDBXXMLWriter.document(entries, stream: &stream, now: now).utf8)
+        inner += Array(document(&stream).utf8)
 
         let key = KDBXCrypto.sha256(masterSeed, transformed)
-        let compressed = GZip.deflate(inner)
+        let compressed = compress ? GZip.deflate(inner) : inner
         let encrypted: [UInt8]
         switch options.cipher {
         case .aes256: encrypted = KDBXCrypto.aesCBC(compressed, key: key, iv: iv, encrypt: true)!

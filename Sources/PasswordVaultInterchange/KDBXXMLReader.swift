@@ -15,6 +15,11 @@ enum KDBXXMLReader {
     }
 
     static func parse(_ xml: [UInt8], stream: InnerStream, limits: KDBXLimits) throws(InterchangeError) -> Parsed {
+        // No DTD: markup declarations only start with "<!" + a letter ("<!--" and "<![CDATA[" do
+        // not); text holds "<" only escaped, so a raw "<!D" or "<!E" is a declaration. No
+        // processing instruction but the XML declaration first (FoundationXML's XMLParser
+        // crashes on some, e.g. one without data: found by KDBXReaderFuzz).
+        if let refused = refusedMarkup(xml) { throw .damaged(refused) }
         let handler = Handler(stream: stream, limits: limits)
         let parser = XMLParser(data: Data(xml))
         parser.shouldResolveExternalEntities = false
@@ -24,6 +29,27 @@ enum KDBXXMLReader {
         guard finished else { throw .damaged("XML payload") }
         guard handler.sawRoot else { throw .damaged("no Root element") }
         return handler.parsed
+    }
+
+    static func refusedMarkup(_ xml: [UInt8]) -> String? {
+        var index = 0
+        var start = 0
+        if xml.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        while index + 2 < xml.count {
+            if xml[index] == UInt8(ascii: "<") {
+                let second = xml[index + 1]
+                let next = xml[index + 2]
+                if second == UInt8(ascii: "!"), (next >= 0x41 && next <= 0x5A) || (next >= 0x61 && next <= 0x7A) {
+                    return "document type declarations are not allowed"
+                }
+                if second == UInt8(ascii: "?") {
+                    let declaration = index == start && xml[index...].starts(with: Array("<?xml ".utf8))
+                    if !declaration { return "processing instructions are not allowed" }
+                }
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// An entry being read, with its KDBX-only parts.
@@ -116,33 +142,40 @@ enum KDBXXMLReader {
                 parsed.headerHash = Data(base64Encoded: value).map(Array.init)
             case ("Meta", "RecycleBinUUID"):
                 recycleBin = value
-            case ("Group", "Name"):
+            case ("Group", "Name") where !groupNames.isEmpty:
                 groupNames[groupNames.count - 1] = value
-            case ("Group", "UUID"):
+            case ("Group", "UUID") where !groupUUIDs.isEmpty:
                 groupUUIDs[groupUUIDs.count - 1] = value
-            case ("String", "Key") where entries.count > 0 && path.dropLast(2).last == "Entry":
+            case ("String", "Key") where path.dropLast(2).last == "Entry":
                 pendingKey = value
-            case ("String", "Value") where entries.count > 0 && path.dropLast(2).last == "Entry":
-                entries[entries.count - 1].strings.append((pendingKey, value))
-            case ("Binary", "Key") where entries.count > 0 && path.dropLast(2).last == "Entry":
-                entries[entries.count - 1].attachments.append(value)
+            case ("String", "Value") where path.dropLast(2).last == "Entry":
+                current { $0.strings.append((pendingKey, value)) }
+            case ("Binary", "Key") where path.dropLast(2).last == "Entry":
+                current { $0.attachments.append(value) }
             case ("Entry", "Tags"):
-                entries[entries.count - 1].tags = value
+                current { $0.tags = value }
             case ("Entry", "IconID"):
-                entries[entries.count - 1].icon = value
+                current { $0.icon = value }
             case ("Entry", "CustomIconUUID"):
-                entries[entries.count - 1].customIcon = !value.isEmpty
+                current { $0.customIcon = !value.isEmpty }
             case ("Times", "Expires") where path.dropLast(2).last == "Entry":
-                entries[entries.count - 1].expires = value.lowercased() == "true"
+                current { $0.expires = value.lowercased() == "true" }
             case ("AutoType", "Association"):
-                entries[entries.count - 1].autoTypeAssociations += 1
-            case (_, "Entry"):
-                finishEntry(inHistory: parent == "History")
-            case (_, "Group"):
+                current { $0.autoTypeAssociations += 1 }
+            case (_, "Entry") where !entries.isEmpty:
+                finishEntry(inHistory: parent == "History" && entries.count >= 2)
+            case (_, "Group") where !groupNames.isEmpty:
                 groupNames.removeLast()
                 groupUUIDs.removeLast()
             default: break
             }
+        }
+
+        /// Changes the innermost entry being read, if any (a hostile document may put an
+        /// entry's parts anywhere).
+        private func current(_ change: (inout EntryDraft) -> Void) {
+            guard !entries.isEmpty else { return }
+            change(&entries[entries.count - 1])
         }
 
         private func finishEntry(inHistory: Bool) {
@@ -235,7 +268,11 @@ enum TOTPFields {
             let parts = settings.split(separator: ";").map(String.init)
             if parts.count >= 1, Int(parts[0]) != nil { period = parts[0] }
             if parts.count >= 2 {
-                if parts[1] == "S" { encoder = "steam"; digits = "5" } else if Int(parts[1]) != nil { digits = parts[1] }
+                if parts[1] == "S" {
+                    encoder = "steam"; digits = "5"
+                } else if Int(parts[1]) != nil {
+                    digits = parts[1]
+                }
             }
         }
         let secret = seed.filter { !$0.isWhitespace && $0 != "=" }.uppercased()

@@ -160,7 +160,9 @@ enum ExportFile {
         guard descriptor >= 0 else { throw .usage("cannot create \(temporary)") }
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            let result = bytes.withUnsafeBytes {
+                Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written)
+            }
             guard result > 0 else {
                 close(descriptor)
                 unlink(temporary)

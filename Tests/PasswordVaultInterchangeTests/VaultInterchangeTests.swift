@@ -1,0 +1,100 @@
+import Foundation
+import PasswordVault
+import Testing
+
+@testable import PasswordVaultInterchange
+
+/// Import and export at the vault (docs/contract.md §15, §12, §13).
+@Suite("Vault import and export")
+struct VaultInterchangeTests {
+    /// Imported entries are the importer's, one create each; a refused entry is reported with its
+    /// reason; the run is audited with its counts.
+    @Test func importIsPerEntryAndAudited() async throws {
+        let directory = InMemoryDirectory()
+        let alice = directory.addUser("alice", id: 1)
+        let vault = try await Vault.inMemory(directory: directory)
+        let entries = [
+            InterchangeEntry(
+                name: "Mail", username: "a", password: "p", url: "https://m", notes: "n\nm", tags: ["t"],
+                secretKey: "JBSWY3DPEHPK3PXP", unmapped: ["icon"]),
+            InterchangeEntry(name: "No user", password: "p"),
+            InterchangeEntry(name: String(repeating: "x", count: 201), username: "u", password: "p"),
+            InterchangeEntry(
+                name: "Old", username: "u", password: "p", history: [InterchangeEntry(name: "Old", password: "q")]),
+        ]
+        let report = try await vault.importEntries(entries, format: "kdbx", as: alice)
+        #expect(report.importedCount == 2 && report.refusedCount == 2)
+        #expect(report.entries[1].refusal == "1001: Parameter 'username' was not informed!")
+        #expect(report.entries[2].refusal == "1002: Parameter 'name' is invalid: must have at most 200 characters")
+        #expect(report.entries[0].unmapped == ["icon"])
+        #expect(report.entries[3].unmapped == ["1 older version(s) (history begins at the import)"])
+        let listed = try await vault.list(as: alice)
+        #expect(listed.map(\.entity.name) == ["Mail", "Old"])
+        #expect(listed.allSatisfy { $0.entity.owner == alice.id })
+        let records = try await vault.auditRecords()
+        let last = try #require(records.last)
+        #expect(last.event.action == .import)
+        #expect(last.event.fields == ["format=kdbx", "entries=4", "imported=2", "refused=2"])
+        #expect(records.filter { $0.event.action == .create }.count == 2)
+    }
+
+    /// Export writes only what the user may reveal; a justification or approval policy that binds
+    /// the reveal leaves the entry out (listed), never bypassed; the run is audited.
+    @Test func exportHonoursPolicies() async throws {
+        let directory = InMemoryDirectory()
+        let alice = directory.addUser("alice", id: 1)
+        let bob = directory.addUser("bob", id: 2)
+        let vault = try await Vault.inMemory(directory: directory)
+        _ = try await vault.create(
+            PasswordRequest(
+                name: "Open", username: "u", password: "p1", secretKey: "JBSWY3DPEHPK3PXP", notes: "note ✓",
+                tags: .value(["a", "b"]), usersAllowed: .value([ShareRequest(name: "bob")])),
+            as: alice)
+        _ = try await vault.create(
+            PasswordRequest(
+                name: "Justify", username: "u", password: "p2", usersAllowed: .value([ShareRequest(name: "bob")]),
+                needJustify: .value(true)),
+            as: alice)
+        _ = try await vault.create(
+            PasswordRequest(
+                name: "Use only", username: "u", password: "p3",
+                usersAllowed: .value([ShareRequest(name: "bob", canReveal: .value(false))])),
+            as: alice)
+        let selection = try await vault.selectForExport(as: bob)
+        #expect(selection.entries.map(\.name) == ["Open"])
+        #expect(selection.entries.first?.password == "p1")
+        #expect(selection.entries.first?.notes == "note ✓")
+        #expect(selection.entries.first?.secretKey == "JBSWY3DPEHPK3PXP")
+        #expect(selection.entries.first?.tags == ["a", "b"])
+        #expect(selection.withheld.map(\.reason) == ["1009: Justification is required", "no reveal right"])
+        try await vault.recordExport(selection, format: "kdbx", as: bob)
+        let last = try #require(try await vault.auditRecords().last)
+        #expect(last.event.action == .export && last.event.fields == ["format=kdbx", "exported=1", "withheld=2"])
+        // The owner exports all three.
+        #expect(try await vault.selectForExport(as: alice).entries.count == 3)
+    }
+
+    /// Ours → KDBX → ours and ours → Bitwarden JSON → ours through a vault, every field kept.
+    @Test func roundTripsThroughFiles() async throws {
+        let directory = InMemoryDirectory()
+        let alice = directory.addUser("alice", id: 1)
+        let source = try await Vault.inMemory(directory: directory)
+        _ = try await source.create(
+            PasswordRequest(
+                name: "Köln ✉", username: "ülrich", password: "p<&>\"'", url: "https://k.example/?a&b",
+                secretKey: "otpauth://totp/Acme:u?secret=JBSWY3DPEHPK3PXP&issuer=Acme&digits=8&period=60",
+                notes: "one\ntwo\r\nthree", tags: .value(["x", "y/z"])),
+            as: alice)
+        let exported = try await source.selectForExport(as: alice).entries
+        let options = KDBXWriter.Options(kdf: .argon2id(memory: 8 << 20, iterations: 1, parallelism: 1))
+        let viaKDBX = try KDBXReader.read(
+            KDBXWriter.write(exported, passphrase: "f", options: options), passphrase: "f")
+        let viaJSON = try BitwardenJSON.read(BitwardenJSON.write(exported))
+        for entries in [viaKDBX.entries, viaJSON] {
+            let target = try await Vault.inMemory(directory: directory)
+            let report = try await target.importEntries(entries, format: "test", as: alice)
+            #expect(report.importedCount == 1)
+            #expect(try await target.selectForExport(as: alice).entries == exported)
+        }
+    }
+}
