@@ -119,13 +119,13 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try SecretInput.claimStandardInputOnce(filePassphrase.filePassphraseFile, vault.passphraseFile)
-        guard !FileManager.default.fileExists(atPath: file) else {
-            throw CLIFailure.usage("\(file) exists: choose a new file")
-        }
         try await runAs(
             vault, actor,
             gathering: { () throws -> String? in
-                format == .kdbx ? try filePassphrase.read(confirm: true) : nil
+                guard !FileManager.default.fileExists(atPath: file) else {
+                    throw CLIFailure.usage("\(file) exists: choose a new file")
+                }
+                return format == .kdbx ? try filePassphrase.read(confirm: true) : nil
             }
         ) { opened, user, passphrase in
             let bar = TransferProgress(label: "Exporting")
