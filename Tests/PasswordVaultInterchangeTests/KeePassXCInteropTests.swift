@@ -151,6 +151,26 @@ struct KeePassXCInteropTests {
         }
         let wrong = try KeePassXC.run(["ls", "-q", file], input: "nope\n")
         #expect(wrong.status != 0)
+
+        // KeePassXC rewrites the file with its own KDBX 4 writer (same cipher and KDF): it reads
+        // back with every value, its new entry too.
+        try KeePassXC.ok(
+            ["add", "-q", "-u", "carol", "--notes", "by KeePassXC\nsecond line", "-p", file, "Added"],
+            input: "export pass\nkx pässword\n")
+        let database = try KDBXReader.read(
+            try [UInt8](Data(contentsOf: URL(fileURLWithPath: file))), passphrase: "export pass")
+        #expect(database.version.major == 4)
+        #expect(database.cipher == options.cipher)
+        #expect(database.kdf == options.kdf)
+        #expect(database.entries.count == 3)
+        var expected = entries
+        expected[0].tags = ["mail", "work"]  // KeePassXC sorts them
+        // A base32 seed is written as the otpauth URI KeePassXC reads.
+        expected[0].secretKey = KDBXXMLWriter.otpURI("JBSWY3DPEHPK3PXP", label: "Mail ✉")
+        #expect(Array(database.entries.prefix(2)) == expected)
+        let added = try #require(database.entries.last)
+        #expect(added.name == "Added" && added.username == "carol" && added.password == "kx pässword")
+        #expect(added.notes == "by KeePassXC\nsecond line")
     }
 
     /// The current code of a `secret_key` text, by the core's own TOTP.
