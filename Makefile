@@ -5,6 +5,8 @@
 #   make bench  installs liboath-dev too, runs the benchmark suite (Benchmarks/, its own package)
 #               and prints one table: operation, our median, the C peer's, the ratio
 #   make bench-smoke  every benchmark once, with small stores (CI)
+#   (both then time `pwvault import` / `export` of 10,000 entries — 200 for the smoke run —
+#   beside keepassxc-cli, whole processes: Benchmarks/Scripts/interchange_bench.sh)
 SWIFT ?= swift
 SHELL := /bin/bash
 APT_PACKAGES := pkg-config libsodium-dev libssl-dev libsqlite3-dev libargon2-dev zlib1g-dev
@@ -66,15 +68,21 @@ bench-deps: deps
 bench bench-smoke: SHELL := /bin/bash
 bench-smoke: BENCH_ENV := BENCH_SMOKE=1
 
-bench: bench-deps
+bench: bench-deps test-deps
 	$(BENCH_RUN) | grep -v '^Writing to '; exit $${PIPESTATUS[0]}
 	@echo
 	@$(BENCH_TABLE)
+	@echo
+	$(SWIFT) build -c release --product pwvault
+	Benchmarks/Scripts/interchange_bench.sh $$($(SWIFT) build -c release --show-bin-path)/pwvault 10000
 
-bench-smoke: bench-deps
+bench-smoke: bench-deps test-deps
 	$(BENCH_RUN) | grep -v '^Writing to '; exit $${PIPESTATUS[0]}
 	@echo
 	@$(BENCH_TABLE) --expect-all --smoke
+	@echo
+	$(SWIFT) build --product pwvault
+	Benchmarks/Scripts/interchange_bench.sh $$($(SWIFT) build --show-bin-path)/pwvault 200
 # KDBXReaderFuzz runs without leak detection: FoundationXML's XMLParser leaks the CFString of
 # every libxml2 error it reports (_CFErrorCreateFromXMLInterface), outside our code.
 # libFuzzer with AddressSanitizer, in its own scratch path (a half-built fuzzer build in .build

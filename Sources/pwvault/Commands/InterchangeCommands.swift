@@ -107,6 +107,17 @@ struct ExportCommand: AsyncParsableCommand {
     @Argument(help: "The file to write (refused if it exists).") var file: String
     @Option(help: "kdbx or bitwarden-json.") var format: InterchangeFormat
     @Flag(help: "Required for bitwarden-json: the file holds every secret in clear.") var plaintext = false
+    @Option(
+        help: ArgumentHelp(
+            "KDBX key derivation: default (Argon2id, 64 MiB, 3 passes) or minimum (1 MiB, 1 pass: tests and benchmarks only).",
+            valueName: "cost"))
+    var kdfCost: KDFCost = .default
+
+    /// The Argon2id cost of a KDBX export.
+    enum KDFCost: String, ExpressibleByArgument {
+        case `default`
+        case minimum
+    }
     @OptionGroup var filePassphrase: FilePassphraseOption
     @OptionGroup var actor: ActingUser
 
@@ -132,7 +143,10 @@ struct ExportCommand: AsyncParsableCommand {
             let selection = try await opened.selectForExport(as: user, progress: bar.update)
             let bytes: [UInt8]
             switch format {
-            case .kdbx: bytes = KDBXWriter.write(selection.entries, passphrase: passphrase ?? "")
+            case .kdbx:
+                var options = KDBXWriter.Options()
+                if kdfCost == .minimum { options.kdf = .argon2id(memory: 1 << 20, iterations: 1, parallelism: 1) }
+                bytes = KDBXWriter.write(selection.entries, passphrase: passphrase ?? "", options: options)
             default: bytes = BitwardenJSON.write(selection.entries)
             }
             try ExportFile.store(bytes, to: file)
