@@ -52,6 +52,12 @@ test-deps: deps
 			DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends python3 python3-nacl; }; \
 		python3 -c 'import nacl.bindings, nacl.hashlib, nacl.pwhash' || { echo "PyNaCl is still missing"; exit 1; }; \
 	fi
+	@if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
+		echo "Installing postgresql (PostgreSQL 15 for Tools/pg-test-cluster.sh) with apt-get"; \
+		$(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends postgresql; \
+		[ -x /usr/lib/postgresql/15/bin/initdb ] || { echo "PostgreSQL 15 is still missing"; exit 1; }; \
+	fi
 
 test: test-deps
 	$(SWIFT) build --build-tests
