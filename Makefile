@@ -20,7 +20,7 @@ BENCH_RUN = cd Benchmarks && rm -rf $(BENCH_RESULTS) && $(BENCH_ENV) $(SWIFT) pa
 	--allow-writing-to-package-directory benchmark --format histogramPercentiles --path $(BENCH_RESULTS) --no-progress
 BENCH_TABLE := python3 Benchmarks/Scripts/bench_table.py Benchmarks/$(BENCH_RESULTS)
 
-.PHONY: deps test-deps bench-deps build run test test-tsan format format-check bench bench-smoke fuzz docs clean
+.PHONY: deps test-deps bench-deps build run test test-tsan format format-check bench bench-smoke fuzz docs clean example-test
 
 deps:
 	@if ! pkg-config --exists $(PKG_MODULES) 2>/dev/null; then \
@@ -156,3 +156,7 @@ docs: deps
 
 clean:
 	rm -rf .build .build-* Benchmarks/.build
+
+# The example HTTP server (Examples/Server, its own package): its tests, then a live run with curl.
+example-test:
+	SWIFT=$(SWIFT) Examples/Server/Scripts/example-test.sh

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# make example-test: the server's own tests, then a live server on a free loopback port with a
+# temporary vault, driven through the seeds' scenario with curl, then stopped with SIGTERM.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+SWIFT=${SWIFT:-swift}
+$SWIFT test --package-path Examples/Server
+$SWIFT build --package-path Examples/Server --product mysafe-server
+$SWIFT build --product pwvault
+SERVER=$($SWIFT build --package-path Examples/Server --show-bin-path)/mysafe-server
+PWVAULT=$($SWIFT build --show-bin-path)/pwvault
+
+WORK=$(mktemp -d)
+PID=
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+export PWVAULT_PATH=$WORK/vault.db PWVAULT_PASSPHRASE=example-test-passphrase
+"$PWVAULT" init >/dev/null
+for u in npass pduarte mallory; do "$PWVAULT" user add "$u" >/dev/null; done
+# Each add prints the id and the secret once: read both from one call.
+add() { "$SERVER" client add "$1" >"$WORK/$1.client"; }
+add npass; add pduarte; add mallory
+field() { awk -v k="$2" '$1 == k":" {print $2}' "$WORK/$1.client"; }
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$SERVER" --port "$PORT" 2>"$WORK/server.log" &
+PID=$!
+BASE=http://127.0.0.1:$PORT
+for _ in $(seq 100); do curl -s -o /dev/null "$BASE/" && break; sleep 0.1; done
+
+fail() { echo "example-test: $*" >&2; exit 1; }
+# expect STATUS METHOD PATH [curl args…]: prints the body
+expect() {
+    local want=$1 method=$2 path=$3; shift 3
+    local out; out=$(curl -s -w '\n%{http_code}' -X "$method" "$BASE$path" "$@")
+    local code=${out##*$'\n'}
+    [ "$code" = "$want" ] || fail "$method $path: $code, wanted $want: ${out%$'\n'*}"
+    printf '%s' "${out%$'\n'*}"
+}
+token() {
+    expect 200 POST /api/oauth2/token -d grant_type=client_credentials \
+        -d "client_id=$(field "$1" client_id)" -d "client_secret=$(field "$1" client_secret)" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+OWNER=$(token npass); VIEWER=$(token pduarte); STRANGER=$(token mallory)
+# GET with the query, as seed 003 writes it
+expect 200 GET "/api/oauth2/token?grant_type=client_credentials&client_id=$(field npass client_id)&client_secret=$(field npass client_secret)" >/dev/null
+refusal=$(expect 401 POST /api/oauth2/token -d grant_type=client_credentials -d "client_id=$(field npass client_id)" -d client_secret=guess-s3cr3t)
+case $refusal in *guess-s3cr3t*|*"$(field npass client_secret)"*) fail "secret echoed in a refusal";; esac
+expect 401 GET /api/mysafe/password >/dev/null
+expect 401 GET /api/mysafe/password -H "Authorization: Bearer 00" >/dev/null
+J=(-H "Content-Type: application/json")
+expect 201 POST /api/mysafe/password -H "Authorization: Bearer $OWNER" "${J[@]}" \
+    -d '{"name":"senseg account","url":"www.senhasegura.com","username":"npass","password":"8jhfy@3789","tags":"tag1, tag2","users_allowed":[{"username":"pduarte","can_edit":false}]}' >/dev/null
+expect 200 GET /api/mysafe/password -H "Authorization: Bearer $OWNER" | grep -q 'senseg account' || fail "list"
+expect 200 GET /api/mysafe/password/1 -H "Authorization: Bearer $OWNER" | grep -q '8jhfy@3789' || fail "get"
+expect 200 GET /api/mysafe/password/1 -H "Authorization: Bearer $VIEWER" | grep -q '8jhfy@3789' || fail "viewer get"
+body=$(curl -s "$BASE/api/mysafe/password/1" -H "Authorization: Bearer $STRANGER")
+case $body in *8jhfy*) fail "stranger saw the password";; esac
+expect 200 PUT /api/mysafe/password/update/1 -H "Authorization: Bearer $OWNER" "${J[@]}" -d '{"password":"n3w-pass"}' >/dev/null
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "$BASE/api/mysafe/password/update/1" -H "Authorization: Bearer $VIEWER" "${J[@]}" -d '{"password":"x"}')
+[ "${code:0:1}" = 4 ] || fail "viewer update: $code"
+expect 200 GET /api/mysafe/password/history/1 -H "Authorization: Bearer $OWNER" >/dev/null
+head -c 1048577 /dev/zero | tr '\0' a >"$WORK/big"
+expect 413 POST /api/mysafe/password -H "Authorization: Bearer $OWNER" "${J[@]}" --data-binary @"$WORK/big" >/dev/null
+"$SERVER" client revoke "$(field mallory client_id)" >/dev/null
+expect 401 GET /api/mysafe/password -H "Authorization: Bearer $STRANGER" >/dev/null
+expect 200 DELETE /api/mysafe/password/1 -H "Authorization: Bearer $OWNER" >/dev/null
+! grep -q -e "$OWNER" -e "$(field npass client_secret)" -e 8jhfy "$WORK/server.log" || fail "secret in the log"
+# Graceful shutdown: requests in flight when SIGTERM arrives complete.
+for i in $(seq 20); do
+    curl -s -o "$WORK/inflight.$i" -w '%{http_code}\n' "$BASE/api/mysafe/password" -H "Authorization: Bearer $OWNER" >>"$WORK/codes" &
+done
+kill -TERM "$PID"
+wait "$PID" || fail "server exit status $?"
+PID=
+wait
+echo "example-test: scenario passed; in-flight answers at SIGTERM: $(sort "$WORK/codes" | uniq -c | tr '\n' ' ')"

@@ -1,0 +1,175 @@
+import Foundation
+import Hummingbird
+import Logging
+import PasswordVault
+
+/// The HTTP front of a vault: the token endpoint, then every other request, authenticated by
+/// its Bearer token, handed to ``WireHandler`` (docs/contract.md §8, §11) as the client's user.
+public struct MySafeResponder: HTTPResponder {
+    public typealias Context = BasicRequestContext
+
+    public let wire: WireHandler
+    public let registry: ClientRegistry
+    public let tokens: TokenStore
+    public let logger: Logger
+
+    public init(vault: Vault, registry: ClientRegistry, tokens: TokenStore, logger: Logger) {
+        self.wire = WireHandler(vault: vault)
+        self.registry = registry
+        self.tokens = tokens
+        self.logger = logger
+    }
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let response = await answer(request)
+        // Method, path without its query, status, time: never a body, header or query string.
+        logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code),
+                "duration": .string("\(ContinuousClock.now - started)"),
+            ])
+        return response
+    }
+
+    func answer(_ request: Request) async -> Response {
+        var request = request
+        let body: [UInt8]
+        do {
+            // One byte past the limit is enough to know it is too large (docs/contract.md §8).
+            let buffer = try await request.collectBody(upTo: wire.maximumBodySize)
+            body = Array(buffer.readableBytesView)
+        } catch {
+            return Self.json(
+                WireResponse(
+                    status: 413,
+                    body: Array(
+                        #"{"response":{"status":413,"message":"Request body larger than 1048576 bytes","error":true}}"#
+                            .utf8)))
+        }
+        let path = request.uri.path
+        if path == "/api/oauth2/token" || path == "/api/oauth2/token/" {
+            return await token(request, body: body)
+        }
+        guard let user = await caller(request) else {
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.wwwAuthenticate] = #"Bearer realm="mysafe", error="invalid_token""#
+            return Response(
+                status: .unauthorized, headers: headers,
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string:
+                            #"{"error":"invalid_token","error_description":"missing, unknown, expired or revoked access token"}"#
+                    )))
+        }
+        let query = request.uri.query.map { "?" + $0 } ?? ""
+        let answer = await wire.handle(
+            WireRequest(method: request.method.rawValue, path: path + query, body: body), as: user)
+        return Self.json(answer)
+    }
+
+    /// The user behind the request's Bearer token, if it is valid and its client still active.
+    func caller(_ request: Request) async -> User? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        guard let issued = await tokens.resolve(token) else { return nil }
+        guard registry.isActive(id: issued.clientID) else {
+            await tokens.revokeAll(clientID: issued.clientID)
+            return nil
+        }
+        return try? await wire.vault.user(named: issued.username)
+    }
+
+    /// `POST` or `GET /api/oauth2/token`: client credentials from the form body, the query or
+    /// HTTP Basic (RFC 6749 §4.4, §2.3.1). Errors are RFC 6749 §5.2 bodies.
+    func token(_ request: Request, body: [UInt8]) async -> Response {
+        guard request.method == .post || request.method == .get else {
+            return Self.oauthError(.methodNotAllowed, "invalid_request", "use POST or GET")
+        }
+        var fields = Self.form(request.uri.query ?? "")
+        for (key, value) in Self.form(String(decoding: body, as: UTF8.self)) { fields[key] = value }
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
+            let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        {
+            fields["client_id"] = Self.percentDecoded(String(text[..<colon]))
+            fields["client_secret"] = Self.percentDecoded(String(text[text.index(after: colon)...]))
+        }
+        guard let grant = fields["grant_type"], !grant.isEmpty else {
+            return Self.oauthError(.badRequest, "invalid_request", "grant_type is required")
+        }
+        guard grant == "client_credentials" else {
+            return Self.oauthError(.badRequest, "unsupported_grant_type", "only client_credentials is supported")
+        }
+        guard let id = fields["client_id"], let secret = fields["client_secret"], !id.isEmpty, !secret.isEmpty else {
+            return Self.oauthError(.badRequest, "invalid_request", "client_id and client_secret are required")
+        }
+        let client: RegisteredClient?
+        do {
+            client = try registry.authenticate(id: id, secret: secret)
+        } catch {
+            return Self.oauthError(.internalServerError, "server_error", "client registry unavailable")
+        }
+        guard let client, (try? await wire.vault.user(named: client.username)) != nil else {
+            return Self.oauthError(.unauthorized, "invalid_client", "unknown client or wrong secret")
+        }
+        let token = await tokens.issue(clientID: client.id, username: client.username)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        let text = JSONValue.object([
+            ("access_token", .string(token)), ("token_type", .string("bearer")),
+            ("expires_in", .int(Int(TokenStore.lifetime))),
+        ]).text
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func oauthError(_ status: HTTPResponse.Status, _ code: String, _ description: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        if status == .unauthorized { headers[.wwwAuthenticate] = #"Basic realm="mysafe""# }
+        let text = JSONValue.object([("error", .string(code)), ("error_description", .string(description))]).text
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ answer: WireResponse) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    /// `application/x-www-form-urlencoded` pairs; the first of a repeated key wins.
+    static func form(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let key = percentDecoded(String(kv[0])) else { continue }
+            let value = kv.count > 1 ? (percentDecoded(String(kv[1])) ?? "") : ""
+            if fields[key] == nil { fields[key] = value }
+        }
+        return fields
+    }
+
+    static func percentDecoded(_ text: String) -> String? {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+}
+
+/// Builds the application: loopback by default, graceful shutdown by the caller's ServiceGroup.
+public func makeApplication(
+    vault: Vault, registry: ClientRegistry, tokens: TokenStore = TokenStore(), host: String = "127.0.0.1",
+    port: Int = 8080, logger: Logger = Logger(label: "mysafe-server")
+) -> some ApplicationProtocol {
+    Application(
+        responder: MySafeResponder(vault: vault, registry: registry, tokens: tokens, logger: logger),
+        configuration: .init(address: .hostname(host, port: port), serverName: "mysafe-server"),
+        logger: logger)
+}
