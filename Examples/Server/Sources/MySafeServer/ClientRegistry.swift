@@ -21,6 +21,7 @@ public enum ClientRegistryError: Error, Equatable, CustomStringConvertible {
     case unknownClient(String)
     case hashingFailed
 
+    /// The message, without any secret.
     public var description: String {
         switch self {
         case .unreadable(let why): "client registry unreadable: \(why)"
@@ -42,6 +43,7 @@ public final class ClientRegistry: Sendable {
         ClientRegistry(path: vaultPath + ".clients.json")
     }
 
+    /// The registry in the file at `path`.
     public init(path: String) { self.path = path }
 
     /// Every client, revoked ones included; none when the file does not exist.

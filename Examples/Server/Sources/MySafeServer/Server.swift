@@ -6,13 +6,19 @@ import PasswordVault
 /// The HTTP front of a vault: the token endpoint, then every other request, authenticated by
 /// its Bearer token, handed to ``WireHandler`` (docs/contract.md §8, §11) as the client's user.
 public struct MySafeResponder: HTTPResponder {
+    /// Hummingbird's basic context.
     public typealias Context = BasicRequestContext
 
+    /// The transport-free API it mounts.
     public let wire: WireHandler
+    /// The OAuth clients.
     public let registry: ClientRegistry
+    /// The access tokens issued.
     public let tokens: TokenStore
+    /// The request log (no bodies, tokens or secrets).
     public let logger: Logger
 
+    /// A responder serving `vault`.
     public init(vault: Vault, registry: ClientRegistry, tokens: TokenStore, logger: Logger) {
         self.wire = WireHandler(vault: vault)
         self.registry = registry
@@ -20,6 +26,7 @@ public struct MySafeResponder: HTTPResponder {
         self.logger = logger
     }
 
+    /// Answers one request and logs it.
     public func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
         let response = await answer(request)

@@ -2,8 +2,11 @@ import Foundation
 
 /// What an access token stands for.
 public struct IssuedToken: Sendable, Equatable {
+    /// The client it was issued to.
     public var clientID: String
+    /// The vault user it acts as.
     public var username: String
+    /// When it stops being valid.
     public var expires: Date
 }
 
