@@ -12,6 +12,8 @@ public struct ImportedEntry: Sendable {
     public var refusal: String?
     /// What it held that has no place in ours.
     public var unmapped: [String]
+    /// How many of its older versions (KDBX History) are now in its history (docs/contract.md §11).
+    public var historyVersions = 0
 }
 
 /// An import's report: every entry, imported or refused, with what had no place.
@@ -49,8 +51,8 @@ extension Vault {
     /// Imports `entries` as `user`'s own (docs/contract.md §15): each entry is one create, so each
     /// is atomic — all of it or nothing — and goes through the field rules of §3; one the rules
     /// refuse is reported with the reason, never dropped silently. Older versions (KDBX History)
-    /// are listed in the report, not imported: our history of an imported entry begins at its
-    /// import. One `import` record with the counts closes the run (§12).
+    /// become the entry's history in the same atomic create (§11: ``Vault/create(_:changedAt:history:as:)``);
+    /// those it cannot keep are listed. One `import` record with the counts closes the run (§12).
     /// - Parameter progress: called after each entry with (done, total).
     public func importEntries(
         _ entries: [InterchangeEntry], format: String, fileNotes: [String] = [], as user: User,
@@ -58,21 +60,24 @@ extension Vault {
     ) async throws(VaultError) -> ImportReport {
         var report = ImportReport(fileNotes: fileNotes)
         for (index, entry) in entries.enumerated() {
-            var unmapped = entry.unmapped
-            if !entry.history.isEmpty {
-                unmapped.append("\(entry.history.count) older version(s) (history begins at the import)")
-            }
-            let request = PasswordRequest(
-                name: .value(entry.name), username: .value(entry.username), password: .value(entry.password),
-                url: entry.url.isEmpty ? .absent : .value(entry.url),
-                secretKey: entry.secretKey.map { .value($0) } ?? .absent,
-                notes: entry.notes.isEmpty ? .absent : .value(entry.notes),
-                tags: entry.tags.isEmpty ? .absent : .value(entry.tags))
             var line = ImportedEntry(
-                position: index + 1, name: entry.name, identifier: nil, refusal: nil, unmapped: unmapped)
+                position: index + 1, name: entry.name, identifier: nil, refusal: nil, unmapped: entry.unmapped)
             do {
-                let result = try await create(request, as: user)
-                line.identifier = result.entity.identifier
+                let written = try await create(
+                    Self.request(entry), history: entry.history.map { PriorVersion(Self.request($0)) }, as: user)
+                line.identifier = written.result.entity.identifier
+                line.historyVersions = written.keptVersions
+                for (position, message) in written.refusedVersions {
+                    line.unmapped.append("older version \(position) refused: \(message)")
+                }
+                if written.droppedVersions > 0 {
+                    line.unmapped.append(
+                        "\(written.droppedVersions) oldest version(s) beyond the history depth of \(historyDepth)")
+                }
+                if written.unchangedVersions > 0 {
+                    line.unmapped.append(
+                        "\(written.unchangedVersions) older version(s) differing only in fields that have no place")
+                }
             } catch {
                 if case .unexpected = error { throw error }
                 line.refusal = error.message
@@ -87,6 +92,16 @@ extension Vault {
                 "refused=\(report.refusedCount)",
             ], as: user)
         return report
+    }
+
+    /// An entry's fields as a create's request.
+    private static func request(_ entry: InterchangeEntry) -> PasswordRequest {
+        PasswordRequest(
+            name: .value(entry.name), username: .value(entry.username), password: .value(entry.password),
+            url: entry.url.isEmpty ? .absent : .value(entry.url),
+            secretKey: entry.secretKey.map { .value($0) } ?? .absent,
+            notes: entry.notes.isEmpty ? .absent : .value(entry.notes),
+            tags: entry.tags.isEmpty ? .absent : .value(entry.tags))
     }
 
     /// The entries `user` may reveal, opened for an export (docs/contract.md §13, §15). Each is

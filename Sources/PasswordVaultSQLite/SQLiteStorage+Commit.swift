@@ -48,14 +48,7 @@ extension SQLiteStorage {
     private static func apply(_ change: EntryChange, in db: Database) throws -> PasswordEntity? {
         switch change {
         case .insert(let make):
-            guard
-                let raw = try Int64.fetchOne(
-                    db.cachedStatement(
-                        sql:
-                            "UPDATE identifier_counter SET last_value = last_value + 1 WHERE id = 1 RETURNING last_value"
-                    ))
-            else { throw StorageError.corrupted("the identifier counter is missing") }
-            guard let id = EntryID(rawValue: raw) else { throw StorageError.corrupted("identifier \(raw)") }
+            let id = try nextIdentifier(db)
             let entity = try make(id)
             guard entity.identifier == id else {
                 throw StorageError.failure("an insert built entry \(entity.identifier) for identifier \(id)")
@@ -64,6 +57,15 @@ extension SQLiteStorage {
             var batch = try BatchInsert(db)
             try batch.insert(entity)
             return entity
+        case .insertWithHistory(let make):
+            let id = try nextIdentifier(db)
+            let versions = try EntryChange.checkedVersions(try make(id), for: id)
+            for version in versions.history + [versions.entry] { try EntryRow.refuseNUL(in: version) }
+            var batch = try BatchInsert(db)
+            try batch.insert(versions.entry)
+            let statement = try db.cachedStatement(sql: HistoryRows.insertSQL)
+            for old in versions.history { try statement.execute(arguments: EntryRow.arguments(old)) }
+            return versions.entry
         case .replace(let entity, let expectedVersion, let history):
             var row = EntryRow.arguments(entity)
             row += [entity.identifier.rawValue, Int64(bitPattern: expectedVersion)]
@@ -83,6 +85,17 @@ extension SQLiteStorage {
             try db.cachedStatement(sql: RequestRows.deleteForEntrySQL).execute(arguments: [id.rawValue])
             return nil
         }
+    }
+
+    /// The next entry identifier, from the counter (never handed out twice once committed).
+    private static func nextIdentifier(_ db: Database) throws -> EntryID {
+        guard
+            let raw = try Int64.fetchOne(
+                db.cachedStatement(
+                    sql: "UPDATE identifier_counter SET last_value = last_value + 1 WHERE id = 1 RETURNING last_value"))
+        else { throw StorageError.corrupted("the identifier counter is missing") }
+        guard let id = EntryID(rawValue: raw) else { throw StorageError.corrupted("identifier \(raw)") }
+        return id
     }
 
     /// The directory part.

@@ -88,4 +88,38 @@ extension StorageConformanceSuite {
         try await storage.delete(first.identifier, expectedVersion: second.version)
         #expect(try await storage.history(of: first.identifier).isEmpty)
     }
+
+    /// An insert with history (an import, docs/contract.md §15) stores the entry and every
+    /// older version in one commit; versions out of order or for another identifier write
+    /// nothing, and the identifier is not spent on them.
+    func insertWithHistoryKeepsEveryVersion() async throws {
+        let storage = try await make()
+        @Sendable func versions(_ id: EntryID) -> [PasswordEntity] {
+            let first = Sample.entity(id)
+            let second = nextRevision(of: first, seed: 90)
+            return [first, second, nextRevision(of: second, seed: 91)]
+        }
+        let result = try await storage.commit(ChangeSet(entry: .insertWithHistory { id in versions(id) }))
+        let inserted = try #require(result.inserted)
+        let expected = versions(inserted.identifier)
+        #expect(inserted == expected[2])
+        #expect(try await storage.entity(inserted.identifier) == expected[2])
+        #expect(try await storage.history(of: inserted.identifier) == Array(expected.prefix(2)))
+        // Out of order, and another identifier's version: refused, nothing stored.
+        let before = try await storage.entities(after: nil, limit: 100)
+        await #expect(throws: StorageError.self) {
+            try await storage.commit(ChangeSet(entry: .insertWithHistory { id in versions(id).reversed() }))
+        }
+        await #expect(throws: StorageError.self) {
+            try await storage.commit(
+                ChangeSet(
+                    entry: .insertWithHistory { id in
+                        [Sample.entity(EntryID(rawValue: id.rawValue + 7)!)] + versions(id)
+                    }))
+        }
+        #expect(try await storage.entities(after: nil, limit: 100) == before)
+        let next = try await insertNew(storage) { Sample.entity($0) }
+        #expect(next.identifier.rawValue == inserted.identifier.rawValue + 1)
+        #expect(try await storage.history(of: next.identifier).isEmpty)
+    }
 }

@@ -20,6 +20,7 @@ public enum StorageConformanceCheck: String, CaseIterable, Sendable, CustomStrin
     case historyArchivesAndPurges
     case historyMovesOnlyWithItsEntry
     case deleteRemovesHistory
+    case insertWithHistoryKeepsEveryVersion
     case auditAppendsAndMovesHead
     case auditHeadCompareAndSet
     case auditAtomicWithTheChange
@@ -110,6 +111,7 @@ public struct StorageConformanceSuite: Sendable {
         case .historyArchivesAndPurges: try await historyArchivesAndPurges()
         case .historyMovesOnlyWithItsEntry: try await historyMovesOnlyWithItsEntry()
         case .deleteRemovesHistory: try await deleteRemovesHistory()
+        case .insertWithHistoryKeepsEveryVersion: try await insertWithHistoryKeepsEveryVersion()
         case .auditAppendsAndMovesHead: try await auditAppendsAndMovesHead()
         case .auditHeadCompareAndSet: try await auditHeadCompareAndSet()
         case .auditAtomicWithTheChange: try await auditAtomicWithTheChange()

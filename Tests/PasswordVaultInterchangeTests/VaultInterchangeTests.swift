@@ -20,19 +20,33 @@ struct VaultInterchangeTests {
             InterchangeEntry(name: "No user", password: "p"),
             InterchangeEntry(name: String(repeating: "x", count: 201), username: "u", password: "p"),
             InterchangeEntry(
-                name: "Old", username: "u", password: "p", history: [InterchangeEntry(name: "Old", password: "q")]),
+                name: "Old", username: "u", password: "p",
+                history: [InterchangeEntry(name: "Old", username: "v", password: "q")]),
         ]
         let report = try await vault.importEntries(entries, format: "kdbx", as: alice)
         #expect(report.importedCount == 2 && report.refusedCount == 2)
         #expect(report.entries[1].refusal == "1001: Parameter 'username' was not informed!")
         #expect(report.entries[2].refusal == "1002: Parameter 'name' is invalid: must have at most 200 characters")
         #expect(report.entries[0].unmapped == ["icon"])
-        #expect(report.entries[3].unmapped == ["1 older version(s) (history begins at the import)"])
+        // KDBX History becomes our history (docs/contract.md §15, §11).
+        #expect(report.entries[3].unmapped.isEmpty && report.entries[3].historyVersions == 1)
+        let old = try #require(report.entries[3].identifier)
+        let versions = try await vault.history(old, as: alice)
+        #expect(versions.map(\.version) == [2, 1])
+        #expect(
+            versions.map(\.entity.changedFields.names) == [
+                ["username", "password"], ["name", "username", "password"],
+            ])
+        #expect(try await vault.revealVersion(old, version: 1, as: alice).password?.revealUTF8() == "q")
+        #expect(try await vault.reveal(old, as: alice).password?.revealUTF8() == "p")
         let listed = try await vault.list(as: alice)
         #expect(listed.map(\.entity.name) == ["Mail", "Old"])
         #expect(listed.allSatisfy { $0.entity.owner == alice.id })
         let records = try await vault.auditRecords()
-        let last = try #require(records.last)
+        let last = try #require(
+            records.last {
+                $0.event.action != .history && $0.event.action != .revealVersion && $0.event.action != .reveal
+            })
         #expect(last.event.action == .import)
         #expect(last.event.fields == ["format=kdbx", "entries=4", "imported=2", "refused=2"])
         #expect(records.filter { $0.event.action == .create }.count == 2)
@@ -96,5 +110,47 @@ struct VaultInterchangeTests {
             #expect(report.importedCount == 1)
             #expect(try await target.selectForExport(as: alice).entries == exported)
         }
+    }
+
+    /// Older versions within the history depth are kept; a refused one, one that changes no
+    /// field of ours, and the oldest beyond the depth are reported, never silently dropped.
+    @Test func importedHistoryKeepsTheDepthAndReportsTheRest() async throws {
+        let directory = InMemoryDirectory()
+        let alice = directory.addUser("alice", id: 1)
+        let vault = try await Vault.inMemory(directory: directory)
+        try await vault.setHistoryDepth(2)
+        let old = [
+            InterchangeEntry(name: "E", username: "u", password: "v1"),
+            InterchangeEntry(name: "E", password: "no username"),
+            InterchangeEntry(name: "E", username: "u", password: "v2", notes: "n"),
+            InterchangeEntry(name: "E", username: "u", password: "v3", url: "https://e"),
+            InterchangeEntry(name: "E", username: "u", password: "v3", url: "https://e", unmapped: ["icon"]),
+        ]
+        let entry = InterchangeEntry(name: "E", username: "u", password: "v4", url: "https://e", history: old)
+        let report = try await vault.importEntries([entry], format: "kdbx", as: alice)
+        let line = try #require(report.entries.first)
+        #expect(line.historyVersions == 2)
+        #expect(
+            line.unmapped == [
+                "older version 2 refused: 1001: Parameter 'username' was not informed!",
+                "1 oldest version(s) beyond the history depth of 2",
+                "1 older version(s) differing only in fields that have no place",
+            ])
+        let id = try #require(line.identifier)
+        let versions = try await vault.history(id, as: alice)
+        #expect(versions.map(\.version) == [3, 2, 1])
+        #expect(
+            versions.map(\.entity.changedFields.names) == [
+                ["password"], ["password", "url", "notes"], ["name", "username", "password", "notes"],
+            ])
+        var passwords: [String?] = []
+        for version in [1, 2] as [UInt64] {
+            passwords.append(try await vault.revealVersion(id, version: version, as: alice).password?.revealUTF8())
+        }
+        #expect(passwords == ["v2", "v3"])
+        #expect(versions.allSatisfy { $0.changedBy?.id == alice.id })
+        // One create record for the entry, then the import's.
+        let records = try await vault.auditRecords().map(\.event.action)
+        #expect(records.filter { $0 == .create }.count == 1)
     }
 }

@@ -107,6 +107,13 @@ public enum EntryChange: Sendable {
     /// (nothing was stored under it). If `make` throws, nothing is written and its error is
     /// rethrown.
     case insert(@Sendable (EntryID) throws(StorageError) -> PasswordEntity)
+    /// A new entry with earlier versions, all under one fresh identifier (an import that brings
+    /// another manager's history, docs/contract.md §15): as ``insert(_:)``, but `make` returns the
+    /// versions oldest first — the last is the entry, the others its history. Every version must
+    /// carry the identifier, and their ``PasswordEntity/revision``s must increase strictly
+    /// (else ``StorageError/failure(_:)`` and nothing is written). The storage keeps them all: the
+    /// engine has already cut them to the vault's history depth.
+    case insertWithHistory(@Sendable (EntryID) throws(StorageError) -> [PasswordEntity])
     /// Replaces an entry if its stored version still is `expectedVersion`
     /// (else ``StorageError/conflict``, also when the entry is gone), and changes its history
     /// as `history` says, in the same commit.
@@ -201,5 +208,27 @@ public struct CommitResult: Sendable, Equatable {
         self.inserted = inserted
         self.auditHead = auditHead
         self.insertedRequest = insertedRequest
+    }
+}
+
+extension EntryChange {
+    /// Checks the versions an ``insertWithHistory(_:)`` built for identifier `id`: at least one,
+    /// each carrying `id`, revisions strictly increasing. Returns the entry (the last) and its
+    /// history (the others, oldest first). Adapters call it inside their transaction.
+    public static func checkedVersions(
+        _ versions: [PasswordEntity], for id: EntryID
+    ) throws(StorageError) -> (entry: PasswordEntity, history: [PasswordEntity]) {
+        guard let entry = versions.last else { throw .failure("an insert with history built no version") }
+        var previous: UInt64?
+        for version in versions {
+            guard version.identifier == id else {
+                throw .failure("an insert built entry \(version.identifier) for identifier \(id)")
+            }
+            if let previous, version.revision <= previous {
+                throw .failure("an insert with history built revision \(version.revision) after \(previous)")
+            }
+            previous = version.revision
+        }
+        return (entry, Array(versions.dropLast()))
     }
 }

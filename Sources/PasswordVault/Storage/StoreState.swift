@@ -57,6 +57,7 @@ extension StoreState {
             throw .failure("a header write must name the generation it replaces")
         }
         var inserted: PasswordEntity?
+        var insertedHistory: [PasswordEntity] = []
         switch change.entry {
         case nil: break
         case .insert(let make):
@@ -66,6 +67,11 @@ extension StoreState {
                 throw .failure("an insert built entry \(entity.identifier) for identifier \(id)")
             }
             inserted = entity
+        case .insertWithHistory(let make):
+            let id = try nextIdentifier()
+            let versions = try EntryChange.checkedVersions(try make(id), for: id)
+            inserted = versions.entry
+            insertedHistory = versions.history
         case .replace(let entity, let expectedVersion, let update):
             guard let old = entities[entity.identifier], old.version == expectedVersion else { throw .conflict }
             try check(update, of: entity.identifier)
@@ -88,6 +94,10 @@ extension StoreState {
         case .insert:
             lastIdentifier += 1
             add(inserted!)
+        case .insertWithHistory:
+            lastIdentifier += 1
+            add(inserted!)
+            if !insertedHistory.isEmpty { history[inserted!.identifier] = insertedHistory }
         case .replace(let entity, _, let update):
             replace(entity)
             apply(update, of: entity.identifier)

@@ -82,7 +82,8 @@ struct ImportCommand: AsyncParsableCommand {
             for line in report.entries {
                 let name = NameRule.quoted(line.name)
                 if let id = line.identifier {
-                    print("\(line.position): \(name) imported as \(id)")
+                    let history = line.historyVersions > 0 ? " with \(line.historyVersions) older version(s)" : ""
+                    print("\(line.position): \(name) imported as \(id)\(history)")
                 } else {
                     print("\(line.position): \(name) NOT imported: \(line.refusal ?? "refused")")
                 }

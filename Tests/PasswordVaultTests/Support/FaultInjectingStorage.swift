@@ -41,7 +41,7 @@ final class FaultInjectingStorage: VaultStorage {
         if change.audit != nil, plan.withLock({ $0.failAuditAppends }) { throw .failure("injected audit failure") }
         switch change.entry {
         case nil: break
-        case .insert:
+        case .insert, .insertWithHistory:
             if plan.withLock({ $0.holdInserts }) {
                 plan.withLock { $0.heldInserts += 1 }
                 while plan.withLock({ $0.holdInserts }) { try? await Task.sleep(nanoseconds: 1_000_000) }
