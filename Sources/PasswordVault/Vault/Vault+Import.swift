@@ -93,34 +93,26 @@ extension Vault {
             try version.fields.secretKey.map { (totp) throws(VaultError) in try SecretKeyCoding.encode(totp) }
         }
         let owner = user.id
-        let built = versions.map(\.fields)
+        // Every version carries the entry's policies (shares are the entry's too).
+        let built = versions.map { version in
+            var entry = version.fields
+            (entry.needJustify, entry.needApproval) = (fields.needJustify, fields.needApproval)
+            return entry
+        }
         let (stamps, changed) = (times, changes)
         let event = auditEvent(.create, by: user, fields: fields.changedFields(shares).names)
         let entity = try await sealingWrite { (ring, generation) async throws(VaultError) in
             try await storing { () async throws(StorageError) in
                 let insert = EntryChange.insertWithHistory { (id) throws(StorageError) in
-                    do throws(CryptoError) {
-                        var made: [PasswordEntity] = []
-                        for (index, version) in built.enumerated() {
-                            made.append(
-                                PasswordEntity(
-                                    identifier: id, name: version.name, username: version.username,
-                                    url: version.url, tags: version.tags, owner: owner,
-                                    usersAllowed: shares.users ?? [], groupsAllowed: shares.groups ?? [],
-                                    createdAt: stamps[0], updatedAt: stamps[index], version: UInt64(index + 1),
-                                    revision: UInt64(index + 1), changedBy: owner, changedFields: changed[index],
-                                    sealedPassword: try ring.seal(version.password, entry: id, field: .password),
-                                    sealedSecretKey: try secretKeys[index].map { (plain) throws(CryptoError) in
-                                        try ring.seal(plain, entry: id, field: .secretKey)
-                                    },
-                                    sealedNotes: try version.notes.map { (notes) throws(CryptoError) in
-                                        try ring.seal(notes, entry: id, field: .notes)
-                                    }, needJustify: fields.needJustify, needApproval: fields.needApproval))
-                        }
-                        return made
-                    } catch {
-                        throw .failure("sealing entry \(id) failed: \(error)")
+                    var made: [PasswordEntity] = []
+                    for (index, version) in built.enumerated() {
+                        made.append(
+                            try version.sealed(
+                                as: id, secretKey: secretKeys[index], owner: owner, shares: shares, ring: ring,
+                                createdAt: stamps[0], updatedAt: stamps[index], revision: UInt64(index + 1),
+                                changedFields: changed[index]))
                     }
+                    return made
                 }
                 let result = try await commit(
                     ChangeSet(headerGeneration: generation, entry: insert), recording: [event], namesInserted: true)

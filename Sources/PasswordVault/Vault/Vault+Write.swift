@@ -1,3 +1,5 @@
+import Foundation
+
 extension Vault {
     /// Creates an entry owned by `user` (docs/contract.md §3).
     ///
@@ -24,22 +26,9 @@ extension Vault {
         let entity = try await sealingWrite { (ring, generation) async throws(VaultError) in
             try await storing { () async throws(StorageError) in
                 let insert = EntryChange.insert { (id) throws(StorageError) in
-                    do throws(CryptoError) {
-                        return PasswordEntity(
-                            identifier: id, name: fields.name, username: fields.username, url: fields.url,
-                            tags: fields.tags, owner: owner, usersAllowed: shares.users ?? [],
-                            groupsAllowed: shares.groups ?? [], createdAt: now, updatedAt: now,
-                            changedFields: fields.changedFields(shares),
-                            sealedPassword: try ring.seal(fields.password, entry: id, field: .password),
-                            sealedSecretKey: try secretKey.map { (plain) throws(CryptoError) in
-                                try ring.seal(plain, entry: id, field: .secretKey)
-                            },
-                            sealedNotes: try fields.notes.map { (notes) throws(CryptoError) in
-                                try ring.seal(notes, entry: id, field: .notes)
-                            }, needJustify: fields.needJustify, needApproval: fields.needApproval)
-                    } catch {
-                        throw .failure("sealing entry \(id) failed: \(error)")
-                    }
+                    try fields.sealed(
+                        as: id, secretKey: secretKey, owner: owner, shares: shares, ring: ring, createdAt: now,
+                        updatedAt: now, revision: 1, changedFields: fields.changedFields(shares))
                 }
                 let result = try await commit(
                     ChangeSet(headerGeneration: generation, entry: insert), recording: [event], namesInserted: true)
@@ -189,6 +178,31 @@ extension Vault {
 extension NewEntry {
     /// What a create sets, as revision 1's `changed_fields`: the required fields and every
     /// optional one given a value (docs/contract.md §11).
+    /// The new entry's row: these fields sealed with `ring` for entry `id` (its first version,
+    /// or an imported later one: docs/contract.md §15), owned by `owner`, shared as `shares`.
+    /// `secretKey` is the TOTP seed's sealed plaintext (``SecretKeyCoding``). A sealing failure
+    /// is a storage failure, so that the commit writes nothing.
+    func sealed(
+        as id: EntryID, secretKey: SecretBytes?, owner: UserID, shares: Vault.ResolvedShares, ring: KeyRing,
+        createdAt: Date, updatedAt: Date, revision: UInt64, changedFields: ChangedFields
+    ) throws(StorageError) -> PasswordEntity {
+        do throws(CryptoError) {
+            return PasswordEntity(
+                identifier: id, name: name, username: username, url: url, tags: tags, owner: owner,
+                usersAllowed: shares.users ?? [], groupsAllowed: shares.groups ?? [], createdAt: createdAt,
+                updatedAt: updatedAt, version: revision, revision: revision, changedBy: owner,
+                changedFields: changedFields, sealedPassword: try ring.seal(password, entry: id, field: .password),
+                sealedSecretKey: try secretKey.map { (plain) throws(CryptoError) in
+                    try ring.seal(plain, entry: id, field: .secretKey)
+                },
+                sealedNotes: try notes.map { (notes) throws(CryptoError) in
+                    try ring.seal(notes, entry: id, field: .notes)
+                }, needJustify: needJustify, needApproval: needApproval)
+        } catch {
+            throw .failure("sealing entry \(id) failed: \(error)")
+        }
+    }
+
     func changedFields(_ shares: Vault.ResolvedShares) -> ChangedFields {
         var fields: ChangedFields = [.name, .username, .password]
         if !url.isEmpty { fields.insert(.url) }
