@@ -1,3 +1,5 @@
+import Foundation
+
 /// One entry as an interchange file holds it, before it meets the vault's rules
 /// (docs/contract.md §15): the five text fields, tags, the TOTP secret and the older versions.
 public struct InterchangeEntry: Sendable, Equatable {
@@ -15,6 +17,9 @@ public struct InterchangeEntry: Sendable, Equatable {
     public var tags: [String]
     /// Our `secret_key` as text: an `otpauth://totp/…` URI or a base32 seed; `nil` without one.
     public var secretKey: String?
+    /// When this version was made, as the file says (KDBX `LastModificationTime`, whole
+    /// seconds); `nil` when the file does not say or says it unreadably (docs/contract.md §15).
+    public var changedAt: Date?
     /// Older versions, oldest first (KDBX History). They carry no history of their own.
     public var history: [InterchangeEntry]
     /// What the file held for this entry that has no place in ours (custom fields, attachments,
@@ -24,7 +29,8 @@ public struct InterchangeEntry: Sendable, Equatable {
     /// An entry.
     public init(
         name: String, username: String = "", password: String = "", url: String = "", notes: String = "",
-        tags: [String] = [], secretKey: String? = nil, history: [InterchangeEntry] = [], unmapped: [String] = []
+        tags: [String] = [], secretKey: String? = nil, changedAt: Date? = nil, history: [InterchangeEntry] = [],
+        unmapped: [String] = []
     ) {
         self.name = name
         self.username = username
@@ -33,6 +39,7 @@ public struct InterchangeEntry: Sendable, Equatable {
         self.notes = notes
         self.tags = tags
         self.secretKey = secretKey
+        self.changedAt = changedAt
         self.history = history
         self.unmapped = unmapped
     }

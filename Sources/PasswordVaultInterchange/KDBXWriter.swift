@@ -148,7 +148,7 @@ struct VariantDictionary {
 /// The XML document: written here, every text escaped.
 enum KDBXXMLWriter {
     static func document(_ entries: [InterchangeEntry], stream: inout InnerStream, now: Date) -> String {
-        let time = timestamp(now)
+        let time = KDBXTime.binary(now)
         var xml = "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"?>\n<KeePassFile>"
         xml += "<Meta><Generator>PasswordVault</Generator><DatabaseName>PasswordVault export</DatabaseName>"
         xml += "<MemoryProtection><ProtectTitle>False</ProtectTitle><ProtectUserName>False</ProtectUserName>"
@@ -156,20 +156,27 @@ enum KDBXXMLWriter {
         xml += "<ProtectNotes>False</ProtectNotes></MemoryProtection>"
         xml += "<RecycleBinEnabled>False</RecycleBinEnabled></Meta>"
         xml += "<Root><Group><UUID>\(uuid())</UUID><Name>Root</Name>"
-        xml += "<Times>\(times(time))</Times><IsExpanded>True</IsExpanded>"
+        xml += "<Times>\(times(modified: time, created: time))</Times><IsExpanded>True</IsExpanded>"
         for entry in entries {
-            xml += self.entry(entry, stream: &stream, time: time, withHistory: true)
+            // KDBX History: the entry's older versions, oldest first, each with its own fields,
+            // secrets and time, under the entry's UUID (docs/contract.md §15, §11).
+            let created = KDBXTime.binary(entry.history.first?.changedAt ?? entry.changedAt ?? now)
+            xml += self.entry(
+                entry, uuid: uuid(), created: created, stream: &stream, now: now, history: entry.history)
         }
         xml += "</Group><DeletedObjects/></Root></KeePassFile>\n"
         return xml
     }
 
+    /// One `Entry` element, its `History` (older versions, none of their own) last: the inner
+    /// stream masks protected values in document order.
     private static func entry(
-        _ entry: InterchangeEntry, stream: inout InnerStream, time: String, withHistory: Bool
+        _ entry: InterchangeEntry, uuid: String, created: String, stream: inout InnerStream, now: Date,
+        history: [InterchangeEntry]
     ) -> String {
-        var xml = "<Entry><UUID>\(uuid())</UUID><IconID>0</IconID>"
+        var xml = "<Entry><UUID>\(uuid)</UUID><IconID>0</IconID>"
         xml += "<Tags>\(escape(entry.tags.joined(separator: ";")))</Tags>"
-        xml += "<Times>\(times(time))</Times>"
+        xml += "<Times>\(times(modified: KDBXTime.binary(entry.changedAt ?? now), created: created))</Times>"
         func string(_ key: String, _ value: String, protected: Bool) {
             xml += "<String><Key>\(escape(key))</Key>"
             if protected {
@@ -185,9 +192,11 @@ enum KDBXXMLWriter {
         string("URL", entry.url, protected: false)
         string("Notes", entry.notes, protected: false)
         if let key = entry.secretKey { string("otp", otpURI(key, label: entry.name), protected: true) }
-        if withHistory, !entry.history.isEmpty {
+        if !history.isEmpty {
             xml += "<History>"
-            for old in entry.history { xml += self.entry(old, stream: &stream, time: time, withHistory: false) }
+            for old in history {
+                xml += self.entry(old, uuid: uuid, created: created, stream: &stream, now: now, history: [])
+            }
             xml += "</History>"
         }
         return xml + "</Entry>"
@@ -199,16 +208,10 @@ enum KDBXXMLWriter {
         return TOTPFields.uri(seed: key, settings: nil, label: label)
     }
 
-    private static func times(_ time: String) -> String {
-        "<CreationTime>\(time)</CreationTime><LastModificationTime>\(time)</LastModificationTime>"
-            + "<LastAccessTime>\(time)</LastAccessTime><ExpiryTime>\(time)</ExpiryTime>"
-            + "<Expires>False</Expires><UsageCount>0</UsageCount><LocationChanged>\(time)</LocationChanged>"
-    }
-
-    /// KDBX 4's time: seconds since 0001-01-01 UTC, 8 bytes little-endian, base64.
-    static func timestamp(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970) + 62_135_596_800
-        return Data(littleEndian(seconds)).base64EncodedString()
+    private static func times(modified: String, created: String) -> String {
+        "<CreationTime>\(created)</CreationTime><LastModificationTime>\(modified)</LastModificationTime>"
+            + "<LastAccessTime>\(modified)</LastAccessTime><ExpiryTime>\(modified)</ExpiryTime>"
+            + "<Expires>False</Expires><UsageCount>0</UsageCount><LocationChanged>\(created)</LocationChanged>"
     }
 
     private static func uuid() -> String { Data(KDBXCrypto.random(16)).base64EncodedString() }

@@ -62,6 +62,10 @@ enum KDBXXMLReader {
         var attachments: [String] = []
         var history: [InterchangeEntry] = []
         var autoTypeAssociations = 0
+        /// `Times/LastModificationTime`'s text, when the entry has one.
+        var modified: String?
+        /// What its older versions held that has no place, by position (from 1, oldest first).
+        var versionNotes: [(position: Int, note: String)] = []
     }
 
     final class Handler: NSObject, XMLParserDelegate {
@@ -160,6 +164,8 @@ enum KDBXXMLReader {
                 current { $0.customIcon = !value.isEmpty }
             case ("Times", "Expires") where path.dropLast(2).last == "Entry":
                 current { $0.expires = value.lowercased() == "true" }
+            case ("Times", "LastModificationTime") where path.dropLast(2).last == "Entry":
+                current { $0.modified = value }
             case ("AutoType", "Association"):
                 current { $0.autoTypeAssociations += 1 }
             case (_, "Entry") where !entries.isEmpty:
@@ -182,6 +188,10 @@ enum KDBXXMLReader {
             let draft = entries.removeLast()
             var entry = Self.entry(from: draft)
             if inHistory {
+                // An older version's own remarks go to its entry's report (docs/contract.md §15).
+                let position = entries[entries.count - 1].history.count + 1
+                entries[entries.count - 1].versionNotes += entry.unmapped.map { (position, $0) }
+                entry.unmapped = []
                 entries[entries.count - 1].history.append(entry)
                 return
             }
@@ -195,6 +205,8 @@ enum KDBXXMLReader {
             entry.history = draft.history
             parsed.entries.append(entry)
         }
+
+        static let unreadableTime = "unreadable LastModificationTime (the import time is used)"
 
         static func entry(from draft: EntryDraft) -> InterchangeEntry {
             var entry = InterchangeEntry(name: "")
@@ -227,6 +239,20 @@ enum KDBXXMLReader {
             if draft.icon != "0" && !draft.icon.isEmpty { entry.unmapped.append("icon") }
             if draft.customIcon { entry.unmapped.append("custom icon") }
             if draft.autoTypeAssociations > 0 { entry.unmapped.append("auto-type associations") }
+            // A time this reader cannot read is reported and left out, never guessed; the vault
+            // then stamps the version with the import's time (docs/contract.md §15).
+            if let modified = draft.modified {
+                entry.changedAt = KDBXTime.parse(modified)
+                if entry.changedAt == nil {
+                    entry.unmapped.append(Self.unreadableTime)
+                }
+            }
+            // An older version's remark the entry itself makes (the same icon, custom field…) is
+            // not repeated; an unreadable time always is: it is that version's.
+            let own = entry.unmapped
+            for (position, note) in draft.versionNotes where !own.contains(note) || note == Self.unreadableTime {
+                entry.unmapped.append("older version \(position): \(note)")
+            }
             return entry
         }
 

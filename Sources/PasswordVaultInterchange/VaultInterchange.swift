@@ -51,7 +51,8 @@ extension Vault {
     /// Imports `entries` as `user`'s own (docs/contract.md §15): each entry is one create, so each
     /// is atomic — all of it or nothing — and goes through the field rules of §3; one the rules
     /// refuse is reported with the reason, never dropped silently. Older versions (KDBX History)
-    /// become the entry's history in the same atomic create (§11: ``Vault/create(_:changedAt:history:as:)``);
+    /// become the entry's history in the same atomic create (§11: ``Vault/create(_:changedAt:history:as:)``),
+    /// each version at the time the file gives it (``InterchangeEntry/changedAt``, else now);
     /// those it cannot keep are listed. One `import` record with the counts closes the run (§12).
     /// - Parameter progress: called after each entry with (done, total).
     public func importEntries(
@@ -64,7 +65,8 @@ extension Vault {
                 position: index + 1, name: entry.name, identifier: nil, refusal: nil, unmapped: entry.unmapped)
             do {
                 let written = try await create(
-                    Self.request(entry), history: entry.history.map { PriorVersion(Self.request($0)) }, as: user)
+                    Self.request(entry), changedAt: entry.changedAt,
+                    history: entry.history.map { PriorVersion(Self.request($0), changedAt: $0.changedAt) }, as: user)
                 line.identifier = written.result.entity.identifier
                 line.historyVersions = written.keptVersions
                 for (position, message) in written.refusedVersions {
@@ -141,7 +143,7 @@ extension Vault {
                     name: entity.name, username: entity.username,
                     password: revealed.password?.revealUTF8() ?? "", url: entity.url,
                     notes: revealed.notes?.revealUTF8() ?? "", tags: entity.tags,
-                    secretKey: revealed.secretKeyText?.revealUTF8()))
+                    secretKey: revealed.secretKeyText?.revealUTF8(), changedAt: entity.updatedAt))
         }
         return selection
     }

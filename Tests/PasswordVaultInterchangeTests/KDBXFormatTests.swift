@@ -12,8 +12,9 @@ struct KDBXFormatTests {
         InterchangeEntry(
             name: "Mail ✉", username: "ålice", password: "p<&>\"'ß", url: "https://ü.example/?a=1&b=2",
             notes: "one\r\ntwo\nthree\t✓", tags: ["work", "mail/inbox"],
-            secretKey: "otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme&digits=8&period=45"),
-        InterchangeEntry(name: "Bare", username: "bob", password: "x"),
+            secretKey: "otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme&digits=8&period=45",
+            changedAt: Date(timeIntervalSince1970: 1_614_834_367)),
+        InterchangeEntry(name: "Bare", username: "bob", password: "x", changedAt: Date(timeIntervalSince1970: 0)),
     ]
 
     /// Every cipher and KDF combination, round trip: ours → KDBX 4 → ours.
@@ -34,7 +35,10 @@ struct KDBXFormatTests {
 
     @Test func historyRoundTrips() throws {
         var entry = Self.entries[1]
-        entry.history = [InterchangeEntry(name: "Bare", username: "bob", password: "older")]
+        entry.history = [
+            InterchangeEntry(
+                name: "Bare", username: "bob", password: "older", changedAt: Date(timeIntervalSince1970: -86_400))
+        ]
         let file = KDBXWriter.write([entry], passphrase: "p", options: Self.fast)
         #expect(try KDBXReader.read(file, passphrase: "p").entries == [entry])
     }

@@ -13,6 +13,7 @@ struct KeePassXCInteropTests {
         <KeePassFile><Meta><Generator>test</Generator></Meta><Root><Group>
         <UUID>oWsPubPuRJKT0nrmOvQpfg==</UUID><Name>Root</Name>
         <Entry><UUID>UpSZuzHJTGSn3Gpf/GjuPg==</UUID><IconID>0</IconID><Tags>alpha;beta</Tags>
+        <Times><LastModificationTime>2021-03-04T05:06:07Z</LastModificationTime></Times>
         <String><Key>Title</Key><Value>Köln</Value></String>
         <String><Key>UserName</Key><Value>ülrich</Value></String>
         <String><Key>Password</Key><Value ProtectInMemory="True">pä&amp;ss&lt;</Value></String>
@@ -23,6 +24,7 @@ struct KeePassXCInteropTests {
         secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&amp;period=60&amp;digits=8&amp;issuer=Issuer&amp;algorithm=SHA256\
         </Value></String>
         <History><Entry><UUID>UpSZuzHJTGSn3Gpf/GjuPg==</UUID>
+        <Times><LastModificationTime>2019-12-31T23:59:59Z</LastModificationTime></Times>
         <String><Key>Title</Key><Value>Köln</Value></String>
         <String><Key>Password</Key><Value>old</Value></String></Entry></History>
         </Entry>
@@ -40,6 +42,7 @@ struct KeePassXCInteropTests {
 
     /// `db-create`, `mkdir`, `add`: KeePassXC 2.7.4 writes KDBX 3.1 (AES-256, AES-KDF, Salsa20).
     @Test func databaseMadeByCLIImports() throws {
+        let started = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("cli.kdbx").path
@@ -69,6 +72,9 @@ struct KeePassXCInteropTests {
         #expect(mail.url == "https://mail.example")
         #expect(mail.notes == "note ✓")
         #expect(mail.tags.isEmpty)
+        // KeePassXC stamps what `add` makes with the time of the call; KDBX 3.1 writes it as text.
+        let changedAt = try #require(mail.changedAt)
+        #expect(changedAt >= started && changedAt <= Date())
         let login = try #require(database.entries.first { $0.name == "Login" })
         #expect(login.password == "pin 42")
         #expect(login.tags == ["Work/Bank"])
@@ -95,6 +101,10 @@ struct KeePassXCInteropTests {
         #expect(koeln.tags == ["alpha", "beta"])
         #expect(koeln.history.count == 1)
         #expect(koeln.history.first?.password == "old")
+        // The times KeePassXC read from the XML and wrote into its KDBX 3.1 file, to the second.
+        #expect(database.version.major == 3)
+        #expect(koeln.changedAt == Date(timeIntervalSince1970: 1_614_834_367))  // 2021-03-04T05:06:07Z
+        #expect(koeln.history.first?.changedAt == Date(timeIntervalSince1970: 1_577_836_799))  // 2019-12-31T23:59:59Z
         let uri = try #require(koeln.secretKey)
         #expect(uri.hasPrefix("otpauth://totp/"))
         let legacy = try #require(database.entries.last)
@@ -125,10 +135,12 @@ struct KeePassXCInteropTests {
         let entries = [
             InterchangeEntry(
                 name: "Mail ✉", username: "alice@example.com", password: "s3cret <&> \"'", url: "https://m.example",
-                notes: "line 1\nline 2 — ü", tags: ["work", "mail"], secretKey: "JBSWY3DPEHPK3PXP"),
+                notes: "line 1\nline 2 — ü", tags: ["work", "mail"], secretKey: "JBSWY3DPEHPK3PXP",
+                changedAt: Date(timeIntervalSince1970: 1_614_834_367)),
             InterchangeEntry(
                 name: "Bank", username: "bob", password: "pin",
-                secretKey: "otpauth://totp/Bank:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8&period=60"),
+                secretKey: "otpauth://totp/Bank:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8&period=60",
+                changedAt: Date(timeIntervalSince1970: 946_684_800)),
         ]
         let file = directory.appendingPathComponent("ours.kdbx").path
         try Data(KDBXWriter.write(entries, passphrase: "export pass", options: options))
@@ -153,7 +165,8 @@ struct KeePassXCInteropTests {
         #expect(wrong.status != 0)
 
         // KeePassXC rewrites the file with its own KDBX 4 writer (same cipher and KDF): it reads
-        // back with every value, its new entry too.
+        // back with every value and time (KeePassXC's base64 seconds), its new entry too.
+        let beforeAdd = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         try KeePassXC.ok(
             ["add", "-q", "-u", "carol", "--notes", "by KeePassXC\nsecond line", "-p", file, "Added"],
             input: "export pass\nkx pässword\n")
@@ -171,6 +184,8 @@ struct KeePassXCInteropTests {
         let added = try #require(database.entries.last)
         #expect(added.name == "Added" && added.username == "carol" && added.password == "kx pässword")
         #expect(added.notes == "by KeePassXC\nsecond line")
+        let addedAt = try #require(added.changedAt)
+        #expect(addedAt >= beforeAdd && addedAt <= Date())
     }
 
     /// The current code of a `secret_key` text, by the core's own TOTP.

@@ -104,12 +104,59 @@ struct VaultInterchangeTests {
         let viaKDBX = try KDBXReader.read(
             KDBXWriter.write(exported, passphrase: "f", options: options), passphrase: "f")
         let viaJSON = try BitwardenJSON.read(BitwardenJSON.write(exported))
-        for entries in [viaKDBX.entries, viaJSON] {
+        // KDBX keeps each time to the second; Bitwarden JSON has no place for one, so the import
+        // stamps its own.
+        func imported(_ entries: [InterchangeEntry]) async throws -> [InterchangeEntry] {
             let target = try await Vault.inMemory(directory: directory)
             let report = try await target.importEntries(entries, format: "test", as: alice)
             #expect(report.importedCount == 1)
-            #expect(try await target.selectForExport(as: alice).entries == exported)
+            return try await target.selectForExport(as: alice).entries
         }
+        func times(_ entries: [InterchangeEntry], _ change: (Date?) -> Date?) -> [InterchangeEntry] {
+            entries.map { entry in
+                var entry = entry
+                entry.changedAt = change(entry.changedAt)
+                return entry
+            }
+        }
+        let toTheSecond = times(exported) {
+            $0.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
+        }
+        #expect(try await imported(viaKDBX.entries) == toTheSecond)
+        let fromJSON = try await imported(viaJSON)
+        #expect(fromJSON.allSatisfy { $0.changedAt != nil })
+        #expect(times(fromJSON) { _ in nil } == times(exported) { _ in nil })
+    }
+
+    /// The file's times become the versions' `changed_at` and the entry's `created_at`, exactly;
+    /// a time ahead of the vault clock is clamped to it, and times never decrease
+    /// (docs/contract.md §15, §11).
+    @Test func importedTimesBecomeTheVersionsTimes() async throws {
+        let directory = InMemoryDirectory()
+        let alice = directory.addUser("alice", id: 1)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let vault = try await Vault.inMemory(directory: directory, clock: .fixed(now))
+        func at(_ seconds: TimeInterval) -> Date { Date(timeIntervalSince1970: seconds) }
+        let entries = [
+            InterchangeEntry(
+                name: "E", username: "u", password: "v4", changedAt: at(1_614_834_367),
+                history: [
+                    InterchangeEntry(name: "E", username: "u", password: "v1", changedAt: at(1_577_836_799)),
+                    InterchangeEntry(name: "E", username: "u", password: "v2"),
+                    InterchangeEntry(name: "E", username: "u", password: "v3", changedAt: at(1_500_000_000)),
+                ]),
+            InterchangeEntry(name: "Future", username: "u", password: "p", changedAt: at(253_402_300_799)),
+        ]
+        let report = try await vault.importEntries(entries, format: "kdbx", as: alice)
+        let ids = report.entries.compactMap(\.identifier)
+        #expect(ids.count == 2)
+        let versions = try await vault.history(ids[0], as: alice)
+        // v2 has no time: the vault clock's; v3 and v4, earlier in the file, may not go back.
+        #expect(versions.map(\.version) == [4, 3, 2, 1])
+        #expect(versions.map(\.entity.updatedAt) == [now, now, now, at(1_577_836_799)])
+        #expect(versions.allSatisfy { $0.entity.createdAt == at(1_577_836_799) })
+        let future = try await vault.history(ids[1], as: alice)
+        #expect(future.map(\.entity.updatedAt) == [now])
     }
 
     /// Older versions within the history depth are kept; a refused one, one that changes no
