@@ -111,49 +111,78 @@ extension Vault {
     /// and every read is on the trail: an entry without the reveal right, one whose
     /// justification or approval policy binds the reveal, or a disabled one, is left out and
     /// listed. The caller writes the file, then calls ``recordExport(_:format:as:)``.
+    ///
+    /// With `includingHistory` (a KDBX export: its History holds them), an entry whose older
+    /// versions `user` may reveal — its owner, or an editor with the reveal right
+    /// (docs/contract.md §11, §13) — carries them, oldest first, each with its own fields,
+    /// secrets and time: read by ``history(_:justification:as:)`` and one
+    /// ``revealVersion(_:version:justification:as:)`` each, all on the trail. A viewer's entries
+    /// carry none and read none. When reading them is refused, the entry is left out and listed
+    /// rather than exported without them.
     public func selectForExport(
-        as user: User, progress: (Int, Int) -> Void = { _, _ in }
+        as user: User, includingHistory: Bool = false, progress: (Int, Int) -> Void = { _, _ in }
     ) async throws(VaultError) -> ExportSelection {
         let listed = try await list(as: user)
         var selection = ExportSelection()
         for (index, item) in listed.enumerated() {
             defer { progress(index + 1, listed.count) }
             let entity = item.entity
-            guard item.canReveal else {
+            func withhold(_ reason: String) {
                 selection.withheld.append(
-                    WithheldEntry(identifier: entity.identifier, name: entity.name, reason: "no reveal right"))
+                    WithheldEntry(identifier: entity.identifier, name: entity.name, reason: reason))
+            }
+            guard item.canReveal else {
+                withhold("no reveal right")
                 continue
             }
-            let revealed: RevealedEntry
+            var exported: InterchangeEntry
             do {
-                revealed = try await reveal(entity.identifier, as: user)
+                let revealed = try await reveal(entity.identifier, as: user)
+                guard revealed.canReveal else {
+                    withhold("no reveal right")
+                    continue
+                }
+                exported = Self.interchangeEntry(revealed.entity, revealed)
+                if includingHistory, item.role >= .editor {
+                    exported.history = try await olderVersions(of: entity.identifier, as: user)
+                }
             } catch {
                 if case .unexpected = error { throw error }
-                selection.withheld.append(
-                    WithheldEntry(identifier: entity.identifier, name: entity.name, reason: error.message))
+                withhold(error.message)
                 continue
             }
-            guard revealed.canReveal else {
-                selection.withheld.append(
-                    WithheldEntry(identifier: entity.identifier, name: entity.name, reason: "no reveal right"))
-                continue
-            }
-            selection.entries.append(
-                InterchangeEntry(
-                    name: entity.name, username: entity.username,
-                    password: revealed.password?.revealUTF8() ?? "", url: entity.url,
-                    notes: revealed.notes?.revealUTF8() ?? "", tags: entity.tags,
-                    secretKey: revealed.secretKeyText?.revealUTF8(), changedAt: entity.updatedAt))
+            selection.entries.append(exported)
         }
         return selection
     }
 
-    /// Records the `export` of `selection` once its file is written (docs/contract.md §12).
+    /// The entry's older versions, oldest first, each opened (docs/contract.md §11).
+    private func olderVersions(of id: EntryID, as user: User) async throws(VaultError) -> [InterchangeEntry] {
+        var older: [InterchangeEntry] = []
+        for version in try await history(id, as: user).reversed() where !version.isCurrent {
+            let opened = try await revealVersion(id, version: version.version, as: user)
+            older.append(Self.interchangeEntry(version.entity, opened))
+        }
+        return older
+    }
+
+    /// One version as a file holds it: `entity`'s text fields and time, `opened`'s secrets.
+    private static func interchangeEntry(_ entity: PasswordEntity, _ opened: RevealedEntry) -> InterchangeEntry {
+        InterchangeEntry(
+            name: entity.name, username: entity.username, password: opened.password?.revealUTF8() ?? "",
+            url: entity.url, notes: opened.notes?.revealUTF8() ?? "", tags: entity.tags,
+            secretKey: opened.secretKeyText?.revealUTF8(), changedAt: entity.updatedAt)
+    }
+
+    /// Records the `export` of `selection` once its file is written (docs/contract.md §12):
+    /// the entries written, their older versions written, the entries left out.
     public func recordExport(_ selection: ExportSelection, format: String, as user: User) async throws(VaultError) {
         try await recordTransfer(
             .export,
             fields: [
-                "format=\(format)", "exported=\(selection.entries.count)", "withheld=\(selection.withheld.count)",
+                "format=\(format)", "exported=\(selection.entries.count)",
+                "versions=\(selection.entries.reduce(0) { $0 + $1.history.count })",
+                "withheld=\(selection.withheld.count)",
             ], as: user)
     }
 }

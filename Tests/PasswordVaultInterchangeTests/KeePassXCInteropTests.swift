@@ -188,6 +188,48 @@ struct KeePassXCInteropTests {
         #expect(addedAt >= beforeAdd && addedAt <= Date())
     }
 
+    /// An export with History (docs/contract.md §15) opens in KeePassXC with the current
+    /// values and code, and KeePassXC's own rewrite keeps every older version and its time.
+    @Test func ourHistoryOpensInKeePassXC() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func at(_ seconds: TimeInterval) -> Date { Date(timeIntervalSince1970: seconds) }
+        let entry = InterchangeEntry(
+            name: "Köln — Bank", username: "ulrich", password: "v3 ß", url: "https://bank.example/?a=1&b=2",
+            notes: "one\ntwo ✓", tags: ["x"],
+            secretKey:
+                "otpauth://totp/Bank:u?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&algorithm=SHA256&digits=7&period=45",
+            changedAt: at(1_700_000_300),
+            history: [
+                InterchangeEntry(
+                    name: "Köln ✉", username: "ülrich", password: "v1 pä<&>ss", notes: "erste Zeile\nzweite",
+                    tags: ["x"], secretKey: "otpauth://totp/Acme:u?secret=JBSWY3DPEHPK3PXP&digits=8&period=60",
+                    changedAt: at(1_700_000_000)),
+                InterchangeEntry(
+                    name: "Köln ✉", username: "ülrich", password: "v2 ß", notes: "one\ntwo ✓", tags: ["x"],
+                    secretKey: "otpauth://totp/Acme:u?secret=JBSWY3DPEHPK3PXP&digits=8&period=60",
+                    changedAt: at(1_700_000_060)),
+            ])
+        let file = directory.appendingPathComponent("history.kdbx").path
+        let options = KDBXWriter.Options(kdf: .argon2id(memory: 8 << 20, iterations: 1, parallelism: 1))
+        try Data(KDBXWriter.write([entry], passphrase: "h", options: options)).write(to: URL(fileURLWithPath: file))
+        #expect(try KeePassXC.ok(["ls", "-q", file], input: "h\n") == "Köln — Bank\n")
+        let shown = try KeePassXC.ok(["show", "-q", "-s", file, "Köln — Bank"], input: "h\n")
+        #expect(shown.contains("UserName: ulrich\nPassword: v3 ß\nURL: https://bank.example/?a=1&b=2\n"))
+        #expect(shown.contains("Notes: one\ntwo ✓\n"))
+        let before = try code(of: entry.secretKey!)
+        let theirs = try KeePassXC.ok(["show", "-q", "-t", file, "Köln — Bank"], input: "h\n")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let after = try code(of: entry.secretKey!)
+        #expect(theirs == before || theirs == after)
+        #expect(theirs.count == 7)
+        // KeePassXC parses our History and writes it back: nothing of it is lost.
+        try KeePassXC.ok(["add", "-q", "-u", "carol", "-p", file, "Added"], input: "h\nother\n")
+        let database = try KDBXReader.read(try [UInt8](Data(contentsOf: URL(fileURLWithPath: file))), passphrase: "h")
+        #expect(database.entries.first == entry)
+        #expect(database.entries.count == 2)
+    }
+
     /// The current code of a `secret_key` text, by the core's own TOTP.
     func code(of secretKey: String) throws -> String {
         let totp: TOTP

@@ -83,7 +83,9 @@ struct VaultInterchangeTests {
         #expect(selection.withheld.map(\.reason) == ["1009: Justification is required", "no reveal right"])
         try await vault.recordExport(selection, format: "kdbx", as: bob)
         let last = try #require(try await vault.auditRecords().last)
-        #expect(last.event.action == .export && last.event.fields == ["format=kdbx", "exported=1", "withheld=2"])
+        #expect(
+            last.event.action == .export
+                && last.event.fields == ["format=kdbx", "exported=1", "versions=0", "withheld=2"])
         // The owner exports all three.
         #expect(try await vault.selectForExport(as: alice).entries.count == 3)
     }

@@ -83,7 +83,8 @@ struct InterchangeCommandTests {
         let out = folder.appendingPathComponent("out.kdbx").path
         let exported = try pw("export", out, "--format", "kdbx", "--as", "alice")
         #expect(exported.status == 0, "\(exported.stderr)")
-        #expect(exported.stdout == "Exported 1 entries to \(out) as kdbx\n")
+        // The update made version 2: version 1 goes into the entry's KDBX History.
+        #expect(exported.stdout == "Exported 1 entries with 1 older version(s) to \(out) as kdbx\n")
         let mode = try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(try keepassxc("ls", "-q", out, stdin: "file pass\n").output == "Mail\n")
@@ -96,6 +97,9 @@ struct InterchangeCommandTests {
         #expect(theirs == before || theirs == after)
         // An existing file is never replaced.
         #expect(try pw("export", out, "--format", "kdbx", "--as", "alice").status == 2)
+        let back = try pw("import", out, "--format", "kdbx", "--as", "bob")
+        #expect(back.stdout.contains("1: 'Mail' imported as 2 with 1 older version(s)\n"), "\(back.stderr)")
+        #expect(try pw("reveal", "2", "--at-version", "1", "--as", "bob").stdout == "s3cret\n")
         let trail = try pw("audit", "--json")
         #expect(trail.stdout.contains("\"action\":\"import\""))
         #expect(trail.stdout.contains("\"action\":\"export\""))

@@ -141,7 +141,9 @@ struct ExportCommand: AsyncParsableCommand {
             }
         ) { opened, user, passphrase in
             let bar = TransferProgress(label: "Exporting")
-            let selection = try await opened.selectForExport(as: user, progress: bar.update)
+            // KDBX History holds older versions; Bitwarden JSON has no place for them.
+            let selection = try await opened.selectForExport(
+                as: user, includingHistory: format == .kdbx, progress: bar.update)
             let bytes: [UInt8]
             switch format {
             case .kdbx:
@@ -155,7 +157,9 @@ struct ExportCommand: AsyncParsableCommand {
             for withheld in selection.withheld {
                 print("\(withheld.identifier): \(NameRule.quoted(withheld.name)) NOT exported: \(withheld.reason)")
             }
-            print("Exported \(selection.entries.count) entries to \(file) as \(format.rawValue)")
+            let versions = selection.entries.reduce(0) { $0 + $1.history.count }
+            let older = versions > 0 ? " with \(versions) older version(s)" : ""
+            print("Exported \(selection.entries.count) entries\(older) to \(file) as \(format.rawValue)")
             if plaintext {
                 FileHandle.standardError.write(
                     Data("warning: \(file) is NOT encrypted: every password is in clear. Delete it after use.\n".utf8))
