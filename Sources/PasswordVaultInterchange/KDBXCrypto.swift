@@ -73,15 +73,35 @@ enum KDBXCrypto {
         return sha256(state)
     }
 
-    /// Argon2d or Argon2id (libargon2), version 0x13 or 0x10.
+    /// Argon2d or Argon2id (libargon2's `argon2_ctx`), version 0x13 or 0x10, a 32-byte tag, with
+    /// the optional secret key and associated data of RFC 9106 §3.1 (empty: none).
     static func argon2(
-        password: [UInt8], salt: [UInt8], iterations: UInt32, memoryKiB: UInt32, parallelism: UInt32,
-        version: UInt32, identified: Bool
+        password: [UInt8], salt: [UInt8], secret: [UInt8] = [], associatedData: [UInt8] = [], iterations: UInt32,
+        memoryKiB: UInt32, parallelism: UInt32, version: UInt32, identified: Bool
     ) -> [UInt8]? {
+        let lengths = [password.count, salt.count, secret.count, associatedData.count]
+        guard lengths.allSatisfy({ $0 <= Int(UInt32.max) }) else { return nil }
         var output = [UInt8](repeating: 0, count: 32)
-        let status = argon2_hash(
-            iterations, memoryKiB, parallelism, password, password.count, salt, salt.count, &output, 32, nil,
-            0, identified ? Argon2_id : Argon2_d, version)
+        // libargon2 takes mutable pointers (for its clear-password flag, which is not set).
+        var (password, salt, secret, associatedData) = (password, salt, secret, associatedData)
+        let status = output.withUnsafeMutableBufferPointer { out in
+            password.withUnsafeMutableBufferPointer { pwd in
+                salt.withUnsafeMutableBufferPointer { salt in
+                    secret.withUnsafeMutableBufferPointer { secret in
+                        associatedData.withUnsafeMutableBufferPointer { ad in
+                            var context = argon2_context(
+                                out: out.baseAddress, outlen: UInt32(out.count), pwd: pwd.baseAddress,
+                                pwdlen: UInt32(pwd.count), salt: salt.baseAddress, saltlen: UInt32(salt.count),
+                                secret: secret.baseAddress, secretlen: UInt32(secret.count), ad: ad.baseAddress,
+                                adlen: UInt32(ad.count), t_cost: iterations, m_cost: memoryKiB, lanes: parallelism,
+                                threads: parallelism, version: version, allocate_cbk: nil, free_cbk: nil,
+                                flags: 0)  // ARGON2_DEFAULT_FLAGS
+                            return argon2_ctx(&context, identified ? Argon2_id : Argon2_d)
+                        }
+                    }
+                }
+            }
+        }
         return status == ARGON2_OK.rawValue ? output : nil
     }
 
@@ -144,16 +164,23 @@ struct InnerStream {
     /// The stream KeePass defines for `algorithm` and the header's stream key.
     init?(algorithm: UInt32, key streamKey: [UInt8]) {
         guard let algorithm = Algorithm(rawValue: algorithm), !streamKey.isEmpty else { return nil }
-        self.algorithm = algorithm
         switch algorithm {
         case .salsa20:
-            key = KDBXCrypto.sha256(streamKey)
-            nonce = [0xE8, 0x30, 0x09, 0x4B, 0x97, 0x20, 0x5D, 0x2A]
+            self.init(
+                algorithm, key: KDBXCrypto.sha256(streamKey), nonce: [0xE8, 0x30, 0x09, 0x4B, 0x97, 0x20, 0x5D, 0x2A])
         case .chaCha20:
             let hash = KDBXCrypto.sha512(streamKey)
-            key = Array(hash[0..<32])
-            nonce = Array(hash[32..<44])
+            self.init(algorithm, key: Array(hash[0..<32]), nonce: Array(hash[32..<44]))
         }
+    }
+
+    /// The raw stream: Salsa20 (32-byte key, 8-byte nonce) or IETF ChaCha20 (32, 12), from
+    /// block 0 — what KeePass's derivation above feeds, and what the public vectors test.
+    init(_ algorithm: Algorithm, key: [UInt8], nonce: [UInt8]) {
+        precondition(key.count == 32 && nonce.count == (algorithm == .salsa20 ? 8 : 12), "stream key or nonce size")
+        self.algorithm = algorithm
+        self.key = key
+        self.nonce = nonce
     }
 
     /// XORs `data` with the next bytes of the stream.

@@ -349,13 +349,16 @@ struct Header {
 /// The KDF as the header declares it.
 enum KDFParameters {
     case aes(seed: [UInt8], rounds: UInt64)
+    /// Argon2d or Argon2id; `secret` and `associatedData` are KeePass's optional `K` and `A`
+    /// (empty when absent).
     case argon2(
-        identified: Bool, salt: [UInt8], memory: UInt64, iterations: UInt64, parallelism: UInt32, version: UInt32)
+        identified: Bool, salt: [UInt8], secret: [UInt8], associatedData: [UInt8], memory: UInt64, iterations: UInt64,
+        parallelism: UInt32, version: UInt32)
 
     var publicForm: KDBXKDF {
         switch self {
         case .aes(_, let rounds): .aesKDF(rounds: rounds)
-        case .argon2(let identified, _, let memory, let iterations, let parallelism, _):
+        case .argon2(let identified, _, _, _, let memory, let iterations, let parallelism, _):
             identified
                 ? .argon2id(memory: memory, iterations: iterations, parallelism: parallelism)
                 : .argon2d(memory: memory, iterations: iterations, parallelism: parallelism)
@@ -367,7 +370,7 @@ enum KDFParameters {
         case .aes(let seed, let rounds):
             guard seed.count == 32 else { throw .damaged("AES-KDF seed") }
             guard rounds <= limits.aesRounds else { throw .overLimit("AES-KDF rounds") }
-        case .argon2(_, let salt, let memory, let iterations, let parallelism, let version):
+        case .argon2(_, let salt, _, _, let memory, let iterations, let parallelism, let version):
             guard salt.count >= 8, salt.count <= 1024 else { throw .damaged("Argon2 salt") }
             guard memory <= limits.argon2Memory else { throw .overLimit("Argon2 memory") }
             guard iterations <= limits.argon2Iterations else { throw .overLimit("Argon2 iterations") }
@@ -385,11 +388,14 @@ enum KDFParameters {
                 throw .damaged("AES-KDF parameters")
             }
             return key
-        case .argon2(let identified, let salt, let memory, let iterations, let parallelism, let version):
+        case .argon2(
+            let identified, let salt, let secret, let associatedData, let memory, let iterations, let parallelism,
+            let version):
             guard
                 let key = KDBXCrypto.argon2(
-                    password: composite, salt: salt, iterations: UInt32(iterations), memoryKiB: UInt32(memory / 1024),
-                    parallelism: parallelism, version: version, identified: identified)
+                    password: composite, salt: salt, secret: secret, associatedData: associatedData,
+                    iterations: UInt32(iterations), memoryKiB: UInt32(memory / 1024), parallelism: parallelism,
+                    version: version, identified: identified)
             else { throw .damaged("Argon2 parameters") }
             return key
         }
@@ -421,13 +427,15 @@ enum KDFParameters {
         guard uuid == KDBXConstant.argon2d || uuid == KDBXConstant.argon2id else {
             throw .unsupported("KDF (only AES-KDF, Argon2d and Argon2id)")
         }
-        guard values["K"] == nil, values["A"] == nil else { throw .unsupported("Argon2 secret key or data") }
         guard let salt = values["S"], let memory = number("M"), let iterations = number("I"),
             let parallelism = number("P"), let argonVersion = number("V"), parallelism <= UInt64(UInt32.max),
             argonVersion <= UInt64(UInt32.max)
         else { throw .damaged("Argon2 parameters") }
+        // KeePass's optional secret key `K` and associated data `A` (each bounded by the header
+        // field's limit) go into Argon2 as RFC 9106 §3.1 defines them.
         return .argon2(
-            identified: uuid == KDBXConstant.argon2id, salt: salt, memory: memory, iterations: iterations,
+            identified: uuid == KDBXConstant.argon2id, salt: salt, secret: values["K"] ?? [],
+            associatedData: values["A"] ?? [], memory: memory, iterations: iterations,
             parallelism: UInt32(parallelism), version: UInt32(argonVersion))
     }
 }

@@ -56,7 +56,8 @@ public enum KDBXWriter {
             let identified = if case .argon2id = options.kdf { true } else { false }
             let salt = KDBXCrypto.random(32)
             kdf = .argon2(
-                identified: identified, salt: salt, memory: memory, iterations: iterations, parallelism: parallelism,
+                identified: identified, salt: salt, secret: [], associatedData: [], memory: memory,
+                iterations: iterations, parallelism: parallelism,
                 version: 0x13)
             dictionary.bytes("$UUID", identified ? KDBXConstant.argon2id : KDBXConstant.argon2d)
             dictionary.bytes("S", salt)
