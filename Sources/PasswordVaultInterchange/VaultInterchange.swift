@@ -143,7 +143,8 @@ extension Vault {
                     continue
                 }
                 exported = Self.interchangeEntry(revealed.entity, revealed)
-                if includingHistory, item.role >= .editor {
+                // Version 1 has nothing older: no history read (and no record) for it.
+                if includingHistory, item.role >= .editor, revealed.entity.revision > 1 {
                     exported.history = try await olderVersions(of: entity.identifier, as: user)
                 }
             } catch {

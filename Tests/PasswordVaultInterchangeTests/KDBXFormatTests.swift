@@ -161,3 +161,27 @@ struct KDBXFormatTests {
                 == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 }
+
+/// What an older version holds that has no place is reported for the entry, by version, unless
+/// the entry itself already says the same (docs/contract.md §15).
+@Suite("KDBX older versions' report")
+struct KDBXHistoryReportTests {
+    @Test func olderVersionsRemarksAreReportedOnce() throws {
+        let file = KDBXWriter.seal(passphrase: "p", options: KDBXFormatTests.fast) { _ in
+            func entry(_ password: String, _ extra: String, _ inner: String = "") -> String {
+                "<Entry><IconID>12</IconID><String><Key>Title</Key><Value>E</Value></String>"
+                    + "<String><Key>UserName</Key><Value>u</Value></String>"
+                    + "<String><Key>Password</Key><Value>\(password)</Value></String>\(extra)\(inner)</Entry>"
+            }
+            let pin = "<String><Key>Pin</Key><Value>1</Value></String>"
+            let old = "<String><Key>Old</Key><Value>2</Value></String>"
+            let history = "<History>" + entry("v1", pin + old) + entry("v2", pin) + "</History>"
+            return "<KeePassFile><Root><Group><Name>Root</Name>" + entry("v3", pin, history)
+                + "</Group></Root></KeePassFile>"
+        }
+        let entry = try #require(try KDBXReader.read(file, passphrase: "p").entries.first)
+        #expect(entry.history.map(\.password) == ["v1", "v2"])
+        #expect(entry.history.allSatisfy { $0.unmapped.isEmpty })
+        #expect(entry.unmapped == ["custom field 'Pin'", "icon", "older version 1: custom field 'Old'"])
+    }
+}
