@@ -1,3 +1,4 @@
+import Foundation
 import FuzzSupport
 @_spi(Fuzzing) import PasswordVaultInterchange
 
@@ -42,6 +43,6 @@ enum Genuine {
     static let options = KDBXWriter.Options(cipher: .chaCha20, kdf: .aesKDF(rounds: 8))
     static let entry = InterchangeEntry(
         name: "n", username: "u", password: "p", notes: "x", tags: ["t"],
-        secretKey: "otpauth://totp/n?secret=JBSWY3DPEHPK3PXP")
+        secretKey: "otpauth://totp/n?secret=JBSWY3DPEHPK3PXP", changedAt: Date(timeIntervalSince1970: 1_614_834_367))
     static let file = KDBXWriter.write([entry], passphrase: "fuzz", options: options)
 }
