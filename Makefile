@@ -59,9 +59,11 @@ test-deps: deps
 		[ -x /usr/lib/postgresql/15/bin/initdb ] || { echo "PostgreSQL 15 is still missing"; exit 1; }; \
 	fi
 
+# The PostgreSQL tests run against a throw-away cluster started here and stopped and removed at
+# the end, even when tests fail (Tools/with-pg-cluster.sh, docs/contract.md §14).
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --disable-xctest
+	Tools/with-pg-cluster.sh $(SWIFT) test --disable-xctest
 
 bench-deps: deps
 	@if ! pkg-config --exists liboath 2>/dev/null; then \

@@ -17,11 +17,15 @@ let package = Package(
         // KeePass KDBX and Bitwarden import / export (docs/contract.md §15): its own product, for
         // the libraries the core does not carry (libargon2, zlib, libcrypto's AES, libxml2).
         .library(name: "PasswordVaultInterchange", targets: ["PasswordVaultInterchange"]),
+        // PostgreSQL storage on postgres-nio (docs/contract.md §14): its own product, so that only a
+        // consumer that uses it builds SwiftNIO.
+        .library(name: "PasswordVaultPostgres", targets: ["PasswordVaultPostgres"]),
         .executable(name: "pwvault", targets: ["pwvault"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
         // `make docs` only: the DocC catalogs of PasswordVault and PasswordVaultSQLite.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"),
     ],
@@ -51,6 +55,10 @@ let package = Package(
                 // The batch insert binds through SQLite's C API (SQLiteStorage+BatchInsert.swift only).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
+            swiftSettings: strict),
+        .target(
+            name: "PasswordVaultPostgres",
+            dependencies: ["PasswordVault", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strict),
         // pwvault only: prctl(PR_SET_DUMPABLE) is variadic in C and cannot be called from Swift.
         .target(name: "CProcessHardening"),
@@ -83,6 +91,10 @@ let package = Package(
         .testTarget(
             name: "PasswordVaultSQLiteTests",
             dependencies: ["PasswordVaultSQLite", "StorageConformance"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PasswordVaultPostgresTests",
+            dependencies: ["PasswordVaultPostgres", "PasswordVault", "StorageConformance"],
             swiftSettings: strict),
         .testTarget(
             name: "pwvaultTests",
