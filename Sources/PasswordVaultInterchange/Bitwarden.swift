@@ -1,8 +1,9 @@
 import Foundation
+import PasswordVault
 
 /// Bitwarden's unencrypted JSON export, the shape `bw export --format json` writes
 /// (docs/contract.md §15): `folders`, and `items` with `name`, `notes`, `fields`, `folderId` and
-/// `login` (`username`, `password`, `uris`, `totp`).
+/// `login` (`username`, `password`, `uris`, `totp`), `revisionDate`.
 public enum BitwardenJSON {
     /// The entries of `file`.
     public static func read(_ file: [UInt8]) throws(InterchangeError) -> [InterchangeEntry] {
@@ -57,6 +58,12 @@ public enum BitwardenJSON {
             if let attachments = item["attachments"] as? [Any], !attachments.isEmpty {
                 entry.unmapped.append("\(attachments.count) attachment(s)")
             }
+            // When the item last changed (ISO 8601, milliseconds); one this reader cannot read is
+            // reported and left out, as in a KDBX file (docs/contract.md §15).
+            if let revised = item["revisionDate"], !(revised is NSNull) {
+                entry.changedAt = (revised as? String).flatMap(KDBXTime.iso8601)
+                if entry.changedAt == nil { entry.unmapped.append("unreadable revisionDate (the import time is used)") }
+            }
             return entry
         }
     }
@@ -84,11 +91,13 @@ public enum BitwardenJSON {
                 "username": entry.username, "password": entry.password,
                 "totp": entry.secretKey.map { $0 as Any } ?? NSNull(),
             ]
-            items.append([
+            var item: [String: Any] = [
                 "id": UUID().uuidString.lowercased(), "organizationId": NSNull(), "folderId": folderID, "type": 1,
                 "reprompt": 0, "name": entry.name, "notes": entry.notes.isEmpty ? NSNull() : entry.notes,
                 "favorite": false, "fields": fields, "login": login, "collectionIds": NSNull(),
-            ])
+            ]
+            if let time = entry.changedAt.flatMap({ AuditTime($0).iso8601 }) { item["revisionDate"] = time }
+            items.append(item)
         }
         let root: [String: Any] = ["encrypted": false, "folders": folders, "items": items]
         let data = try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
