@@ -53,7 +53,9 @@ struct KeePassXCInteropTests {
                 file,
                 "Mail",
             ],
-            input: "file pass\ns3cret ünï\n")
+            input: "file pass\nfirst ünï\n")
+        // `edit` keeps the entry as it was in its KDBX History.
+        try KeePassXC.ok(["edit", "-q", "-p", file, "Mail"], input: "file pass\ns3cret ünï\n")
         try KeePassXC.ok(["mkdir", "-q", file, "Work"], input: "file pass\n")
         try KeePassXC.ok(["mkdir", "-q", file, "Work/Bank"], input: "file pass\n")
         try KeePassXC.ok(["add", "-q", "-u", "bob", "-p", file, "Work/Bank/Login"], input: "file pass\npin 42\n")
@@ -75,6 +77,10 @@ struct KeePassXCInteropTests {
         // KeePassXC stamps what `add` makes with the time of the call; KDBX 3.1 writes it as text.
         let changedAt = try #require(mail.changedAt)
         #expect(changedAt >= started && changedAt <= Date())
+        #expect(mail.history.map(\.password) == ["first ünï"])
+        #expect(mail.history.map(\.username) == ["alice@example.com"])
+        let olderAt = try #require(mail.history.first?.changedAt)
+        #expect(olderAt >= started && olderAt <= changedAt)
         let login = try #require(database.entries.first { $0.name == "Login" })
         #expect(login.password == "pin 42")
         #expect(login.tags == ["Work/Bank"])
