@@ -65,7 +65,8 @@ let package = Package(
         .executableTarget(
             name: "pwvault",
             dependencies: [
-                "PasswordVault", "PasswordVaultSQLite", "PasswordVaultInterchange", "CProcessHardening",
+                "PasswordVault", "PasswordVaultSQLite", "PasswordVaultPostgres", "PasswordVaultInterchange",
+                "CProcessHardening",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -1,3 +1,4 @@
+import Foundation
 import PasswordVault
 import PostgresNIO
 
@@ -144,6 +145,9 @@ actor ConnectionPool {
 /// the server's message for the connection-level classes, by SQLSTATE alone for the others
 /// (whose messages and details can quote a statement's values). Never a statement's arguments.
 enum PostgresErrors {
+    /// The C library's text for `code` ("Connection refused").
+    static func strerrorText(_ code: CInt) -> String { String(cString: strerror(code)) }
+
     static func storageError(_ error: any Error, server: String, connecting: Bool = false) -> StorageError {
         if let error = error as? StorageError { return error }
         guard let error = error as? PSQLError else {
@@ -156,7 +160,18 @@ enum PostgresErrors {
             return mapped(state: state, message: message, server: server)
         }
         let prefix = connecting ? "cannot connect to" : "lost the connection to"
-        return .failure("\(prefix) the PostgreSQL server at \(server) (\(error.code.description))")
+        // The socket's own error (NIO's IOError: the system call and errno), which names no value.
+        let cause =
+            error.underlying.map { underlying -> String in
+                if let io = underlying as? IOError { return ": " + strerrorText(io.errnoCode) }
+                if let failed = underlying as? NIOConnectionError,
+                    let io = failed.connectionErrors.lazy.compactMap({ $0.error as? IOError }).first
+                {
+                    return ": " + strerrorText(io.errnoCode)
+                }
+                return ": \(type(of: underlying))"
+            } ?? ""
+        return .failure("\(prefix) the PostgreSQL server at \(server) (\(error.code.description))\(cause)")
     }
 
     static func mapped(state: String, message: String, server: String) -> StorageError {

@@ -6,8 +6,17 @@ import PasswordVault
 struct VaultOptions: ParsableArguments {
     @Option(
         name: .customLong("vault"),
-        help: ArgumentHelp("The vault file (default: $PWVAULT_PATH, else ./vault.db).", valueName: "path"))
+        help: ArgumentHelp(
+            "The vault file, or a PostgreSQL database as postgres://USER@HOST:PORT/DB (default: $PWVAULT_PATH, else ./vault.db).",
+            valueName: "path|url"))
     var path: String?
+
+    @Option(
+        name: .customLong("db-password-file"),
+        help: ArgumentHelp(
+            "For a postgres:// vault: read the database password from the first line of this file (default: $PGPASSWORD).",
+            valueName: "path"))
+    var databasePasswordFile: String?
 
     @Option(
         name: .customLong("passphrase-file"),
@@ -21,11 +30,25 @@ struct VaultOptions: ParsableArguments {
         path ?? ProcessInfo.processInfo.environment["PWVAULT_PATH"] ?? "./vault.db"
     }
 
+    /// Where the vault is: the file, or the PostgreSQL database with its password (from
+    /// `--db-password-file`, else `$PGPASSWORD`, else none).
+    func location() throws(CLIFailure) -> VaultLocation {
+        try VaultLocation(resolvedPath) { () throws(CLIFailure) -> String? in
+            if let file = databasePasswordFile {
+                try SecretInput.claimStandardInputOnce(file, passphraseFile)
+                return try SecretInput.read(file, what: "database password").withUnsafeBytes {
+                    String(decoding: $0, as: UTF8.self)
+                }
+            }
+            return ProcessInfo.processInfo.environment["PGPASSWORD"]
+        }
+    }
+
     /// The passphrase, from the file, the environment or a prompt; `isNew`: asked twice, not empty.
     func passphrase(isNew: Bool = false) throws(CLIFailure) -> SecretBytes {
         try PassphraseSource.read(
-            file: passphraseFile, variable: "PWVAULT_PASSPHRASE", prompt: "Passphrase for \(resolvedPath): ",
-            confirm: isNew, refuseEmpty: isNew)
+            file: passphraseFile, variable: "PWVAULT_PASSPHRASE",
+            prompt: "Passphrase for \(try location().displayName): ", confirm: isNew, refuseEmpty: isNew)
     }
 
     /// Opens the existing vault.
@@ -39,14 +62,14 @@ struct VaultOptions: ParsableArguments {
     func openVault<Gathered>(
         gathering gather: () throws -> Gathered
     ) async throws -> (vault: Vault, gathered: Gathered) {
-        let path = resolvedPath
-        guard FileManager.default.fileExists(atPath: path) else {
+        let location = try location()
+        if case .file(let path) = location, !FileManager.default.fileExists(atPath: path) {
             throw CLIFailure.usage("no vault at \(path): create one with `pwvault init`")
         }
         let passphrase = try passphrase()
         let gathered = try gather()
         do {
-            let storage = try VaultStore.open(path: path)
+            let storage = try await VaultStore.open(location)
             return (try await Vault.open(storage: storage, credential: .passphrase(passphrase)), gathered)
         } catch {
             throw CLIFailure.from(error)

@@ -58,7 +58,7 @@ struct Demo {
         let path = folder.appendingPathComponent("vault.db").path
 
         step("A throw-away vault at \(path), sealed under a passphrase (Argon2id, interactive cost)")
-        let storage = try VaultStore.create(path: path)
+        let storage = try await VaultStore.create(.file(path))
         let vault = try await Vault.create(
             storage: storage, credential: .passphrase(SecretBytes(utf8: "correct horse battery staple")),
             cost: .interactive)
@@ -136,7 +136,7 @@ struct Demo {
         step("Rotating the data key reseals every secret; the passphrase still opens the vault")
         try await vault.rotateDataKey()
         let reopened = try await Vault.open(
-            storage: try VaultStore.open(path: path),
+            storage: try await VaultStore.open(.file(path)),
             credential: .passphrase(SecretBytes(utf8: "correct horse battery staple")))
         let password = try await reopened.revealPassword(EntryID(id)!, as: npass)
         print("reveal after rotation: \(password.revealUTF8() == "8jhfy@3789" ? "8jhfy@3789 (unchanged)" : "MISMATCH")")

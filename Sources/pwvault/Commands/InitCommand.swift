@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PasswordVault
+import PasswordVaultSQLite
 
 /// `pwvault init`: a new vault file under a passphrase.
 struct InitCommand: AsyncParsableCommand {
@@ -25,16 +26,17 @@ struct InitCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            let path = vault.resolvedPath
-            // The leftover of an interrupted init (no header, nothing in it) is replaced.
-            guard !FileManager.default.fileExists(atPath: path) || VaultStore.holdsInterruptedInit(path: path) else {
+            let location = try vault.location()
+            if case .file(let path) = location, FileManager.default.fileExists(atPath: path),
+                !SQLiteStorage.holdsInterruptedCreate(at: path)
+            {
                 throw CLIFailure.usage("\(path) already exists; choose another --vault path")
             }
             let passphrase = try vault.passphrase(isNew: true)
-            let storage = try VaultStore.create(path: path)
+            let storage = try await VaultStore.create(location)
             _ = try await Vault.create(
                 storage: storage, credential: .passphrase(passphrase), cost: cost.cost, historyDepth: historyDepth)
-            print("Created vault \(path)")
+            print("Created vault \(location.displayName)")
         }
     }
 }
