@@ -103,8 +103,12 @@ let logger = Logger(label: "mysafe-server")
 let vault = await openVault()
 let app = makeApplication(
     vault: vault, registry: registry, host: options["--host"] ?? "127.0.0.1", port: port, logger: logger)
-let group = ServiceGroup(
-    configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+// SIGTERM/SIGINT: stop accepting, let the requests in progress finish (each answered whole),
+// then exit 0; a client that keeps a request open past 30 s is cut off (cancellation).
+var configuration = ServiceGroupConfiguration(
+    services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+configuration.maximumGracefulShutdownDuration = .seconds(30)
+let group = ServiceGroup(configuration: configuration)
 do {
     try await group.run()
 } catch {
