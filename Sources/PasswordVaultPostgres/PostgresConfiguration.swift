@@ -10,7 +10,9 @@ import Foundation
 /// The password is never part of the value's ``description`` (nor of any error): a URL that
 /// carries one is refused, so that it cannot end up in a shell history or a process list; give
 /// it as ``password`` instead (the command line reads `PGPASSWORD` or a file).
-public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertible {
+public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// How the server is reached.
     public enum Endpoint: Sendable, Equatable {
         /// A host name or address and a TCP port (no TLS: use a Unix socket, a private network or
@@ -119,6 +121,21 @@ public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertibl
     /// `postgres://USER@SERVER/DB`, without the password.
     public var description: String {
         "postgres://\(username)@\(server)/\(database)" + (schema.map { " (schema \($0))" } ?? "")
+    }
+
+    /// The same as ``description``: never the password.
+    public var debugDescription: String { description }
+
+    /// A mirror without the password (`dump`, a debugger, a logging library's reflection), which
+    /// says only whether one is set.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "endpoint": endpoint, "username": username, "password": password == nil ? "none" : "<redacted>",
+                "database": database, "connectTimeout": connectTimeout, "maximumConnections": maximumConnections,
+                "schema": schema as Any,
+            ])
     }
 
     /// Equal when every field is; the password compares too.
