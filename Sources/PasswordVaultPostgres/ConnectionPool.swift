@@ -1,6 +1,7 @@
 import Foundation
 import PasswordVault
 import PostgresNIO
+import Synchronization
 
 /// A small pool of `PostgresConnection`s, at most ``PostgresConfiguration/maximumConnections``.
 ///
@@ -81,7 +82,9 @@ actor ConnectionPool {
     }
 
     /// Opens one connection, within the connect timeout as a whole (TCP, authentication and
-    /// start-up), so that a server that accepts and never answers cannot hang the caller.
+    /// start-up), so that a server that accepts and never answers cannot hang the caller. The
+    /// caller resumes at the timeout even if the attempt ignores cancellation; a connection that
+    /// arrives after it is closed (docs/contract.md §14).
     private func connect() async throws(StorageError) -> PostgresConnection {
         let id = nextID
         nextID += 1
@@ -89,21 +92,13 @@ actor ConnectionPool {
         let logger = self.logger
         let timeout = configuration.connectTimeout
         do {
-            return try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
-                group.addTask {
+            return try await Self.bounded(
+                by: timeout,
+                {
                     try await PostgresConnection.connect(
                         configuration: Self.connectionConfiguration(configuration), id: id, logger: logger)
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let connection = first else {
-                    throw ConnectTimedOut()
-                }
-                return connection
-            }
+                },
+                discardingLate: { connection in try? await connection.close() })
         } catch is ConnectTimedOut {
             throw .failure("cannot reach the PostgreSQL server at \(configuration.server): no answer within \(timeout)")
         } catch {
@@ -111,7 +106,95 @@ actor ConnectionPool {
         }
     }
 
-    private struct ConnectTimedOut: Error {}
+    struct ConnectTimedOut: Error {}
+
+    /// Runs `operation` and returns what it returns, or throws ``ConnectTimedOut`` once `timeout`
+    /// has passed, or `CancellationError` when the caller is cancelled — whichever comes first.
+    /// The caller never waits for `operation` beyond that: it is cancelled and left to finish on
+    /// its own, and a value it returns too late goes to `discardingLate` (a connection to close).
+    static func bounded<T: Sendable>(
+        by timeout: Duration, _ operation: @escaping @Sendable () async throws -> T,
+        discardingLate: @escaping @Sendable (T) async -> Void
+    ) async throws -> T {
+        let race = Race<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                race.start(continuation)
+                let attempt = Task {
+                    do {
+                        let value = try await operation()
+                        if !race.finish(.success(value)) { await discardingLate(value) }
+                    } catch {
+                        race.finish(.failure(error))
+                    }
+                }
+                let timer = Task {
+                    try? await Task.sleep(for: timeout)
+                    race.finish(.failure(ConnectTimedOut()))
+                }
+                race.onFinish {
+                    attempt.cancel()
+                    timer.cancel()
+                }
+            }
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
+        }
+    }
+
+    /// One continuation resumed once, by whichever of the attempt, the timer and the caller's
+    /// cancellation finishes first.
+    final class Race<T: Sendable>: Sendable {
+        private struct State {
+            var continuation: CheckedContinuation<T, any Error>?
+            /// An outcome that came before the continuation (a cancellation ahead of the start).
+            var early: Result<T, any Error>?
+            var done = false
+            var cleanup: (@Sendable () -> Void)?
+        }
+        private let state = Mutex(State())
+
+        func start(_ continuation: CheckedContinuation<T, any Error>) {
+            let early: Result<T, any Error>? = state.withLock { state in
+                if let early = state.early {
+                    state.early = nil
+                    return early
+                }
+                state.continuation = continuation
+                return nil
+            }
+            if let early { continuation.resume(with: early) }
+        }
+
+        /// Runs `cleanup` once the race is decided (now, if it already is).
+        func onFinish(_ cleanup: @escaping @Sendable () -> Void) {
+            let now = state.withLock { state in
+                if state.done { return true }
+                state.cleanup = cleanup
+                return false
+            }
+            if now { cleanup() }
+        }
+
+        /// Resumes the caller with `outcome` if nothing did yet; whether it did.
+        @discardableResult
+        func finish(_ outcome: Result<T, any Error>) -> Bool {
+            let (won, continuation, cleanup) = state.withLock {
+                state -> (Bool, CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) in
+                if state.done { return (false, nil, nil) }
+                state.done = true
+                let continuation = state.continuation
+                state.continuation = nil
+                if continuation == nil { state.early = outcome }
+                let cleanup = state.cleanup
+                state.cleanup = nil
+                return (true, continuation, cleanup)
+            }
+            continuation?.resume(with: outcome)
+            cleanup?()
+            return won
+        }
+    }
 
     private static func connectionConfiguration(_ configuration: PostgresConfiguration)
         -> PostgresConnection.Configuration
@@ -127,8 +210,10 @@ actor ConnectionPool {
                 unixSocketPath: "\(folder)/.s.PGSQL.\(port)", username: configuration.username,
                 password: configuration.password, database: configuration.database)
         }
+        // The bound is ours (``bounded(by:_:discardingLate:)``); NIO's own timeout, later, only ends
+        // an attempt the caller already gave up on.
         let seconds = configuration.connectTimeout.components.seconds
-        result.options.connectTimeout = .seconds(max(1, seconds))
+        result.options.connectTimeout = .seconds(max(1, seconds) + 10)
         result.options.additionalStartupParameters = [
             ("application_name", "PasswordVault"),
             // Every value as the adapter writes and reads it, whatever the server's defaults.
@@ -169,6 +254,7 @@ enum PostgresErrors {
                 {
                     return ": " + strerrorText(io.errnoCode)
                 }
+                if let channel = underlying as? ChannelError { return ": \(channel)" }
                 return ": \(type(of: underlying))"
             } ?? ""
         return .failure("\(prefix) the PostgreSQL server at \(server) (\(error.code.description))\(cause)")
