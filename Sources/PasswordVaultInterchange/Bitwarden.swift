@@ -3,8 +3,108 @@ import PasswordVault
 
 /// Bitwarden's unencrypted JSON export, the shape `bw export --format json` writes
 /// (docs/contract.md §15): `folders`, and `items` with `name`, `notes`, `fields`, `folderId` and
-/// `login` (`username`, `password`, `uris`, `totp`), `revisionDate`.
+/// `login` (`username`, `password`, `uris`, `totp`, `passwordRevisionDate`), `revisionDate`,
+/// `creationDate` and `passwordHistory` (the item's earlier passwords, newest first, each with
+/// its `lastUsedDate`: when it was replaced).
 public enum BitwardenJSON {
+    /// How many of an item's earlier passwords are read, newest first (docs/contract.md §15).
+    public static let earlierPasswordLimit = 1_000
+
+    /// One of an item's earlier passwords as `passwordHistory` holds it.
+    public struct EarlierPassword: Sendable, Equatable {
+        /// The password.
+        public var password: String
+        /// When it was replaced (`lastUsedDate`); `nil` when not known.
+        public var lastUsedDate: Date?
+
+        /// An earlier password.
+        public init(password: String, lastUsedDate: Date?) {
+            self.password = password
+            self.lastUsedDate = lastUsedDate
+        }
+    }
+
+    /// The earlier passwords of `entry` as Bitwarden's `passwordHistory` holds them
+    /// (docs/contract.md §15): one for each version, oldest first in `entry.history` then the
+    /// entry itself, whose password differs from the next one's (compared by Unicode scalars,
+    /// as docs/contract.md §11 compares: "café" in NFC and NFD differ), dated when the next
+    /// version replaced it; newest first, as Bitwarden lists them. The other fields of older
+    /// versions have no place in Bitwarden JSON.
+    public static func passwordHistory(of entry: InterchangeEntry) -> [EarlierPassword] {
+        let versions = entry.history + [entry]
+        var earlier: [EarlierPassword] = []
+        for (version, next) in zip(versions, versions.dropFirst())
+        where !version.password.unicodeScalars.elementsEqual(next.password.unicodeScalars) {
+            earlier.append(EarlierPassword(password: version.password, lastUsedDate: next.changedAt))
+        }
+        return earlier.reversed()
+    }
+
+    /// `item`'s `passwordHistory` as older versions of `current`, oldest first
+    /// (docs/contract.md §15, §11): each holds `current`'s fields with that earlier password,
+    /// since Bitwarden keeps nothing else of them. The oldest is dated at the item's
+    /// `creationDate`, each later one at the `lastUsedDate` of the password it replaced. What
+    /// cannot become a version is reported in `unmapped` by its position in the file (1: the
+    /// newest), never dropped silently.
+    static func olderVersions(
+        _ item: [String: Any], current: InterchangeEntry, unmapped: inout [String]
+    ) -> [InterchangeEntry] {
+        guard let raw = item["passwordHistory"], !(raw is NSNull) else { return [] }
+        guard let list = raw as? [Any] else {
+            unmapped.append("passwordHistory that is not a list")
+            return []
+        }
+        // Bitwarden writes an earlier value of a hidden custom field as "NAME: value".
+        let hidden = (item["fields"] as? [[String: Any]] ?? []).compactMap { field in
+            field["type"] as? Int == 1 ? field["name"] as? String : nil
+        }
+        // A vault keeps at most 100 old versions (docs/contract.md §11): the newest
+        // `earlierPasswordLimit` are read, so a hostile item costs bounded time.
+        if list.count > earlierPasswordLimit {
+            unmapped.append(
+                "\(list.count - earlierPasswordLimit) oldest password history item(s) beyond the reader's limit of "
+                    + "\(earlierPasswordLimit)")
+        }
+        var kept: [EarlierPassword] = []
+        for (index, element) in list.prefix(earlierPasswordLimit).enumerated() {
+            let position = index + 1
+            guard let object = element as? [String: Any], let password = object["password"] as? String else {
+                unmapped.append("password history item \(position): no password (left out)")
+                continue
+            }
+            if let field = hidden.first(where: { !$0.isEmpty && password.hasPrefix("\($0): ") }) {
+                unmapped.append("password history item \(position): an earlier value of hidden field '\(field)'")
+                continue
+            }
+            let date = (object["lastUsedDate"] as? String).flatMap(KDBXTime.iso8601)
+            if date == nil {
+                unmapped.append("password history item \(position): unreadable lastUsedDate (the import time is used)")
+            }
+            kept.append(EarlierPassword(password: password, lastUsedDate: date))
+        }
+        guard !kept.isEmpty else { return [] }
+        kept.reverse()
+        var created: Date?
+        if let text = item["creationDate"], !(text is NSNull) {
+            created = (text as? String).flatMap(KDBXTime.iso8601)
+        }
+        if created == nil {
+            // The oldest password was in use at the latest when it was replaced.
+            created = kept[0].lastUsedDate
+            unmapped.append(
+                "\(item["creationDate"] == nil || item["creationDate"] is NSNull ? "no" : "unreadable") creationDate "
+                    + "(the oldest password is dated at its lastUsedDate)")
+        }
+        var base = current
+        (base.history, base.unmapped) = ([], [])
+        return kept.enumerated().map { index, earlier in
+            var version = base
+            version.password = earlier.password
+            version.changedAt = index == 0 ? created : kept[index - 1].lastUsedDate
+            return version
+        }
+    }
+
     /// The entries of `file`.
     public static func read(_ file: [UInt8]) throws(InterchangeError) -> [InterchangeEntry] {
         guard file.count <= 256 << 20 else { throw .overLimit("file size") }
@@ -64,11 +164,15 @@ public enum BitwardenJSON {
                 entry.changedAt = (revised as? String).flatMap(KDBXTime.iso8601)
                 if entry.changedAt == nil { entry.unmapped.append("unreadable revisionDate (the import time is used)") }
             }
+            // Earlier passwords become older versions, imported in the entry's one atomic create
+            // (docs/contract.md §15, §11).
+            entry.history = olderVersions(item, current: entry, unmapped: &entry.unmapped)
             return entry
         }
     }
 
-    /// `entries` as a Bitwarden JSON export: one login item each; the first tag is its folder.
+    /// `entries` as a Bitwarden JSON export: one login item each; the first tag is its folder;
+    /// the earlier passwords of its older versions (``passwordHistory(of:)``) its `passwordHistory`.
     public static func write(_ entries: [InterchangeEntry]) -> [UInt8] {
         var folderIDs: [String: String] = [:]
         var folders: [[String: Any]] = []
@@ -86,17 +190,33 @@ public enum BitwardenJSON {
             let fields: [[String: Any]] = entry.tags.dropFirst().map {
                 ["name": "tag", "value": $0, "type": 0, "linkedId": NSNull()]
             }
-            let login: [String: Any] = [
+            var login: [String: Any] = [
                 "uris": entry.url.isEmpty ? [] : [["match": NSNull(), "uri": entry.url]],
                 "username": entry.username, "password": entry.password,
                 "totp": entry.secretKey.map { $0 as Any } ?? NSNull(),
             ]
+            let earlier = passwordHistory(of: entry)
+            if let newest = earlier.first {
+                login["passwordRevisionDate"] = newest.lastUsedDate.flatMap { AuditTime($0).iso8601 } ?? NSNull()
+            }
             var item: [String: Any] = [
                 "id": UUID().uuidString.lowercased(), "organizationId": NSNull(), "folderId": folderID, "type": 1,
                 "reprompt": 0, "name": entry.name, "notes": entry.notes.isEmpty ? NSNull() : entry.notes,
                 "favorite": false, "fields": fields, "login": login, "collectionIds": NSNull(),
             ]
             if let time = entry.changedAt.flatMap({ AuditTime($0).iso8601 }) { item["revisionDate"] = time }
+            // The oldest version written is when the oldest password came in (as KDBX's CreationTime).
+            if let time = (entry.history.first ?? entry).changedAt.flatMap({ AuditTime($0).iso8601 }) {
+                item["creationDate"] = time
+            }
+            if !earlier.isEmpty {
+                item["passwordHistory"] = earlier.map { earlier -> [String: Any] in
+                    [
+                        "password": earlier.password,
+                        "lastUsedDate": earlier.lastUsedDate.flatMap { AuditTime($0).iso8601 } ?? NSNull(),
+                    ]
+                }
+            }
             items.append(item)
         }
         let root: [String: Any] = ["encrypted": false, "folders": folders, "items": items]

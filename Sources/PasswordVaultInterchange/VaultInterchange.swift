@@ -112,7 +112,8 @@ extension Vault {
     /// justification or approval policy binds the reveal, or a disabled one, is left out and
     /// listed. The caller writes the file, then calls ``recordExport(_:format:as:)``.
     ///
-    /// With `includingHistory` (a KDBX export: its History holds them), an entry whose older
+    /// With `includingHistory` (a KDBX export: its History holds them; a Bitwarden JSON export:
+    /// their passwords go to its `passwordHistory`), an entry whose older
     /// versions `user` may reveal — its owner, or an editor with the reveal right
     /// (docs/contract.md §11, §13) — carries them, oldest first, each with its own fields,
     /// secrets and time: read by ``history(_:justification:as:)`` and one
@@ -176,13 +177,17 @@ extension Vault {
     }
 
     /// Records the `export` of `selection` once its file is written (docs/contract.md §12):
-    /// the entries written, their older versions written, the entries left out.
-    public func recordExport(_ selection: ExportSelection, format: String, as user: User) async throws(VaultError) {
+    /// the entries written, their older versions written (`versions`; by default every older
+    /// version the selection holds, as a KDBX History writes them; a Bitwarden JSON export
+    /// gives the number of earlier passwords it wrote), the entries left out.
+    public func recordExport(
+        _ selection: ExportSelection, format: String, versions: Int? = nil, as user: User
+    ) async throws(VaultError) {
         try await recordTransfer(
             .export,
             fields: [
                 "format=\(format)", "exported=\(selection.entries.count)",
-                "versions=\(selection.entries.reduce(0) { $0 + $1.history.count })",
+                "versions=\(versions ?? selection.entries.reduce(0) { $0 + $1.history.count })",
                 "withheld=\(selection.withheld.count)",
             ], as: user)
     }

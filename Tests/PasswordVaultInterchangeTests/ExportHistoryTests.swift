@@ -121,7 +121,7 @@ struct ExportHistoryTests {
         }
         let carol = try await f.vault.selectForExport(as: f.carol, includingHistory: true)
         #expect(carol.entries.isEmpty && carol.withheld.map(\.reason) == ["no reveal right"])
-        // Bitwarden JSON has no place for versions: none is read.
+        // Without includingHistory no old version is read.
         let plain = try await f.vault.selectForExport(as: f.alice)
         #expect(plain.entries.map(\.history.count) == [0, 0])
 

@@ -114,15 +114,22 @@ struct InterchangeCommandTests {
                 "create", "--as", "alice", "--name", "Mail", "--username", "a", "--password-file", "-", "--tags",
                 "work, mail", stdin: "pw1\n"
             ).status == 0)
+        #expect(try pw("update", "1", "--password-file", "-", "--as", "alice", stdin: "pw2 ✓\n").status == 0)
         let out = folder.appendingPathComponent("bw.json").path
         let refused = try pw("export", out, "--format", "bitwarden-json", "--as", "alice")
         #expect(refused.status != 0 && refused.stderr.contains("--plaintext"))
         let written = try pw("export", out, "--format", "bitwarden-json", "--as", "alice", "--plaintext")
         #expect(written.status == 0, "\(written.stderr)")
         #expect(written.stderr.contains("NOT encrypted"))
+        // The earlier password goes to passwordHistory (docs/contract.md §15).
+        #expect(written.stdout == "Exported 1 entries with 1 earlier password(s) to \(out) as bitwarden-json\n")
         let imported = try pw("import", out, "--format", "bitwarden-json", "--as", "bob")
         #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("1: 'Mail' imported as 2 with 1 older version(s)\n"))
         #expect(imported.stdout.hasSuffix("Imported 1 of 1 entries as bob\n"))
-        #expect(try pw("reveal", "2", "--as", "bob").stdout == "pw1\n")
+        #expect(try pw("reveal", "2", "--as", "bob").stdout == "pw2 ✓\n")
+        #expect(try pw("reveal", "2", "--at-version", "1", "--as", "bob").stdout == "pw1\n")
+        let trail = try pw("audit", "--json")
+        #expect(trail.stdout.contains("versions=1"), "\(trail.stdout)")
     }
 }

@@ -141,24 +141,29 @@ struct ExportCommand: AsyncParsableCommand {
             }
         ) { opened, user, passphrase in
             let bar = TransferProgress(label: "Exporting")
-            // KDBX History holds older versions; Bitwarden JSON has no place for them.
-            let selection = try await opened.selectForExport(
-                as: user, includingHistory: format == .kdbx, progress: bar.update)
+            // KDBX History holds older versions; Bitwarden JSON's passwordHistory their passwords
+            // (docs/contract.md §15), for those who may reveal them (§11, §13).
+            let selection = try await opened.selectForExport(as: user, includingHistory: true, progress: bar.update)
             let bytes: [UInt8]
+            let versions: Int
+            let older: String
             switch format {
             case .kdbx:
                 var options = KDBXWriter.Options()
                 if kdfCost == .minimum { options.kdf = .argon2id(memory: 1 << 20, iterations: 1, parallelism: 1) }
                 bytes = KDBXWriter.write(selection.entries, passphrase: passphrase ?? "", options: options)
-            default: bytes = BitwardenJSON.write(selection.entries)
+                versions = selection.entries.reduce(0) { $0 + $1.history.count }
+                older = versions > 0 ? " with \(versions) older version(s)" : ""
+            default:
+                bytes = BitwardenJSON.write(selection.entries)
+                versions = selection.entries.reduce(0) { $0 + BitwardenJSON.passwordHistory(of: $1).count }
+                older = versions > 0 ? " with \(versions) earlier password(s)" : ""
             }
             try ExportFile.store(bytes, to: file)
-            try await opened.recordExport(selection, format: format.rawValue, as: user)
+            try await opened.recordExport(selection, format: format.rawValue, versions: versions, as: user)
             for withheld in selection.withheld {
                 print("\(withheld.identifier): \(NameRule.quoted(withheld.name)) NOT exported: \(withheld.reason)")
             }
-            let versions = selection.entries.reduce(0) { $0 + $1.history.count }
-            let older = versions > 0 ? " with \(versions) older version(s)" : ""
             print("Exported \(selection.entries.count) entries\(older) to \(file) as \(format.rawValue)")
             if plaintext {
                 FileHandle.standardError.write(
