@@ -139,7 +139,18 @@ public enum BitwardenJSON {
                 if let passkeys = login["fido2Credentials"] as? [Any], !passkeys.isEmpty {
                     entry.unmapped.append("passkeys")
                 }
+                // The first URI's match rule (exact, host, regular expression…) has no place.
+                if let first = (login["uris"] as? [[String: Any]])?.first, let match = first["match"],
+                    !(match is NSNull)
+                {
+                    entry.unmapped.append("URI match rule")
+                }
             }
+            // Bitwarden's per-item settings have no place in ours (docs/contract.md §15).
+            if let reprompt = item["reprompt"] as? Int, reprompt != 0 {
+                entry.unmapped.append("master password re-prompt")
+            }
+            if item["favorite"] as? Bool == true { entry.unmapped.append("favorite") }
             switch type {
             case 1: break
             case 2: entry.unmapped.append("secure note item (no login)")
@@ -253,6 +264,8 @@ public enum BitwardenCSV {
             if !fields.isEmpty { entry.unmapped.append("custom fields") }
             let type = column(row, "type")
             if !type.isEmpty, type != "login" { entry.unmapped.append("item of type \(type)") }
+            if !["", "0"].contains(column(row, "reprompt")) { entry.unmapped.append("master password re-prompt") }
+            if column(row, "favorite") == "1" { entry.unmapped.append("favorite") }
             return entry
         }
     }

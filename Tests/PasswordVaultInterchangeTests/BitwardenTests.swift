@@ -53,6 +53,19 @@ struct BitwardenTests {
         #expect(throws: InterchangeError.notThisFormat("Bitwarden JSON")) { try BitwardenJSON.read(Array("[1]".utf8)) }
     }
 
+    /// Bitwarden's per-item settings have no place in ours: reported, in this order.
+    @Test func reportsItemSettings() throws {
+        let json = """
+            {"encrypted": false, "items": [
+              {"type": 1, "name": "A", "reprompt": 1, "favorite": true,
+               "login": {"username": "u", "password": "p", "uris": [{"match": 3, "uri": "https://a"}]}},
+              {"type": 1, "name": "B", "reprompt": 0, "favorite": false,
+               "login": {"username": "u", "password": "p", "uris": [{"match": null, "uri": "https://b"}]}}]}
+            """
+        let entries = try BitwardenJSON.read(Array(json.utf8))
+        #expect(entries.map(\.unmapped) == [["URI match rule", "master password re-prompt", "favorite"], []])
+    }
+
     @Test func readsCSV() throws {
         let csv = #"""
             folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp
@@ -67,6 +80,9 @@ struct BitwardenTests {
         #expect(entries[0].password == "p,w" && entries[0].tags == ["Work"])
         #expect(entries[0].secretKey == "JBSWY3DPEHPK3PXP")
         #expect(entries[1] == InterchangeEntry(name: "Bare", username: "bob", password: "x"))
+        let flagged = try BitwardenCSV.read(
+            Array("folder,favorite,type,name,reprompt,login_username,login_password\n,1,login,F,1,u,p\n".utf8))
+        #expect(flagged.map(\.unmapped) == [["master password re-prompt", "favorite"]])
         #expect(throws: InterchangeError.self) { try BitwardenCSV.read(Array("a,b\n1,2\n".utf8)) }
     }
 }
