@@ -61,7 +61,18 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "$BASE/api/mysafe/password/
 [ "${code:0:1}" = 4 ] || fail "viewer update: $code"
 expect 200 GET /api/mysafe/password/history/1 -H "Authorization: Bearer $OWNER" >/dev/null
 head -c 1048577 /dev/zero | tr '\0' a >"$WORK/big"
-expect 413 POST /api/mysafe/password -H "Authorization: Bearer $OWNER" "${J[@]}" --data-binary @"$WORK/big" >/dev/null
+# One byte over the limit: docs/contract.md §8's envelope, and the connection is closed.
+curl -s -D "$WORK/big.head" -o "$WORK/big.body" -X POST "$BASE/api/mysafe/password" -H "Authorization: Bearer $OWNER" \
+    "${J[@]}" --data-binary @"$WORK/big"
+grep -q '^HTTP/1.1 413' "$WORK/big.head" || fail "oversize body: $(head -1 "$WORK/big.head")"
+grep -qi '^connection: close' "$WORK/big.head" || fail "oversize body: connection not closed"
+python3 - "$WORK/big.body" <<'PY' || fail "oversize body: not the contract's 413 envelope: $(cat "$WORK/big.body")"
+import json, sys
+body = json.load(open(sys.argv[1]))
+message = "Request body is too large (at most 1048576 bytes)"
+assert body["code"] == 413 and body["exception"]["code"] == 413, body
+assert body["response"]["status"] == 413 and body["response"]["message"] == message, body
+PY
 "$SERVER" client revoke "$(field mallory client_id)" >/dev/null
 expect 401 GET /api/mysafe/password -H "Authorization: Bearer $STRANGER" >/dev/null
 expect 200 DELETE /api/mysafe/password/1 -H "Authorization: Bearer $OWNER" >/dev/null

@@ -29,7 +29,7 @@ public struct MySafeResponder: HTTPResponder {
     /// Answers one request and logs it.
     public func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
-        let response = await answer(request)
+        let response = try await answer(request)
         // Method, path without its query, status, time: never a body, header or query string.
         logger.info(
             "request",
@@ -41,41 +41,62 @@ public struct MySafeResponder: HTTPResponder {
         return response
     }
 
-    func answer(_ request: Request) async -> Response {
-        var request = request
-        let body: [UInt8]
-        do {
-            // One byte past the limit is enough to know it is too large (docs/contract.md §8).
-            let buffer = try await request.collectBody(upTo: wire.maximumBodySize)
-            body = Array(buffer.readableBytesView)
-        } catch {
-            return Self.json(
-                WireResponse(
-                    status: 413,
-                    body: Array(
-                        #"{"response":{"status":413,"message":"Request body larger than 1048576 bytes","error":true}}"#
-                            .utf8)))
-        }
+    func answer(_ request: Request) async throws -> Response {
+        // At most limit + 1 bytes are read: one past the limit is enough to know it is too large
+        // (docs/contract.md §8); the handler answers it in the contract's envelope.
+        let (body, oversize) = try await Self.collect(request.body, limit: wire.maximumBodySize)
         let path = request.uri.path
         if path == "/api/oauth2/token" || path == "/api/oauth2/token/" {
+            if oversize {
+                return Self.closing(
+                    Self.oauthError(
+                        .contentTooLarge, "invalid_request",
+                        "Request body is too large (at most \(wire.maximumBodySize) bytes)"))
+            }
             return await token(request, body: body)
         }
         guard let user = await caller(request) else {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             headers[.wwwAuthenticate] = #"Bearer realm="mysafe", error="invalid_token""#
-            return Response(
+            let response = Response(
                 status: .unauthorized, headers: headers,
                 body: .init(
                     byteBuffer: ByteBuffer(
                         string:
                             #"{"error":"invalid_token","error_description":"missing, unknown, expired or revoked access token"}"#
                     )))
+            return oversize ? Self.closing(response) : response
         }
         let query = request.uri.query.map { "?" + $0 } ?? ""
+        // An oversize body reaches the handler as its first limit + 1 bytes: it refuses it before
+        // parsing, with 413 in the envelope of the path (docs/contract.md §8).
         let answer = await wire.handle(
             WireRequest(method: request.method.rawValue, path: path + query, body: body), as: user)
-        return Self.json(answer)
+        return oversize ? Self.closing(Self.json(answer)) : Self.json(answer)
+    }
+
+    /// The first `limit + 1` bytes of `body` at most, and whether it is longer than `limit`;
+    /// the rest is never read into memory (docs/contract.md §8).
+    static func collect(_ body: RequestBody, limit: Int) async throws -> (bytes: [UInt8], oversize: Bool) {
+        var bytes: [UInt8] = []
+        for try await chunk in body {
+            let room = limit + 1 - bytes.count
+            if chunk.readableBytes >= room {
+                bytes.append(contentsOf: chunk.readableBytesView.prefix(room))
+                return (bytes, bytes.count > limit)
+            }
+            bytes.append(contentsOf: chunk.readableBytesView)
+        }
+        return (bytes, false)
+    }
+
+    /// `response` with `Connection: close`: the rest of an oversize body is not wanted, so the
+    /// client should stop sending it rather than have the server read it to the end.
+    static func closing(_ response: Response) -> Response {
+        var response = response
+        response.headers[.connection] = "close"
+        return response
     }
 
     /// The user behind the request's Bearer token, if it is valid and its client still active.

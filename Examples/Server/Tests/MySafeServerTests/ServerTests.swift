@@ -134,10 +134,100 @@ struct ServerTests {
             try await http.execute(
                 uri: "/api/mysafe/password", method: .post, headers: owner,
                 body: ByteBuffer(repeating: UInt8(ascii: "a"), count: 1_048_577)
-            ) { #expect($0.status == .contentTooLarge) }
+            ) { response in
+                #expect(response.status == .contentTooLarge)
+                #expect(response.headers[.connection] == "close")
+                let envelope = try Self.tooLargeEnvelope(response.body)
+                #expect(envelope)
+            }
             try await http.execute(uri: "/api/mysafe/password/1", method: .delete, headers: owner) {
                 #expect($0.status == .ok)
             }
         }
+    }
+
+    /// Whether `body` is docs/contract.md §8's 413 envelope for the default limit.
+    static func tooLargeEnvelope(_ body: ByteBuffer) throws -> Bool {
+        let message = "Request body is too large (at most 1048576 bytes)"
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
+        let response = try #require(object["response"] as? [String: Any])
+        let exception = try #require(object["exception"] as? [String: Any])
+        return object["code"] as? Int == 413 && response["status"] as? Int == 413
+            && response["message"] as? String == message && response["error"] as? Bool == true
+            && exception["code"] as? Int == 413 && exception["message"] as? String == message
+    }
+
+    /// An oversize body is answered as docs/contract.md §8 says on every path: the MySafe
+    /// envelope with `exception.code` 413, DRF's `{"detail": …}` on save-passwords, an RFC 6749
+    /// error on the token endpoint; a body of exactly the limit is served; an unauthenticated
+    /// oversize request is a 401 (the token is checked first).
+    @Test func oversizeBodiesGetTheContractsAnswer() async throws {
+        let (a, aSecret) = try registry.add(username: "alice")
+        let big = ByteBuffer(repeating: UInt8(ascii: "a"), count: 1_048_577)
+        try await app().test(.router) { http in
+            let owner: HTTPFields = [
+                .authorization: "Bearer \(try #require(try await Self.token(http, id: a.id, secret: aSecret)))"
+            ]
+            for (method, path) in [
+                (HTTPRequest.Method.put, "/api/mysafe/password/update/1"), (.get, "/api/mysafe/password"),
+                (.delete, "/api/mysafe/password/1"), (.post, "/no/such/route"),
+            ] {
+                try await http.execute(uri: path, method: method, headers: owner, body: big) { response in
+                    #expect(response.status == .contentTooLarge, "\(method) \(path)")
+                    let envelope = try Self.tooLargeEnvelope(response.body)
+                    #expect(envelope, "\(method) \(path)")
+                }
+            }
+            try await http.execute(
+                uri: "/api/password-generator/save-passwords/", method: .post, headers: owner, body: big
+            ) { response in
+                #expect(response.status == .contentTooLarge)
+                #expect(
+                    String(buffer: response.body) == #"{"detail":"Request body is too large (at most 1048576 bytes)"}"#)
+            }
+            try await http.execute(uri: "/api/oauth2/token", method: .post, body: big) { response in
+                #expect(response.status == .contentTooLarge)
+                #expect(response.headers[.connection] == "close")
+                let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(object?["error"] as? String == "invalid_request")
+            }
+            try await http.execute(uri: "/api/mysafe/password", method: .post, body: big) { response in
+                #expect(response.status == .unauthorized)
+            }
+            // Exactly the limit is parsed: not JSON, so a 400-class refusal, not 413.
+            try await http.execute(
+                uri: "/api/mysafe/password", method: .post, headers: owner,
+                body: ByteBuffer(repeating: UInt8(ascii: "a"), count: 1_048_576)
+            ) { response in
+                #expect(response.status != .contentTooLarge && response.status.code < 500)
+                #expect(response.headers[.connection] == nil)
+            }
+        }
+    }
+
+    /// A body is read only up to one byte past the limit: a sender that never stops costs
+    /// limit + 1 bytes (docs/contract.md §8).
+    @Test func readsAtMostOneBytePastTheLimit() async throws {
+        final class Pulled: @unchecked Sendable { var chunks = 0 }
+        struct Endless: AsyncSequence, Sendable {
+            let pulled: Pulled
+            struct AsyncIterator: AsyncIteratorProtocol {
+                let pulled: Pulled
+                mutating func next() async -> ByteBuffer? {
+                    pulled.chunks += 1
+                    return ByteBuffer(repeating: UInt8(ascii: "x"), count: 4)
+                }
+            }
+            func makeAsyncIterator() -> AsyncIterator { AsyncIterator(pulled: pulled) }
+        }
+        let pulled = Pulled()
+        let (bytes, oversize) = try await MySafeResponder.collect(
+            RequestBody(asyncSequence: Endless(pulled: pulled)), limit: 10)
+        #expect(bytes.count == 11 && oversize)
+        #expect(pulled.chunks == 3)
+        let exact = try await MySafeResponder.collect(RequestBody(buffer: ByteBuffer(string: "0123456789")), limit: 10)
+        #expect(exact.bytes.count == 10 && !exact.oversize)
+        let empty = try await MySafeResponder.collect(RequestBody(buffer: ByteBuffer()), limit: 0)
+        #expect(empty.bytes.isEmpty && !empty.oversize)
     }
 }
