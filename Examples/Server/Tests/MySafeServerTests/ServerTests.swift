@@ -61,6 +61,45 @@ struct ServerTests {
         #expect(try registry.authenticate(id: client.id, secret: secret + "x") == nil)
     }
 
+    /// The registry is decoded once and again only when the file changes, whoever changed it.
+    @Test func registryIsCachedAndReloadedOnChange() throws {
+        let (client, _) = try registry.add(username: "alice")
+        #expect(registry.isActive(id: client.id))
+        let loads = registry.loads
+        for _ in 0..<50 { #expect(registry.isActive(id: client.id)) }
+        #expect(registry.loads == loads)
+        // Another process (here another instance) revokes: the next request sees it.
+        try ClientRegistry(path: registry.path).revoke(id: client.id)
+        #expect(!registry.isActive(id: client.id))
+        #expect(registry.loads == loads + 1)
+        // A damaged file is refused, never served from the cache.
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: registry.path))
+        #expect(throws: ClientRegistryError.unreadable("not a client registry file")) { try registry.clients() }
+        #expect(!registry.isActive(id: client.id))
+        try FileManager.default.removeItem(atPath: registry.path)
+        #expect(try registry.clients().isEmpty)
+    }
+
+    /// Every change is written whole (temporary file, fsync, rename, directory fsync): no
+    /// temporary file stays, the mode is 0600, and concurrent adds from separate instances
+    /// (as from separate processes) all land under the lock.
+    @Test func registryWritesAreAtomicAndSerialized() throws {
+        let path = registry.path
+        DispatchQueue.concurrentPerform(iterations: 4) { index in
+            _ = try? ClientRegistry(path: path).add(username: "user\(index)")
+        }
+        #expect(Set(try registry.clients().map(\.username)) == ["user0", "user1", "user2", "user3"])
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == [
+                "clients.json", "clients.json.lock",
+            ])
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(throws: ClientRegistryError.unknownClient("pwv_nope")) { try registry.revoke(id: "pwv_nope") }
+        #expect(try registry.clients().count == 4)
+    }
+
     @Test func tokenIssuanceExpiryAndRevocation() async throws {
         let (client, secret) = try registry.add(username: "alice")
         try await app().test(.router) { http in
