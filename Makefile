@@ -20,7 +20,7 @@ BENCH_RUN = cd Benchmarks && rm -rf $(BENCH_RESULTS) && $(BENCH_ENV) $(SWIFT) pa
 	--allow-writing-to-package-directory benchmark --format histogramPercentiles --path $(BENCH_RESULTS) --no-progress
 BENCH_TABLE := python3 Benchmarks/Scripts/bench_table.py Benchmarks/$(BENCH_RESULTS)
 
-.PHONY: deps test-deps bench-deps build run test test-tsan format format-check bench bench-smoke fuzz docs clean example-test
+.PHONY: deps test-deps bench-deps build run test test-tsan format format-check bench bench-smoke fuzz docs clean example-test example-test-deps
 
 deps:
 	@if ! pkg-config --exists $(PKG_MODULES) 2>/dev/null; then \
@@ -159,6 +159,11 @@ docs: deps
 clean:
 	rm -rf .build .build-* Benchmarks/.build
 
-# The example HTTP server (Examples/Server, its own package): its tests, then a live run with curl.
-example-test:
+# The example HTTP server (Examples/Server, its own package): its tests, then a live run with curl
+# and the OpenAPI check (Python: jsonschema and PyYAML, installed with pip when missing).
+example-test-deps:
+	@python3 -c 'import jsonschema, referencing, yaml' 2>/dev/null || python3 -m pip install --quiet jsonschema pyyaml
+	@python3 -c 'import jsonschema, referencing, yaml' || { echo "jsonschema or PyYAML is still missing"; exit 1; }
+
+example-test: example-test-deps
 	SWIFT=$(SWIFT) Examples/Server/Scripts/example-test.sh

@@ -60,6 +60,9 @@ expect 200 PUT /api/mysafe/password/update/1 -H "Authorization: Bearer $OWNER" "
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "$BASE/api/mysafe/password/update/1" -H "Authorization: Bearer $VIEWER" "${J[@]}" -d '{"password":"x"}')
 [ "${code:0:1}" = 4 ] || fail "viewer update: $code"
 expect 200 GET /api/mysafe/password/history/1 -H "Authorization: Bearer $OWNER" >/dev/null
+# Every route, by role, and each refusal: the real answers validate against docs/openapi.yaml.
+python3 Examples/Server/Scripts/openapi_check.py "$BASE" docs/openapi.yaml "$OWNER" 1 "$VIEWER" "$STRANGER" \
+    "$(field npass client_id)" "$(field npass client_secret)" || fail "answers do not match docs/openapi.yaml"
 head -c 1048577 /dev/zero | tr '\0' a >"$WORK/big"
 # One byte over the limit: docs/contract.md §8's envelope, and the connection is closed.
 curl -s -D "$WORK/big.head" -o "$WORK/big.body" -X POST "$BASE/api/mysafe/password" -H "Authorization: Bearer $OWNER" \
