@@ -2,6 +2,10 @@
 # Throw-away PostgreSQL cluster for tests (docs/contract.md §14).
 #   Tools/pg-test-cluster.sh start DIR   initdb in DIR, listen only on a Unix socket in DIR,
 #                                       create role/database "pwvault_test"; prints the socket dir.
+#                                       Role "pwvault_scram" (password "pwvault-scram-test") logs in
+#                                       with SCRAM-SHA-256 only, for the wrong-password test.
+#   Tools/pg-test-cluster.sh restart DIR stop the server (fast: every session is ended) and start it
+#                                       again, for the fault tests.
 #   Tools/pg-test-cluster.sh stop DIR    stop the server and remove DIR.
 # Runs the server as the `postgres` user (we are root in CI).
 set -eu
@@ -9,7 +13,7 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 cmd=${1:-}
 dir=${2:-}
 if [ -z "$cmd" ] || [ -z "$dir" ]; then
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start|restart|stop DIR" >&2
     exit 2
 fi
 as_pg() {
@@ -23,6 +27,8 @@ start)
         cat "$dir/initdb.log" >&2
         exit 1
     }
+    # Before initdb's trust lines, which would match first.
+    as_pg sed -i '1i local all pwvault_scram scram-sha-256' "$dir/data/pg_hba.conf"
     as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
         -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off" start >/dev/null || {
         cat "$dir/server.log" >&2
@@ -30,8 +36,16 @@ start)
     }
     as_pg "$PGBIN/psql" -h "$dir" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
         -c "CREATE ROLE pwvault_test LOGIN CREATEDB" \
-        -c "CREATE DATABASE pwvault_test OWNER pwvault_test" >/dev/null
+        -c "CREATE DATABASE pwvault_test OWNER pwvault_test" \
+        -c "CREATE ROLE pwvault_scram LOGIN PASSWORD 'pwvault-scram-test'" \
+        -c "GRANT CREATE ON DATABASE pwvault_test TO pwvault_scram" >/dev/null
     echo "$dir"
+    ;;
+restart)
+    as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 30 restart >/dev/null || {
+        cat "$dir/server.log" >&2
+        exit 1
+    }
     ;;
 stop)
     if [ -d "$dir/data" ]; then
@@ -40,7 +54,7 @@ stop)
     rm -rf "$dir"
     ;;
 *)
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start|restart|stop DIR" >&2
     exit 2
     ;;
 esac
