@@ -160,10 +160,15 @@ clean:
 	rm -rf .build .build-* Benchmarks/.build
 
 # The example HTTP server (Examples/Server, its own package): its tests, then a live run with curl
-# and the OpenAPI check (Python: jsonschema and PyYAML, installed with pip when missing).
+# the OpenAPI check and Schemathesis 4.32.5 (Python: jsonschema, PyYAML, schemathesis, installed with
+# pip when missing).
+SCHEMATHESIS_VERSION = 4.32.5
 example-test-deps:
 	@python3 -c 'import jsonschema, referencing, yaml' 2>/dev/null || python3 -m pip install --quiet jsonschema pyyaml
 	@python3 -c 'import jsonschema, referencing, yaml' || { echo "jsonschema or PyYAML is still missing"; exit 1; }
+	@python3 -c 'import importlib.metadata as m, sys; sys.exit(m.version("schemathesis") != "$(SCHEMATHESIS_VERSION)")' 2>/dev/null || \
+		python3 -m pip install --quiet "schemathesis==$(SCHEMATHESIS_VERSION)"
+	@python3 -c 'import schemathesis.cli' || { echo "schemathesis is still missing"; exit 1; }
 
 example-test: example-test-deps
 	SWIFT=$(SWIFT) Examples/Server/Scripts/example-test.sh

@@ -162,6 +162,8 @@ public struct MySafeResponder: HTTPResponder {
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-store"
         if status == .unauthorized { headers[.wwwAuthenticate] = #"Basic realm="mysafe""# }
+        // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
+        if status == .methodNotAllowed { headers[.allow] = "GET, POST" }
         let text = JSONValue.object([("error", .string(code)), ("error_description", .string(description))]).text
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }

@@ -142,6 +142,11 @@ struct ServerTests {
             try await http.execute(
                 uri: "/api/oauth2/token", method: .post, body: ByteBuffer(string: "grant_type=password")
             ) { #expect($0.status == .badRequest) }
+            // RFC 9110 §15.5.6: a 405 names the methods served.
+            try await http.execute(uri: "/api/oauth2/token", method: .delete) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET, POST")
+            }
         }
     }
 
