@@ -96,6 +96,8 @@ ROOT=$(pwd)
     --request-timeout 10 --no-color) >"$WORK/schemathesis.log" 2>&1 ||
     { tail -80 "$WORK/schemathesis.log" >&2; fail "Schemathesis found failures (above)"; }
 echo "example-test: Schemathesis: $(grep -E '^ +[0-9]+ generated' "$WORK/schemathesis.log" | tail -1 | sed 's/^ *//')"
+# A bounded load check (8 clients × 50 requests of GET one, then of create; every answer a success).
+python3 Examples/Server/Scripts/loadcheck.py "$PORT" "$OWNER" 8 50 || fail "load check"
 ! grep -q -e "$OWNER" -e "$(field npass client_secret)" -e 8jhfy "$WORK/server.log" || fail "secret in the log"
 # Graceful shutdown (SIGTERM): 20 creates whose heads the server has read when SIGTERM comes
 # each get a complete 201; the server stops accepting, then exits 0; afterwards every
