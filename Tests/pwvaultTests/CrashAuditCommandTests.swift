@@ -19,24 +19,8 @@ struct CrashAuditCommandTests {
         ]
     }
 
-    /// Starts `pwvault` with `stdin`; the caller kills it or waits.
     func start(_ arguments: [String], stdin: String = "") throws -> (Process, Pipe) {
-        let process = Process()
-        process.executableURL = PWVaultRun.binary
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in env { environment[key] = value }
-        process.environment = environment
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        ignoreBrokenPipes
-        try process.run()
-        try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8))
-        try? input.fileHandleForWriting.close()
-        return (process, output)
+        try PWVaultRun.start(arguments, stdin: stdin, environment: env)
     }
 
     @Test func killedUpdatesAndRevealsLoseNoVersionAndLeaveEveryAcknowledgedCallOnTheTrail() throws {

@@ -25,15 +25,8 @@ struct MultiProcessRotationTests {
     }
 
     /// One writer process's creates: the identifier each acknowledged, with the password it sent.
-    func write(_ writer: Int, count: Int) throws -> [(id: String, password: String, status: Int32, stderr: String)] {
-        try (0..<count).map { index in
-            let password = "w\(writer)-\(index)-pw"
-            let body =
-                #"{"name": "w\#(writer) #\#(index)", "username": "svc", "password": "\#(password)", "notes": "n\#(index)"}"#
-            let run = try pw(["api", "POST", "api/mysafe/password", "--as", "npass"], stdin: body)
-            let id = run.stdout.firstMatch(of: /"identifier":"(\d+)"/).map { String($0.1) } ?? ""
-            return (id, password, run.status, run.stderr)
-        }
+    func write(_ writer: Int, count: Int) throws -> [CreatedEntry] {
+        try (0..<count).map { try PWVaultRun.createEntry(writer: writer, index: $0, environment: env) }
     }
 
     @Test func everyEntryCreatedDuringRotationsInAnotherProcessStaysReadable() async throws {
@@ -41,21 +34,8 @@ struct MultiProcessRotationTests {
         #expect(try pw(["user", "add", "npass", "--id", "1"]).status == 0)
         _ = try write(0, count: 5)
 
-        let writers = (1...3).map { writer in
-            Task.detached { try write(writer, count: 12) }
-        }
-        let rotations = Task.detached {
-            try (0..<6).map { _ in try pw(["rotate-key"]) }
-        }
-        var created: [(id: String, password: String, status: Int32, stderr: String)] = []
-        for writer in writers { created += try await writer.value }
-        for rotation in try await rotations.value {
-            #expect(rotation.status == 0, "rotate-key: \(rotation.stderr)")
-        }
-
-        for create in created {
-            #expect(create.status == 0 && !create.id.isEmpty, "a create failed: \(create.stderr)")
-        }
+        let created = try await PWVaultRun.createsDuringRotations(
+            writers: 3, count: 12, rotations: 6, environment: env)
         #expect(Set(created.map(\.id)).count == created.count, "an identifier was handed out twice")
         for create in created where !create.id.isEmpty {
             let got = try pw(["api", "GET", "api/mysafe/password/\(create.id)", "--as", "npass"])
