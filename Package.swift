@@ -21,6 +21,8 @@ let package = Package(
         // consumer that uses it builds SwiftNIO.
         .library(name: "PasswordVaultPostgres", targets: ["PasswordVaultPostgres"]),
         .executable(name: "pwvault", targets: ["pwvault"]),
+        // The OAuth client registry of an HTTP host (Examples/Server) and `pwvault client`.
+        .library(name: "PasswordVaultClients", targets: ["PasswordVaultClients"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -38,6 +40,7 @@ let package = Package(
             name: "PasswordVault",
             dependencies: ["CSodium", "COpenSSL"],
             swiftSettings: strict),
+        .target(name: "PasswordVaultClients", dependencies: ["CSodium"], swiftSettings: strict),
         .systemLibrary(
             name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -66,6 +69,7 @@ let package = Package(
             name: "pwvault",
             dependencies: [
                 "PasswordVault", "PasswordVaultSQLite", "PasswordVaultPostgres", "PasswordVaultInterchange",
+                "PasswordVaultClients",
                 "CProcessHardening",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -13,13 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CSodiumServer", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .target(
             name: "MySafeServer",
             dependencies: [
-                "CSodiumServer",
                 .product(name: "PasswordVault", package: "PasswordVault"),
+                .product(name: "PasswordVaultClients", package: "PasswordVault"),
                 .product(name: "PasswordVaultSQLite", package: "PasswordVault"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -32,6 +30,7 @@ let package = Package(
             name: "MySafeServerTests",
             dependencies: [
                 "MySafeServer",
+                .product(name: "PasswordVaultClients", package: "PasswordVault"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),

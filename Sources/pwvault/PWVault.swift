@@ -14,5 +14,6 @@ struct PWVault: AsyncParsableCommand {
             GenerateCommand.self, PasswdCommand.self, RotateKeyCommand.self, HistoryCommand.self,
             RestoreCommand.self, HistoryDepthCommand.self, AuditCommand.self, RequestCommand.self,
             ApproveCommand.self, DenyCommand.self, RequestsCommand.self, ImportCommand.self, ExportCommand.self,
+            ClientCommand.self,
         ])
 }

@@ -17,8 +17,8 @@ trap cleanup EXIT
 export PWVAULT_PATH=$WORK/vault.db PWVAULT_PASSPHRASE=example-test-passphrase
 "$PWVAULT" init >/dev/null
 for u in npass pduarte mallory; do "$PWVAULT" user add "$u" >/dev/null; done
-# Each add prints the id and the secret once: read both from one call.
-add() { "$SERVER" client add "$1" >"$WORK/$1.client"; }
+# Each add (pwvault client add) prints the id and the secret once: read both from one call.
+add() { "$PWVAULT" client add "$1" >"$WORK/$1.client"; }
 add npass; add pduarte; add mallory
 field() { awk -v k="$2" '$1 == k":" {print $2}' "$WORK/$1.client"; }
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

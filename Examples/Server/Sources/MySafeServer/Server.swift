@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PasswordVault
+import PasswordVaultClients
 
 /// The HTTP front of a vault: the token endpoint, then every other request, authenticated by
 /// its Bearer token, handed to ``WireHandler`` (docs/contract.md §8, §11) as the client's user.

@@ -1,4 +1,5 @@
 import Foundation
+import PasswordVaultClients
 
 /// What an access token stands for.
 public struct IssuedToken: Sendable, Equatable {

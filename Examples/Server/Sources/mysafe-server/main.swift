@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MySafeServer
 import PasswordVault
+import PasswordVaultClients
 import PasswordVaultSQLite
 import ServiceLifecycle
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PasswordVault
+import PasswordVaultClients
 import Testing
 
 @testable import MySafeServer

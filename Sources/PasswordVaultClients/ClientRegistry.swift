@@ -1,4 +1,4 @@
-import CSodiumServer
+import CSodium
 import Foundation
 import Synchronization
 
@@ -24,8 +24,11 @@ public struct RegisteredClient: Codable, Sendable, Equatable {
 
 /// Why a registry operation failed. Messages never hold a secret.
 public enum ClientRegistryError: Error, Equatable, CustomStringConvertible {
+    /// The file cannot be read, written or decoded.
     case unreadable(String)
+    /// No client has this id.
     case unknownClient(String)
+    /// libsodium could not hash the secret.
     case hashingFailed
 
     /// The message, without any secret.
@@ -38,7 +41,8 @@ public enum ClientRegistryError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The OAuth clients, in a JSON file beside the vault (`<vault>.clients.json`, mode 0600,
+/// The OAuth 2.0 clients of an HTTP host of the vault (`Examples/Server`), shared with
+/// `pwvault client`: in a JSON file beside the vault (`<vault>.clients.json`, mode 0600,
 /// replaced atomically on every change: written to a temporary file, synced, renamed, the
 /// directory synced). The server reads it once and again only when the file changes (its
 /// inode, size, modification or change time differ), so a request costs one `stat`, not a
@@ -75,8 +79,8 @@ public final class ClientRegistry: Sendable {
     /// The registry in the file at `path`.
     public init(path: String) { self.path = path }
 
-    /// How many times the file has been read and decoded (tests).
-    var loads: Int { cache.withLock { $0.loads } }
+    /// How many times the file has been read and decoded since this instance was made.
+    public var loads: Int { cache.withLock { $0.loads } }
 
     /// The file's stamp, or nil when it does not exist.
     private func stamp() throws(ClientRegistryError) -> Stamp? {
@@ -244,7 +248,7 @@ public final class ClientRegistry: Sendable {
     }
 
     /// `bytes` random bytes from libsodium, as lowercase hex.
-    static func randomHex(bytes: Int) -> String {
+    public static func randomHex(bytes: Int) -> String {
         var buffer = [UInt8](repeating: 0, count: bytes)
         randombytes_buf(&buffer, bytes)
         return buffer.map { String(format: "%02x", $0) }.joined()
