@@ -12,10 +12,10 @@ extension PostgresStorage {
         }
         try Self.precheck(change)
         return try await transaction { connection, logger in
-            let stored = try await Self.lockHeader(change, on: connection, logger: logger)
+            let (stored, nextEntryID) = try await Self.lockHeader(change, on: connection, logger: logger)
             if let expected = change.headerGeneration, expected != stored { throw StorageError.staleHeader }
             let inserted = try await change.entry.asyncFlatMap {
-                try await Self.apply($0, on: connection, logger: logger)
+                try await Self.apply($0, identifier: nextEntryID, on: connection, logger: logger)
             }
             let insertedRequest = try await Self.apply(change.requests, on: connection, logger: logger)
             if !change.rotationMarks.isEmpty {
@@ -74,24 +74,41 @@ extension PostgresStorage {
 
     /// The stored header generation, with the header row locked as the change needs: `FOR UPDATE`
     /// to write a header, `FOR SHARE` to write under a known generation (so that no header write
-    /// commits between the check and this transaction's commit), no lock otherwise.
+    /// commits between the check and this transaction's commit), no lock otherwise. For an entry
+    /// insert, the next entry identifier in the same statement (one round trip, not two); a
+    /// commit refused after it skips that identifier, as a rollback does.
     private static func lockHeader(
         _ change: ChangeSet, on connection: PostgresConnection, logger: Logger
-    ) async throws -> HeaderGeneration {
+    ) async throws -> (HeaderGeneration, EntryID?) {
         let lock = change.header != nil ? " FOR UPDATE" : change.headerGeneration != nil ? " FOR SHARE" : ""
-        let rows = try await connection.rows(
-            "SELECT generation FROM vault_header WHERE id = 1" + lock, logger: logger)
-        guard let row = rows.first else { return .noHeader }
-        return HeaderGeneration(rawValue: UInt64(bitPattern: try row.decode(Int64.self)))
+        let inserts: Bool
+        switch change.entry {
+        case .insert, .insertWithHistory: inserts = true
+        case .replace, .delete, nil: inserts = false
+        }
+        let generationSQL = "SELECT generation FROM vault_header WHERE id = 1" + lock
+        guard inserts else {
+            let rows = try await connection.rows(generationSQL, logger: logger)
+            guard let row = rows.first else { return (.noHeader, nil) }
+            return (HeaderGeneration(rawValue: UInt64(bitPattern: try row.decode(Int64.self))), nil)
+        }
+        guard
+            let row = try await connection.rows(
+                "SELECT (\(generationSQL)), nextval('entry_id_seq')", logger: logger
+            ).first
+        else { throw StorageError.corrupted("an identifier sequence gave nothing") }
+        let (generation, raw) = try row.decode((Int64?, Int64).self)
+        guard let id = EntryID(rawValue: raw) else { throw StorageError.corrupted("entry identifier \(raw)") }
+        return (generation.map { HeaderGeneration(rawValue: UInt64(bitPattern: $0)) } ?? .noHeader, id)
     }
 
     /// The entry part; the inserted entry for an insert.
     private static func apply(
-        _ change: EntryChange, on connection: PostgresConnection, logger: Logger
+        _ change: EntryChange, identifier: EntryID?, on connection: PostgresConnection, logger: Logger
     ) async throws -> PasswordEntity? {
         switch change {
         case .insert(let make):
-            let id = try await nextIdentifier(Statements.nextEntrySQL, on: connection, logger: logger)
+            let id = try await nextIdentifier(identifier, on: connection, logger: logger)
             let entity = try make(id)
             guard entity.identifier == id else {
                 throw StorageError.failure("an insert built entry \(entity.identifier) for identifier \(id)")
@@ -102,7 +119,7 @@ extension PostgresStorage {
             try await connection.rows(EntryColumns.insertEntrySQL, binds, logger: logger)
             return entity
         case .insertWithHistory(let make):
-            let id = try await nextIdentifier(Statements.nextEntrySQL, on: connection, logger: logger)
+            let id = try await nextIdentifier(identifier, on: connection, logger: logger)
             let versions = try EntryChange.checkedVersions(try make(id), for: id)
             for version in versions.history + [versions.entry] { try EntryColumns.refuseUnstorable(version) }
             var binds = PostgresBindings(capacity: EntryColumns.count + 2)
@@ -276,39 +293,40 @@ extension PostgresStorage {
         }
     }
 
-    /// Appends the records after the stored head, which this transaction locks, and moves it.
+    /// Appends the records after the stored head and moves it, in one statement: the head's
+    /// `UPDATE … WHERE seq = $after AND mac = $after` is the compare-and-set (it locks the row, and
+    /// a head another host moved meanwhile matches no row), and the records are inserted only
+    /// when it moved the head.
     private static func append(
         _ audit: AuditAppend, inserted: EntryID?, on connection: PostgresConnection, logger: Logger
     ) async throws -> AuditHead {
-        guard let row = try await connection.rows(Statements.lockAuditHeadSQL, logger: logger).first else {
-            throw StorageError.corrupted("the audit trail's head is missing")
-        }
-        let (seq, macBuffer) = try row.decode((Int64, ByteBuffer).self)
-        guard seq >= 0, let mac = AuditMAC(Array(macBuffer.readableBytesView)) else {
-            throw StorageError.corrupted("the audit trail's head is damaged")
-        }
-        guard AuditHead(seq: UInt64(seq), mac: mac) == audit.after else { throw StorageError.auditHeadMoved }
         let records = try audit.records(inserted)
         let newHead = try AuditAppend.head(after: audit.after, appending: records)
-        for record in records {
-            var binds = PostgresBindings(capacity: 10)
-            try AuditColumns.bind(record, into: &binds)
-            try await connection.rows(AuditColumns.insertSQL, binds, logger: logger)
-        }
-        var move = PostgresBindings()
-        guard let newSeq = Int64(exactly: newHead.seq) else {
+        guard let newSeq = Int64(exactly: newHead.seq), let afterSeq = Int64(exactly: audit.after.seq) else {
             throw StorageError.failure("audit record \(newHead.seq): seq above the largest PostgreSQL bigint")
         }
-        move.append(newSeq)
-        move.append(ByteBuffer(bytes: newHead.mac.bytes))
-        try await connection.rows("UPDATE audit_head SET seq = $1, mac = $2 WHERE id = 1", move, logger: logger)
+        var binds = PostgresBindings(capacity: 4 + 10 * records.count)
+        binds.append(newSeq)
+        binds.append(ByteBuffer(bytes: newHead.mac.bytes))
+        binds.append(afterSeq)
+        binds.append(ByteBuffer(bytes: audit.after.mac.bytes))
+        for record in records { try AuditColumns.bind(record, into: &binds) }
+        let moved = try await connection.rows(Statements.appendAuditSQL(records: records.count), binds, logger: logger)
+            .first?.decode(Int64.self)
+        guard moved == 1 else {
+            let head = try await connection.rows("SELECT 1 FROM audit_head WHERE id = 1", logger: logger)
+            if head.isEmpty { throw StorageError.corrupted("the audit trail's head is missing") }
+            throw StorageError.auditHeadMoved
+        }
         return newHead
     }
 
+    /// `prefetched`, or else the entry sequence's next identifier.
     private static func nextIdentifier(
-        _ sql: String, on connection: PostgresConnection, logger: Logger
+        _ prefetched: EntryID?, on connection: PostgresConnection, logger: Logger
     ) async throws -> EntryID {
-        let raw = try await nextRaw(sql, on: connection, logger: logger)
+        if let prefetched { return prefetched }
+        let raw = try await nextRaw(Statements.nextEntrySQL, on: connection, logger: logger)
         guard let id = EntryID(rawValue: raw) else { throw StorageError.corrupted("entry identifier \(raw)") }
         return id
     }
@@ -354,7 +372,24 @@ enum Statements {
             version = CASE WHEN version = 9223372036854775807 THEN -9223372036854775808 ELSE version + 1 END
         WHERE id = ANY($1) AND NOT needs_rotation
         """
-    static let lockAuditHeadSQL = "SELECT seq, mac FROM audit_head WHERE id = 1 FOR UPDATE"
+    /// Moves the audit head from (`$3`, `$4`) to (`$1`, `$2`) and, only if it did, inserts
+    /// `records` records (ten parameters each, from `$5`); the number of heads moved, 0 or 1.
+    static func appendAuditSQL(records: Int) -> String {
+        let moveHead = "UPDATE audit_head SET seq = $1, mac = $2 WHERE id = 1 AND seq = $3 AND mac = $4 RETURNING id"
+        guard records > 0 else { return "WITH moved AS (\(moveHead)) SELECT count(*) FROM moved" }
+        let types = ["bigint", "bigint", "bigint", "text", "text", "bigint", "integer", "text[]", "text", "bytea"]
+        let rows = (0..<records).map { record in
+            "(" + types.enumerated().map { "$\(5 + record * 10 + $0.offset)::\($0.element)" }.joined(separator: ", ")
+                + ")"
+        }
+        return """
+            WITH moved AS (\(moveHead)), added AS (
+                INSERT INTO audit_record (\(AuditColumns.list))
+                SELECT * FROM (VALUES \(rows.joined(separator: ", "))) AS v WHERE EXISTS (SELECT 1 FROM moved)
+            )
+            SELECT count(*) FROM moved
+            """
+    }
 }
 
 extension Optional {
