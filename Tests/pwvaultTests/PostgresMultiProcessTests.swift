@@ -235,3 +235,39 @@ struct PostgresMultiProcessTests {
         #expect(try pw("audit", "verify").status == 0)
     }
 }
+
+/// `pwvault` with a wrong database password (docs/contract.md §14): a clear error naming the
+/// server, exit 3, the password in no output, whether it came from `PGPASSWORD` or
+/// `--db-password-file`. The test cluster's role `pwvault_scram` logs in with SCRAM-SHA-256 only.
+@Suite("pwvault on PostgreSQL: a wrong database password")
+struct PostgresPasswordCommandTests {
+    @Test func aWrongPasswordIsRefusedNamingTheServerWithoutEchoingIt() throws {
+        guard let folder = ProcessInfo.processInfo.environment["PWVAULT_TEST_PG_SOCKET"], !folder.isEmpty else {
+            throw PostgresTestDatabase.NotStarted()
+        }
+        let url = "postgres://pwvault_scram@/pwvault_test?host=\(folder)"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pwvault-dbpw-\(UUID().uuidString)")
+        try Data("wrong-file-canary\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let runs = [
+            (
+                "wrong-env-canary",
+                try PWVaultRun.run(
+                    ["list", "--vault", url, "--as", "npass"],
+                    environment: ["PGPASSWORD": "wrong-env-canary", "PWVAULT_PASSPHRASE": "x"])
+            ),
+            (
+                "wrong-file-canary",
+                try PWVaultRun.run(
+                    ["list", "--vault", url, "--db-password-file", file.path, "--as", "npass"],
+                    environment: ["PWVAULT_PASSPHRASE": "x"])
+            ),
+        ]
+        for (password, run) in runs {
+            #expect(run.status == 3, "\(run.stderr)")
+            #expect(run.stderr.contains("\(folder)/.s.PGSQL.5432"), "\(run.stderr)")
+            #expect(run.stderr.contains("password authentication failed"), "\(run.stderr)")
+            #expect(!(run.stdout + run.stderr).contains(password))
+        }
+    }
+}
