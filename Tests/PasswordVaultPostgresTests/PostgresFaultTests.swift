@@ -1,6 +1,7 @@
 import Foundation
 import PasswordVault
 import PostgresNIO
+import StorageConformance
 import Testing
 
 @testable import PasswordVaultPostgres
@@ -97,7 +98,7 @@ struct PostgresFaultTests {
     }
 
     @Test func aServerRestartMidCreateFailsItCleanlyAndTheNextRequestReconnects() async throws {
-        let cluster = try PrivateCluster()
+        let cluster = try PostgresTestCluster()
         let storage = try await PostgresStorage.open(cluster.configuration)
         let (vault, owner) = try await Self.vaultWithOneEntry(storage)
         let admin = try await TestServer.adminConnection(folder: cluster.folder, schema: nil)

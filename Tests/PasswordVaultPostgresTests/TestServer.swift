@@ -2,6 +2,7 @@ import Foundation
 import PasswordVault
 import PasswordVaultPostgres
 import PostgresNIO
+import StorageConformance
 import Synchronization
 import Testing
 
@@ -79,61 +80,13 @@ extension TestServer {
     }
 
     struct NeverBlocked: Error {}
-
-    /// Tools/pg-test-cluster.sh, from this file's place in the repository.
-    static let clusterScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Tools/pg-test-cluster.sh")
-        .path
 }
 
-/// A throw-away cluster of a test's own (Tools/pg-test-cluster.sh), for a test that restarts the
-/// server: the shared one serves the other tests meanwhile.
-final class PrivateCluster: Sendable {
-    let folder: String
-
-    struct ScriptFailed: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    init() throws {
-        folder =
-            FileManager.default.temporaryDirectory.appendingPathComponent("pwvault-pg-\(UUID().uuidString.prefix(8))")
-            .path
-        try Self.script("start", folder)
-    }
-
-    func restart() throws { try Self.script("restart", folder) }
-
-    deinit { try? Self.script("stop", folder) }
-
+extension PostgresTestCluster {
+    /// Its test database, through a pool of one connection.
     var configuration: PostgresConfiguration {
         PostgresConfiguration(
             endpoint: .unixSocket(folder: folder, port: 5432), username: "pwvault_test", database: "pwvault_test",
             connectTimeout: .seconds(5), maximumConnections: 1)
-    }
-
-    /// Runs the script through `posix_spawn` and `waitpid`, not Foundation's `Process`: the server
-    /// it starts inherits the descriptors Process watches for the child's end, so Process would
-    /// wait as long as the server runs. Its standard error goes to a file, read on failure.
-    private static func script(_ command: String, _ folder: String) throws {
-        let errorsPath = FileManager.default.temporaryDirectory.appendingPathComponent("pg-cluster-\(UUID()).err").path
-        defer { try? FileManager.default.removeItem(atPath: errorsPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, errorsPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let arguments = ["/bin/sh", TestServer.clusterScript, command, folder]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, &argv, environ)
-        guard spawned == 0 else { throw ScriptFailed(description: "cannot start pg-test-cluster.sh: \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        guard status == 0 else {
-            let text = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
-            throw ScriptFailed(description: "pg-test-cluster.sh \(command) failed (\(status)): \(text)")
-        }
     }
 }

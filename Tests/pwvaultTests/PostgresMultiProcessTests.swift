@@ -1,4 +1,5 @@
 import Foundation
+import StorageConformance
 import Testing
 
 /// A database of its own on the throw-away PostgreSQL server of `make test`
@@ -269,5 +270,47 @@ struct PostgresPasswordCommandTests {
             #expect(run.stderr.contains("password authentication failed"), "\(run.stderr)")
             #expect(!(run.stdout + run.stderr).contains(password))
         }
+    }
+}
+
+/// Writer processes while the server restarts (docs/contract.md §14), on a cluster of the test's
+/// own: a create the restart interrupts, or one that finds the server down, exits 3; every
+/// acknowledged create is stored with its `create` record, and the trail verifies.
+@Suite("pwvault on PostgreSQL: a server restart mid-run")
+struct PostgresRestartCommandTests {
+    @Test func writersAcrossServerRestartsLoseNoAcknowledgedCreate() async throws {
+        let cluster = try PostgresTestCluster()
+        let env = [
+            "PWVAULT_PATH": "postgres://pwvault_test@/pwvault_test?host=\(cluster.folder)",
+            "PWVAULT_PASSPHRASE": "restart passphrase",
+        ]
+        func pw(_ arguments: String...) throws -> PWVaultRun { try PWVaultRun.run(arguments, environment: env) }
+        #expect(try pw("init", "--cost", "minimum").status == 0)
+        #expect(try pw("user", "add", "npass", "--id", "1").status == 0)
+        let writers = (1...3).map { writer in
+            Task.detached {
+                try (0..<10).map { try PWVaultRun.createEntry(writer: writer, index: $0, environment: env) }
+            }
+        }
+        for _ in 0..<2 {
+            usleep(UInt32.random(in: 200_000...600_000))
+            try cluster.restart()
+        }
+        var created: [CreatedEntry] = []
+        for writer in writers { created += try await writer.value }
+        for create in created {
+            #expect(create.status == 0 || create.status == 3, "\(create.status): \(create.stderr)")
+        }
+        let acknowledged = created.filter { $0.status == 0 }
+        #expect(!acknowledged.isEmpty)
+        print("\(acknowledged.count) of \(created.count) creates acknowledged across two restarts")
+        #expect(try pw("audit", "verify").status == 0)
+        let listed = try pw("api", "GET", "api/mysafe/password", "--as", "npass")
+        for create in acknowledged {
+            #expect(listed.stdout.contains(#""identifier":"\#(create.id)""#), "acknowledged \(create.id) was lost")
+            let trail = try pw("audit", "--json", "--entry", create.id).stdout
+            #expect(trail.contains(#""action":"create""#), "entry \(create.id) has no create record")
+        }
+        withExtendedLifetime(cluster) {}
     }
 }
