@@ -61,6 +61,26 @@ struct ReadmeTests {
         try Self.expectInReadme(marker: "wire")
     }
 
+    /// Subscribing to the committed audit records (docs/contract.md §12), as the README shows it.
+    @Test func observeSnippet() async throws {
+        let directory = InMemoryDirectory()
+        let alice = directory.addUser("alice", id: 1)
+        let vault = try await Vault.inMemory(directory: directory)
+        // README: observe
+        let records = vault.committedAuditRecords()  // this subscriber's buffer: 4096 records
+        let forwarder = Task {
+            for await record in records {
+                print(record.seq, record.event.action.rawValue, record.event.outcome.text)  // 1 create ok
+            }
+        }
+        // README: end
+        _ = try await vault.create(PasswordRequest(name: "mail", username: "alice", password: "s3cret!"), as: alice)
+        forwarder.cancel()
+        await forwarder.value
+        #expect(records.droppedCount == 0)
+        try Self.expectInReadme(marker: "observe")
+    }
+
     /// The lines of this file between `// README: marker` and `// README: end` must appear in the README.
     static func expectInReadme(marker: String) throws {
         let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)

@@ -23,6 +23,10 @@ final class AuditLog: Sendable {
     /// The storage's own executor, when it offers one (``StorageExecutorProviding``): recorded
     /// calls run on it (``Vault/audited(_:entry:by:justification:_:)``).
     let executor: (any TaskExecutor)?
+    /// The subscribers to the records as they are committed (docs/contract.md §12, "Observing
+    /// the vault"): the committer publishes each successful commit's records before it hands its
+    /// role on, so they arrive in `seq` order.
+    let feed = AuditFeed()
 
     /// How many times a batch is chained again after another writer moved the head.
     static let headRetries = 64
@@ -106,7 +110,9 @@ final class AuditLog: Sendable {
             defer { state.queue.removeFirst(count) }
             return (Array(state.queue.prefix(count)), state.cachedHead)
         }
-        let (result, newHead) = await run([own] + others.map(\.part), cachedHead: head)
+        let (result, newHead, committed) = await run([own] + others.map(\.part), cachedHead: head)
+        // Before any caller learns the outcome, and while this caller still holds the role.
+        feed.publish(committed)
         let next = state.withLock { state -> Pending? in
             state.cachedHead = newHead
             guard !state.queue.isEmpty else {
@@ -121,10 +127,11 @@ final class AuditLog: Sendable {
     }
 
     /// Commits `parts` as one change set (a single part's own, or the records of record-only
-    /// parts); returns the outcome and the head to cache (`nil`: read it before the next commit).
+    /// parts); returns the outcome, the head to cache (`nil`: read it before the next commit) and,
+    /// when the feed has subscribers, the records the successful commit stored.
     private func run(
         _ parts: [Part], cachedHead: AuditHead?
-    ) async -> (Result<CommitResult, StorageError>, AuditHead?) {
+    ) async -> (Result<CommitResult, StorageError>, AuditHead?, [AuditRecord]) {
         var change = parts.count == 1 ? parts[0].change : ChangeSet()
         var cachedHead = cachedHead
         for _ in 0..<Self.headRetries {
@@ -132,8 +139,11 @@ final class AuditLog: Sendable {
             if let cachedHead {
                 head = cachedHead
             } else {
-                do { head = try await storage.auditHead() } catch { return (.failure(error), nil) }
+                do { head = try await storage.auditHead() } catch { return (.failure(error), nil, []) }
             }
+            // The records of the storage's last call of the closure are the ones it stored.
+            // Nobody listening: no copy of the records is kept.
+            let made = feed.hasSubscribers ? Locked<[AuditRecord]>([]) : nil
             change.audit = AuditAppend(after: head) { (inserted) throws(StorageError) in
                 var records: [AuditRecord] = []
                 var last = head
@@ -151,18 +161,19 @@ final class AuditLog: Sendable {
                         throw .failure("\(error)")
                     }
                 }
+                made?.withLock { $0 = records }
                 return records
             }
             do {
                 let result = try await storage.commit(change)
-                return (.success(result), result.auditHead)
+                return (.success(result), result.auditHead, made?.withLock { $0 } ?? [])
             } catch .auditHeadMoved {
                 cachedHead = nil
             } catch {
                 // Whatever failed, read the head again before the next commit.
-                return (.failure(error), nil)
+                return (.failure(error), nil, [])
             }
         }
-        return (.failure(.busy("other writers kept appending to the audit trail")), nil)
+        return (.failure(.busy("other writers kept appending to the audit trail")), nil, [])
     }
 }
