@@ -20,7 +20,8 @@ BENCH_RUN = cd Benchmarks && rm -rf $(BENCH_RESULTS) && $(BENCH_ENV) $(SWIFT) pa
 	--allow-writing-to-package-directory benchmark --format histogramPercentiles --path $(BENCH_RESULTS) --no-progress
 BENCH_TABLE := python3 Benchmarks/Scripts/bench_table.py Benchmarks/$(BENCH_RESULTS)
 
-.PHONY: deps test-deps bench-deps build run test test-tsan format format-check bench bench-smoke fuzz docs clean example-test example-test-deps
+
+.PHONY: deps test-deps bench-deps build run test test-tsan format format-check bench bench-smoke fuzz docs clean example-test example-test-deps consumer-test api-check
 
 deps:
 	@if ! pkg-config --exists $(PKG_MODULES) 2>/dev/null; then \
@@ -152,12 +153,24 @@ format-check:
 # reference) fails the build.
 docs: deps
 	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation \
-		--target PasswordVault --target PasswordVaultSQLite --warnings-as-errors \
+		--target PasswordVault --target PasswordVaultSQLite --target PasswordVaultTesting --target StorageConformance --warnings-as-errors \
 		--output-path .build/docs --transform-for-static-hosting
 	@echo "Documentation in .build/docs"
 
 clean:
 	rm -rf .build .build-* Benchmarks/.build
+
+# The public API of PasswordVault and PasswordVaultSQLite against the previous release, 0.1.0
+# (CHANGELOG.md): any break not listed in Tools/api-breakage-allowlist.txt fails.
+API_BASELINE := 1cc81947c1c7ce1ff8d1fd918aa36f057c376735
+api-check: deps
+	$(SWIFT) package diagnose-api-breaking-changes $(API_BASELINE) --products PasswordVault PasswordVaultSQLite \
+		--breakage-allowlist-path Tools/api-breakage-allowlist.txt
+
+# A consumer's build (Examples/Consumer, its own package): PasswordVault by URL and version, from
+# a tagged clone of HEAD in a temporary folder, built from nothing, its tests and its program run.
+consumer-test: deps
+	SWIFT=$(SWIFT) Examples/Consumer/Scripts/consumer-check.sh
 
 # The example HTTP server (Examples/Server, its own package): its tests, then a live run with curl
 # the OpenAPI check and Schemathesis 4.32.5 (Python: jsonschema, PyYAML, schemathesis, installed with

@@ -20,6 +20,11 @@ let package = Package(
         // PostgreSQL storage on postgres-nio (docs/contract.md §14): its own product, so that only a
         // consumer that uses it builds SwiftNIO.
         .library(name: "PasswordVaultPostgres", targets: ["PasswordVaultPostgres"]),
+        // For the unit tests of a program that links the library (docs/contract.md §17): a vault
+        // for a test in one line, a stepping clock, refusals asserted by their catalogue code.
+        .library(name: "PasswordVaultTesting", targets: ["PasswordVaultTesting"]),
+        // The checks every storage adapter passes (docs/contract.md §17), for adapters of other stores.
+        .library(name: "StorageConformance", targets: ["StorageConformance"]),
         .executable(name: "pwvault", targets: ["pwvault"]),
         // The OAuth client registry of an HTTP host (Examples/Server) and `pwvault client`.
         .library(name: "PasswordVaultClients", targets: ["PasswordVaultClients"]),
@@ -63,6 +68,10 @@ let package = Package(
             name: "PasswordVaultPostgres",
             dependencies: ["PasswordVault", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strict),
+        .target(
+            name: "PasswordVaultTesting",
+            dependencies: ["PasswordVault"],
+            swiftSettings: strict),
         // pwvault only: prctl(PR_SET_DUMPABLE) is variadic in C and cannot be called from Swift.
         .target(name: "CProcessHardening"),
         .executableTarget(
@@ -79,15 +88,19 @@ let package = Package(
             name: "storage-crash-writer",
             dependencies: ["PasswordVault", "PasswordVaultSQLite", "StorageConformance"],
             swiftSettings: strict),
-        // Test support: the storage conformance suite every adapter runs.
+        // The storage conformance suite every adapter runs (a product: adapters of other stores run it too).
         .target(
             name: "StorageConformance",
             dependencies: ["PasswordVault"],
             swiftSettings: strict),
         .testTarget(
             name: "PasswordVaultTests",
-            dependencies: ["PasswordVault", "StorageConformance"],
+            dependencies: ["PasswordVault", "PasswordVaultTesting", "StorageConformance"],
             resources: [.copy("Vectors")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PasswordVaultTestingTests",
+            dependencies: ["PasswordVaultTesting", "PasswordVault"],
             swiftSettings: strict),
         .testTarget(
             name: "PasswordVaultInterchangeTests",

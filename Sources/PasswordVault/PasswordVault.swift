@@ -3,5 +3,5 @@
 /// See the README and the DocC catalog for a tour.
 public enum PasswordVaultInfo {
     /// The library's version.
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
 }

@@ -220,7 +220,7 @@ extension StorageConformanceSuite {
 
     /// The trail and its head come back after reopening, record for record.
     func auditSurvivesReopen() async throws {
-        guard let reopen else { return }
+        let reopen = reopenOrSame
         var storage = try await make()
         let records = try await Self.append(Self.sampleEvents(count: 25), to: storage)
         let head = try await storage.auditHead()

@@ -80,7 +80,7 @@ extension StorageConformanceSuite {
         #expect(!none.needJustify && none.needApproval == 0 && !none.needsRotation)
         expectSame(try await storage.entity(none.identifier), none)
         expectSame(try await storage.entities(visibleTo: Sample.query(Sample.bob)).first, second)
-        guard let reopen else { return }
+        let reopen = reopenOrSame
         storage = try await reopen(storage)
         expectSame(try await storage.entity(id), second)
         let reopened = try await storage.history(of: id)

@@ -79,8 +79,9 @@ public struct StorageConformanceSuite: Sendable {
     /// A suite.
     /// - Parameters:
     ///   - make: Makes a fresh, empty store for each check.
-    ///   - reopen: For durable adapters: reopens a store; ``StorageConformanceCheck/survivesReopen``
-    ///     is skipped without it.
+    ///   - reopen: For durable adapters: reopens a store. Without it the checks of what survives a
+    ///     reopen (``StorageConformanceCheck/survivesReopen`` and two others) read the store back
+    ///     as it is.
     ///   - bulkLoad: How ``StorageConformanceCheck/largeStore`` loads its entries.
     ///   - largeStoreSize: How many entries ``StorageConformanceCheck/largeStore`` stores.
     public init(
@@ -91,6 +92,10 @@ public struct StorageConformanceSuite: Sendable {
         self.bulkLoad = bulkLoad
         self.largeStoreSize = largeStoreSize
     }
+
+    /// ``reopen``, or for a store without one (it keeps nothing beyond the process) the store
+    /// itself: the checks of what survives a reopen then read it back as it is, never skip.
+    var reopenOrSame: Reopen { reopen ?? { $0 } }
 
     /// Runs one check.
     public func run(_ check: StorageConformanceCheck) async throws {

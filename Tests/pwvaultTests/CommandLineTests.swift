@@ -64,6 +64,6 @@ struct CommandLineTests {
     @Test func printsItsVersion() throws {
         let run = try PWVaultRun.run(["--version"])
         #expect(run.status == 0)
-        #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.2.0")
     }
 }
