@@ -28,11 +28,15 @@ let package = Package(
         .executable(name: "pwvault", targets: ["pwvault"]),
         // The OAuth client registry of an HTTP host (Examples/Server) and `pwvault client`.
         .library(name: "PasswordVaultClients", targets: ["PasswordVaultClients"]),
+        // Counters through swift-metrics from the committed audit records (docs/contract.md §12):
+        // its own product, so that the core does not depend on swift-metrics.
+        .library(name: "PasswordVaultMetrics", targets: ["PasswordVaultMetrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         // `make docs` only: the DocC catalogs of PasswordVault and PasswordVaultSQLite.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"),
     ],
@@ -46,6 +50,10 @@ let package = Package(
             dependencies: ["CSodium", "COpenSSL"],
             swiftSettings: strict),
         .target(name: "PasswordVaultClients", dependencies: ["CSodium"], swiftSettings: strict),
+        .target(
+            name: "PasswordVaultMetrics",
+            dependencies: ["PasswordVault", .product(name: "CoreMetrics", package: "swift-metrics")],
+            swiftSettings: strict),
         .systemLibrary(
             name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -95,7 +103,11 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "PasswordVaultTests",
-            dependencies: ["PasswordVault", "PasswordVaultTesting", "StorageConformance"],
+            dependencies: [
+                "PasswordVault", "PasswordVaultTesting", "StorageConformance",
+                // Metrics/ and the redaction audit: the metrics product against swift-metrics' test backend.
+                "PasswordVaultMetrics", .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             resources: [.copy("Vectors")],
             swiftSettings: strict),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import PasswordVaultMetrics
 import Testing
 
 @testable import PasswordVault
@@ -79,6 +80,18 @@ struct ReadmeTests {
         await forwarder.value
         #expect(records.droppedCount == 0)
         try Self.expectInReadme(marker: "observe")
+    }
+
+    /// The metrics product, as the README shows it (no backend bootstrapped here: counts go nowhere).
+    @Test func metricsSnippet() async throws {
+        let vault = try await Vault.inMemory()
+        // README: metrics
+        let metrics = VaultMetrics(vault: vault)  // counts the records committed from now on
+        let counting = Task { await metrics.run() }  // ends when the vault is released or on cancel
+        // README: end
+        counting.cancel()
+        await counting.value
+        try Self.expectInReadme(marker: "metrics")
     }
 
     /// The lines of this file between `// README: marker` and `// README: end` must appear in the README.

@@ -1,4 +1,6 @@
 import Foundation
+import MetricsTestKit
+import PasswordVaultMetrics
 import Testing
 
 @_spi(Benchmarks) @testable import PasswordVault
@@ -178,6 +180,47 @@ struct RedactionAuditTests {
                 for secret in secrets where Self.shows(text, secret) { Issue.record("record \(record.seq): \(text)") }
                 #expect(!text.contains(code), "record \(record.seq) holds the code")
             }
+        }
+    }
+
+    /// Every label, dimension and value the metrics product emits (docs/contract.md §12,
+    /// "Observing the vault") for a vault whose every secret is a canary: none shows a secret, a
+    /// username or a one-time code, and every dimension is from a closed set.
+    @Test func metricsCarryNoSecret() async throws {
+        var f: VaultFixture? = try await VaultFixture()
+        let backend = TestMetrics()
+        let metrics = VaultMetrics(vault: f!.vault, factory: backend)
+        let id = try await f!.vault.create(
+            PasswordRequest(
+                name: "CanaryName-J7", username: "CanaryUser-W3", password: .init(stringLiteral: Self.password),
+                secretKey: .init(stringLiteral: Self.otpauth), notes: .value(Self.notes)), as: f!.alice
+        ).entity.identifier
+        let code = try #require(try await f!.vault.reveal(id, as: f!.alice).code)
+        _ = try await f!.vault.revealSecretKeyText(id, as: f!.alice)
+        _ = try await f!.vault.update(id, PasswordRequest(password: "CanarySecond-Passw0rd"), as: f!.alice)
+        _ = try await f!.vault.revealVersion(id, version: 1, as: f!.alice)
+        _ = try? await f!.vault.revealPassword(id, as: f!.mallory)
+        _ = try? await f!.vault.update(id, PasswordRequest(name: "x"), as: f!.erin)
+        f = nil
+        await metrics.run()
+
+        var texts: [String] = []
+        for counter in backend.counters {
+            texts += [counter.label, String(counter.totalValue)] + counter.dimensions.flatMap { [$0.0, $0.1] }
+        }
+        for timer in backend.timers { texts += [timer.label] + timer.dimensions.flatMap { [$0.0, $0.1] } }
+        for recorder in backend.recorders { texts += [recorder.label] + recorder.dimensions.flatMap { [$0.0, $0.1] } }
+        #expect(backend.counters.count >= 4)
+        let secrets =
+            Self.canaries + ["CanarySecond-Passw0rd", "CanaryName-J7", "CanaryUser-W3"].map { Array($0.utf8) }
+        for text in texts {
+            for secret in secrets where Self.shows(text, secret) { Issue.record("metrics show a secret: \(text)") }
+            #expect(!text.contains(code) && !text.contains("alice") && !text.contains("mallory"), "\(text)")
+        }
+        // Dimensions from closed sets only: an action's name or a catalogue code.
+        let actions = Set(AuditAction.allCases.map(\.rawValue))
+        for (key, value) in backend.counters.flatMap(\.dimensions) {
+            #expect(key == "action" ? actions.contains(value) : key == "code" && value.allSatisfy(\.isNumber))
         }
     }
 
@@ -362,7 +405,7 @@ struct RedactionAuditTests {
             "import OSLog", "standardError", "fputs(", "stderr", "stdout", "write(2", "syslog(",
         ]
         var checked = 0
-        for folder in ["Sources/PasswordVault", "Sources/PasswordVaultSQLite"] {
+        for folder in ["Sources/PasswordVault", "Sources/PasswordVaultSQLite", "Sources/PasswordVaultMetrics"] {
             let directory = root.appendingPathComponent(folder)
             guard let files = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
                 continue

@@ -1,0 +1,72 @@
+import MetricsTestKit
+import PasswordVault
+import PasswordVaultMetrics
+import Testing
+
+/// The metrics product (docs/contract.md §12, "Observing the vault"): counts made from the
+/// committed audit records, into swift-metrics' test backend.
+@Suite("Vault metrics")
+struct VaultMetricsTests {
+    @Test func countsRevealsRefusalsByCodeAndConflicts() async throws {
+        let storage = FaultInjectingStorage()
+        let directory = InMemoryDirectory()
+        let alice = directory.addUser("alice", id: 1)
+        let bob = directory.addUser("bob", id: 2)
+        var vault: Vault? = try await Vault.create(
+            storage: storage, directory: directory, credential: .rawKey(try .random(count: 32)))
+        let backend = TestMetrics()
+        let metrics = VaultMetrics(vault: vault!, factory: backend)
+
+        let id = try await vault!.create(PasswordRequest(name: "n", username: "u", password: "p1"), as: alice)
+            .entity.identifier
+        for _ in 0..<3 { _ = try await vault!.revealPassword(id, as: alice) }
+        _ = try await vault!.update(id, PasswordRequest(password: "p2"), as: alice)
+        _ = try await vault!.revealVersion(id, version: 1, as: alice)
+        _ = try await vault!.code(id, as: alice)
+        for _ in 0..<2 { await #expect(throws: VaultError.notFound) { try await vault!.revealPassword(id, as: bob) } }
+        storage.update { $0.conflictOnReplace = true }
+        await #expect(throws: VaultError.concurrentChange) {
+            try await vault!.update(id, PasswordRequest(password: "p3"), as: alice)
+        }
+        // A failed commit counts nothing: it delivers no record.
+        storage.update { $0.failAuditAppends = true }
+        await #expect(throws: VaultError.self) { try await vault!.revealPassword(id, as: alice) }
+
+        // The vault released, the stream ends once run() has counted what it holds.
+        vault = nil
+        await metrics.run()
+
+        #expect(backend.counterTotal(label: VaultMetrics.Label.auditRecords) == 10)
+        #expect(backend.counterTotal(label: VaultMetrics.Label.auditRecords, dimensions: [("action", "reveal")]) == 5)
+        #expect(backend.counterTotal(label: VaultMetrics.Label.reveals) == 4)
+        #expect(backend.counterTotal(label: VaultMetrics.Label.reveals, dimensions: [("action", "reveal")]) == 3)
+        #expect(
+            backend.counterTotal(label: VaultMetrics.Label.reveals, dimensions: [("action", "reveal_version")]) == 1)
+        #expect(backend.counterTotal(label: VaultMetrics.Label.refusals) == 3)
+        #expect(
+            backend.counterTotal(
+                label: VaultMetrics.Label.refusals, dimensions: [("code", "1005"), ("action", "reveal")]) == 2)
+        #expect(
+            backend.counterTotal(
+                label: VaultMetrics.Label.refusals, dimensions: [("code", "1008"), ("action", "update")]) == 1)
+        #expect(backend.counterTotal(label: VaultMetrics.Label.casConflicts) == 1)
+        #expect(backend.counters(label: VaultMetrics.Label.streamDropped).isEmpty)
+        #expect(backend.timers.isEmpty && backend.recorders.isEmpty && backend.meters.isEmpty)
+    }
+
+    @Test func recordsLostBehindTheBufferAreCounted() async throws {
+        let directory = InMemoryDirectory()
+        let alice = directory.addUser("alice", id: 1)
+        var vault: Vault? = try await Vault.inMemory(directory: directory)
+        let backend = TestMetrics()
+        let metrics = VaultMetrics(vault: vault!, factory: backend, bufferingNewest: 2)
+        let id = try await vault!.create(PasswordRequest(name: "n", username: "u", password: "p1"), as: alice)
+            .entity.identifier
+        for _ in 0..<4 { _ = try await vault!.revealPassword(id, as: alice) }
+        vault = nil
+        await metrics.run()
+
+        #expect(backend.counterTotal(label: VaultMetrics.Label.auditRecords) == 2)
+        #expect(backend.counterTotal(label: VaultMetrics.Label.streamDropped) == 3)
+    }
+}
