@@ -70,3 +70,29 @@ struct VaultMetricsTests {
         #expect(backend.counterTotal(label: VaultMetrics.Label.streamDropped) == 3)
     }
 }
+
+/// The storage-latency timer (docs/contract.md §12, "Observing the vault"): one sample per
+/// storage call, by operation. Only the number of samples is checked, never a duration.
+@Suite("Timed storage")
+struct TimedStorageTests {
+    @Test func everyStorageCallIsOneSampleOfItsOperation() async throws {
+        let backend = TestMetrics()
+        let storage = TimedStorage(InMemoryStorage(), factory: backend)
+        let directory = InMemoryDirectory()
+        let alice = directory.addUser("alice", id: 1)
+        let vault = try await Vault.create(
+            storage: storage, directory: directory, credential: .rawKey(try .random(count: 32)))
+        let before = try backend.expectTimer(TimedStorage<InMemoryStorage>.label, [("operation", "commit")])
+            .values.count
+        let id = try await vault.create(PasswordRequest(name: "n", username: "u", password: "p1"), as: alice)
+            .entity.identifier
+        _ = try await vault.revealPassword(id, as: alice)
+        _ = try await vault.revealPassword(id, as: alice)
+
+        let commits = try backend.expectTimer(TimedStorage<InMemoryStorage>.label, [("operation", "commit")])
+        #expect(commits.values.count - before == 3)
+        let reads = try backend.expectTimer(TimedStorage<InMemoryStorage>.label, [("operation", "entity")])
+        #expect(reads.values.count == 2)
+        #expect(try await vault.revealPassword(id, as: alice).revealUTF8() == "p1")
+    }
+}
