@@ -6,12 +6,12 @@ public import PasswordVault
 // record, and `audit_head`, the one-row head moved in the same transaction as the records.
 
 extension SQLiteStorage {
-    /// See ``VaultStorage/auditHead()``: the `audit_head` row.
+    /// See `VaultStorage/auditHead()`: the `audit_head` row.
     public func auditHead() async throws(StorageError) -> AuditHead {
         try await readStatement { db in try AuditRows.head(db) }
     }
 
-    /// See ``VaultStorage/auditRecords(_:)``: one statement with every criterion in its `WHERE`,
+    /// See `VaultStorage/auditRecords(_:)`: one statement with every criterion in its `WHERE`,
     /// in `seq` order, served by the primary key, or by the `entry` or `actor_id` index.
     public func auditRecords(_ query: AuditQuery) async throws(StorageError) -> [AuditRecord] {
         guard let statement = AuditQuerySQL(query) else { return [] }

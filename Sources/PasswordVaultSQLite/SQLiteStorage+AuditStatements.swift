@@ -94,7 +94,7 @@ extension AuditRows {
 
     /// Appends `audit`'s records after the stored head and moves the head, in `db`'s transaction
     /// (the change set's), after its entry part: `inserted` is the identifier an insert received.
-    /// - Throws: ``StorageError/auditHeadMoved`` when the stored head is not `audit.after`; what
+    /// - Throws: `StorageError/auditHeadMoved` when the stored head is not `audit.after`; what
     ///   `audit.records` throws; a failure for records that do not continue the trail or that
     ///   cannot be stored (a NUL in a text, a seq or code out of the columns' range).
     static func append(_ audit: AuditAppend, inserted: EntryID?, in db: Database) throws -> AuditHead {

@@ -10,7 +10,7 @@ import PasswordVault
 extension SQLiteStorage {
     /// Inserts many entries in one transaction: all of them, or none.
     ///
-    /// The rules of ``insert(_:)`` apply to each entry (identifiers allocated, not yet used).
+    /// The rules of `VaultStorage.insert(headerGeneration:_:)` apply to each entry (identifiers allocated, not yet used).
     /// The statements are prepared once per batch (and cached by the connection) and bound
     /// row by row.
     public func insert(contentsOf entities: [PasswordEntity]) async throws(StorageError) {

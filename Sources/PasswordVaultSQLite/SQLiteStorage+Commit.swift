@@ -195,7 +195,7 @@ enum HistoryRows {
 enum HeaderRow {
     static let writeSQL = "INSERT OR REPLACE INTO vault_header (id, bytes, generation) VALUES (1, ?, ?)"
 
-    /// The stored generation; ``HeaderGeneration/noHeader`` without a header.
+    /// The stored generation; `HeaderGeneration/noHeader` without a header.
     static func generation(_ db: Database) throws -> HeaderGeneration {
         let raw = try Int64.fetchOne(db.cachedStatement(sql: "SELECT generation FROM vault_header WHERE id = 1"))
         return HeaderGeneration(rawValue: UInt64(bitPattern: raw ?? 0))

@@ -7,7 +7,7 @@ public import PasswordVault
 // `request_counter`; the marks set `entry.needs_rotation`.
 
 extension SQLiteStorage {
-    /// See ``VaultStorage/accessRequest(_:)``: one row by primary key.
+    /// See `VaultStorage/accessRequest(_:)`: one row by primary key.
     public func accessRequest(_ id: AccessRequestID) async throws(StorageError) -> AccessRequest? {
         try await readStatement { db in
             try Row.fetchOne(db.cachedStatement(sql: RequestRows.selectByIDSQL), arguments: [id.rawValue])
@@ -15,7 +15,7 @@ extension SQLiteStorage {
         }
     }
 
-    /// See ``VaultStorage/accessRequests(_:)``: one statement with every criterion in its `WHERE`,
+    /// See `VaultStorage/accessRequests(_:)`: one statement with every criterion in its `WHERE`,
     /// in identifier order, served by the `access_request_entry` index when the query names
     /// entries, else by `access_request_requester` when it names a requester.
     public func accessRequests(_ query: AccessRequestQuery) async throws(StorageError) -> [AccessRequest] {
@@ -81,7 +81,7 @@ enum RequestRows {
 
     /// Applies the request parts in `db`'s transaction (the change set's), after its entry part;
     /// the inserted request, if any.
-    /// - Throws: ``StorageError/conflict`` for an insert whose entry is gone, or a replace whose
+    /// - Throws: `StorageError/conflict` for an insert whose entry is gone, or a replace whose
     ///   request is gone or has another version (or entry).
     static func apply(_ changes: [AccessRequestChange], in db: Database) throws -> AccessRequest? {
         var inserted: AccessRequest?
@@ -116,7 +116,7 @@ enum RequestRows {
         return inserted
     }
 
-    /// Applies the rotation marks (``ChangeSet/rotationMarks``), after the entry part: an entry
+    /// Applies the rotation marks (`ChangeSet/rotationMarks`), after the entry part: an entry
     /// that is missing or already marked is left as it is.
     static func mark(_ ids: Set<EntryID>, in db: Database) throws {
         guard !ids.isEmpty else { return }

@@ -358,7 +358,7 @@ public final class SQLiteStorage: VaultStorage, StorageExecutorProviding {
     /// Runs `work`, which blocks (SQLite's locks, reads and fsyncs), on a thread of the adapter's
     /// own — never one of the cooperative pool (docs/contract.md §7) — and returns its outcome:
     /// inline when the caller already runs on ``preferredExecutor`` (a recorded engine call,
-    /// ``StorageExecutorProviding``), else on `queue`, resuming the caller afterwards.
+    /// `StorageExecutorProviding`), else on `queue`, resuming the caller afterwards.
     ///
     /// Either way this is GRDB's synchronous API called from a thread of ours: GRDB's own `async`
     /// accessors hop through an actor per queue they pass (the reader pool's semaphore queue, then
@@ -381,7 +381,7 @@ public final class SQLiteStorage: VaultStorage, StorageExecutorProviding {
         }
     }
 
-    /// See ``StorageExecutorProviding/preferredExecutor``: threads of the adapter's own, on which
+    /// See `StorageExecutorProviding/preferredExecutor`: threads of the adapter's own, on which
     /// its statements run inline.
     public var preferredExecutor: any TaskExecutor { executor }
 

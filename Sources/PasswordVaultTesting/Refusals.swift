@@ -1,7 +1,7 @@
 public import PasswordVault
 
 /// A refusal that was not the one a test expected (``expectRefusal(_:_:)``): the call succeeded,
-/// failed with another code, or threw something that is not a ``VaultError``. Its description
+/// failed with another code, or threw something that is not a `VaultError`. Its description
 /// names both codes and the catalogue message, never a value the call returned (it may be a
 /// secret).
 public struct RefusalMismatch: Error, CustomStringConvertible, Sendable {
@@ -14,7 +14,7 @@ public struct RefusalMismatch: Error, CustomStringConvertible, Sendable {
     public var description: String { "expected refusal \(expected), but \(outcome)" }
 }
 
-/// Runs `body` and returns the ``VaultError`` it threw when its catalogue code
+/// Runs `body` and returns the `VaultError` it threw when its catalogue code
 /// (docs/contract.md §3: 1001, 1002, 1005–1011) is `code`; otherwise throws
 /// ``RefusalMismatch``, which fails the test in Swift Testing and XCTest alike.
 ///

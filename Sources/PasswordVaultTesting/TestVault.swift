@@ -45,7 +45,7 @@ public struct TestVault: Sendable {
     ///   - start: the clock's first instant.
     ///   - historyDepth: old versions kept per entry (docs/contract.md §11).
     ///   - passphrase: the vault's passphrase.
-    /// - Throws: what the library throws for a name its rules refuse (``DirectoryError``).
+    /// - Throws: what the library throws for a name its rules refuse (`DirectoryError`).
     public static func make(
         users: [String] = defaultUsers, groups: KeyValuePairs<String, [String]> = defaultGroups,
         at start: Date = epoch, historyDepth: Int = Vault.defaultHistoryDepth,
@@ -71,11 +71,18 @@ public struct TestVault: Sendable {
         return user
     }
 
-    /// Creates an entry through ``Vault/create(_:as:)`` and returns its identifier.
+    /// Creates an entry through `Vault.create(_:as:)` and returns its identifier.
     /// - Parameters:
-    ///   - viewers, editors: users it is shared with, without and with `can_edit`.
-    ///   - groupViewers, groupEditors: groups it is shared with, likewise.
-    /// - Throws: the vault's refusal, as a ``VaultError``.
+    ///   - name: its name.
+    ///   - owner: the user who creates it (its owner).
+    ///   - password: its password.
+    ///   - secretKey: its TOTP seed (base32 or an otpauth URI), if any.
+    ///   - notes: its notes, if any.
+    ///   - viewers: users it is shared with, without `can_edit`.
+    ///   - editors: users it is shared with, with `can_edit`.
+    ///   - groupViewers: groups it is shared with, without `can_edit`.
+    ///   - groupEditors: groups it is shared with, with `can_edit`.
+    /// - Throws: the vault's refusal, as a `VaultError`.
     public func createEntry(
         _ name: String = "entry", owner: String = "alice", password: String = TestVault.password,
         secretKey: String? = nil, notes: String? = nil, viewers: [String] = [], editors: [String] = [],
@@ -96,7 +103,7 @@ public struct TestVault: Sendable {
 
     /// The vault opened again on the same storage, as a host does after a restart: with
     /// `passphrase` (the vault's own by default; another one is refused with
-    /// ``VaultKeyError/wrongPassphraseOrKey``).
+    /// `VaultKeyError.wrongPassphraseOrKey`).
     public func reopen(passphrase: String? = nil) async throws -> Vault {
         try await Vault.open(
             storage: storage, credential: .passphrase(SecretBytes(utf8: passphrase ?? self.passphrase)),

@@ -15,7 +15,7 @@ import Testing
 /// no record may name a write that did not happen (nor a write lack its record).
 ///
 /// Both writers append to the one chain at once: each one's commits that lose the race for the
-/// head are chained again (``StorageError/auditHeadMoved``), so the rounds also test that two
+/// head are chained again (`StorageError/auditHeadMoved`), so the rounds also test that two
 /// processes on one store keep one unbroken chain.
 public struct AuditCrashHarness: Sendable {
     /// `vault-sqlite` or `vault-file`: the writer's first argument.

@@ -2,7 +2,7 @@ import Foundation
 import PasswordVault
 import Testing
 
-/// Expects opening the file at `path` to be refused with ``StorageError/corrupted(_:)``
+/// Expects opening the file at `path` to be refused with `StorageError/corrupted(_:)`
 /// whose message mentions `words`, and the file and its folder to be left exactly
 /// as they were (same bytes, same modification time, no new files beside it).
 public func expectRefusedUntouched(

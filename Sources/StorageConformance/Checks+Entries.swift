@@ -3,9 +3,9 @@ import PasswordVault
 import Testing
 
 extension StorageConformanceSuite {
-    /// The header is compare-and-set on its generation: ``HeaderGeneration/noHeader`` writes only
+    /// The header is compare-and-set on its generation: `HeaderGeneration/noHeader` writes only
     /// when there is no header, each write makes the generation one more, a stale expectation is
-    /// ``StorageError/staleHeader`` and changes nothing, and empty bytes are a header.
+    /// `StorageError/staleHeader` and changes nothing, and empty bytes are a header.
     public func headerCompareAndSet() async throws {
         let storage = try await make()
         #expect(try await storage.readHeader() == nil)
@@ -41,7 +41,7 @@ extension StorageConformanceSuite {
     static func generation(_ value: UInt64) -> HeaderGeneration { HeaderGeneration(rawValue: value) }
 
     /// A write naming a generation that is no longer the stored one is refused with
-    /// ``StorageError/staleHeader`` and writes nothing — insert, replace, delete, directory;
+    /// `StorageError/staleHeader` and writes nothing — insert, replace, delete, directory;
     /// the same writes naming the current generation, or none, commit without changing it.
     public func staleGenerationRefused() async throws {
         let storage = try await make()

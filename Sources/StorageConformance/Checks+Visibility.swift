@@ -87,7 +87,7 @@ extension StorageConformanceSuite {
         expectIDs(try await storage.entities(visibleTo: Sample.query(Sample.bob)), [disabled.identifier])
     }
 
-    /// A filter narrows the visible entries as ``ListFilter/matches(_:)`` says.
+    /// A filter narrows the visible entries as `ListFilter/matches(_:)` says.
     public func filterNarrows() async throws {
         let storage = try await make()
         func add(_ name: String, _ username: String, _ url: String, _ tags: [String]) async throws -> EntryID {
@@ -121,7 +121,7 @@ extension StorageConformanceSuite {
     }
 
     /// Case-insensitive matching beyond ASCII: a store that narrows in its own query
-    /// language (SQL `LIKE`, `NOCASE`) must not drop what ``ListFilter`` matches.
+    /// language (SQL `LIKE`, `NOCASE`) must not drop what `ListFilter` matches.
     public func filterNeverDropsAMatch() async throws {
         let storage = try await make()
         func add(name: String, tags: [String] = []) async throws -> EntryID {

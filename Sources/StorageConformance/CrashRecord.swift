@@ -58,7 +58,10 @@ extension CrashRecord {
 
     /// Commits `change` with one record, chained after the stored head under ``auditKey()``;
     /// when another writer moved the head meanwhile, reads it again and retries.
-    /// - Parameter event: the record's event, given the identifier an insert received.
+    /// - Parameters:
+    ///   - change: the change set to commit.
+    ///   - storage: the store to commit it to.
+    ///   - event: the record's event, given the identifier an insert received.
     @discardableResult
     public static func commitAudited(
         _ change: ChangeSet, to storage: any VaultStorage, event: @escaping @Sendable (EntryID?) -> AuditEvent

@@ -58,7 +58,7 @@ public enum FirstReleaseFixture: String, CaseIterable, Sendable, CustomTestStrin
     public struct Entry: Sendable {
         /// Its identifier.
         public var id: EntryID
-        /// The metadata, secrets aside (``PasswordEntity/sealedPassword`` and the other sealed
+        /// The metadata, secrets aside (`PasswordEntity/sealedPassword` and the other sealed
         /// values are not compared).
         public var name: String, username: String, url: String, tags: [String]
         /// Owner and shares.

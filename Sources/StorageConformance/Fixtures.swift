@@ -58,7 +58,7 @@ final class Called: Sendable {
     var marked: Bool { flag.load(ordering: .sequentiallyConsistent) }
 }
 
-/// The kinds of ``StorageError``, without their messages (which adapters word as they like).
+/// The kinds of `StorageError`, without their messages (which adapters word as they like).
 enum ErrorKind: Equatable {
     case conflict, staleHeader, auditHeadMoved, duplicate, notFound, corrupted, busy, failure
 
@@ -76,7 +76,7 @@ enum ErrorKind: Equatable {
     }
 }
 
-/// Expects `body` to throw a ``StorageError`` of that kind.
+/// Expects `body` to throw a `StorageError` of that kind.
 func expectError(
     _ kind: ErrorKind, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () async throws -> Void

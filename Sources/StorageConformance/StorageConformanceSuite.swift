@@ -1,7 +1,7 @@
 import PasswordVault
 import Testing
 
-/// The checks every ``VaultStorage`` adapter must pass, one case per check so that a
+/// The checks every `VaultStorage` adapter must pass, one case per check so that a
 /// parameterised test names the one that failed.
 public enum StorageConformanceCheck: String, CaseIterable, Sendable, CustomStringConvertible {
     case headerCompareAndSet
@@ -181,7 +181,7 @@ public struct BulkLoad: Sendable {
         }
     }
 
-    /// Every entry through ``VaultStorage/commit(_:)``, one insert each.
+    /// Every entry through `VaultStorage/commit(_:)`, one insert each.
     public static let oneByOne = BulkLoad { storage, count, build in
         var entities: [PasswordEntity] = []
         entities.reserveCapacity(count)

@@ -31,7 +31,9 @@ extension AuditRecord {
     }
 
     /// Reads one line that ``jsonLine()`` wrote (keys in any order; every key required, no other).
-    /// - Parameter number: the line's 1-based number, for the error.
+    /// - Parameters:
+    ///   - text: the line, without its newline.
+    ///   - number: the line's 1-based number, for the error.
     /// - Throws: ``AuditError/malformedExport(line:reason:)``, naming the key, never a value.
     public init(jsonLine text: String, number: Int) throws(AuditError) {
         func fail(_ reason: String) -> AuditError { .malformedExport(line: number, reason: reason) }

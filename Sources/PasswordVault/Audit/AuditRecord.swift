@@ -3,7 +3,7 @@
 ///
 /// A record never holds a secret value or a one-time code: `fields` names what was changed or
 /// returned (`password`, `notes`…), never its content. The ``mac`` is made by ``AuditChain``
-/// over the previous record's MAC and this record's ``canonicalEncoding``; see docs/format.md.
+/// over the previous record's MAC and this record's ``canonicalEncoding()``; see docs/format.md.
 public struct AuditRecord: Sendable, Hashable {
     /// 1, 2, 3 … with no gaps, in the order the records were committed.
     public let seq: UInt64

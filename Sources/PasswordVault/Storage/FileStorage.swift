@@ -16,7 +16,7 @@ import Foundation
 /// the others' writes. Reads take no lock: renames are atomic.
 ///
 /// Cost: the store lives in memory, with indexes by owner, user share and group
-/// share that serve ``entities(visibleTo:)``. **Every write rewrites the whole
+/// share that serve ``VaultStorage/entities(visibleTo:)``. **Every write rewrites the whole
 /// file — O(store size) — and a write by another process makes the next
 /// operation here re-read it**, so this adapter suits vaults of up to some
 /// thousands of entries. ``insert(contentsOf:)`` loads many entries in one

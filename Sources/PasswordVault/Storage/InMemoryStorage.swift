@@ -16,9 +16,9 @@ public final class InMemoryStorage: StateBackedStorage {
 
     /// Counters a test can read to check how much work queries did.
     public struct Statistics: Sendable, Equatable {
-        /// Records examined by ``entities(visibleTo:)`` calls, in all.
+        /// Records examined by ``VaultStorage/entities(visibleTo:)`` calls, in all.
         public var recordsExaminedByListing = 0
-        /// Calls of ``entities(visibleTo:)``.
+        /// Calls of ``VaultStorage/entities(visibleTo:)``.
         public var listings = 0
     }
 

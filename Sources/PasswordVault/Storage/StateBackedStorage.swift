@@ -1,4 +1,4 @@
-/// Where a ``StateBackedStorage`` keeps its one ``StoreState`` value, and how it reaches it:
+/// Where a ``StateBackedStorage`` keeps its one `StoreState` value, and how it reaches it:
 /// under a lock in memory, or from a file that other processes share.
 protocol StoreBackend: Sendable {
     /// Runs `body` on the current state (for a file: re-read first if another process replaced it).
@@ -13,7 +13,7 @@ protocol StoreBackend: Sendable {
     func recordListing(examined: Int)
 }
 
-/// The one implementation of ``VaultStorage`` over a ``StoreState`` value, which
+/// The one implementation of ``VaultStorage`` over a `StoreState` value, which
 /// ``InMemoryStorage`` and ``FileStorage`` share: each differs only in its backend (a lock,
 /// or a file rewritten on every commit), not in forwarding code of its own.
 ///

@@ -27,7 +27,7 @@
 /// ``entities(visibleTo:)`` must be served from indexes (by owner, by user share, by group
 /// share), not by scanning every record.
 ///
-/// The extension methods (``insert(headerGeneration:_:)``, ``replace(_:expectedVersion:headerGeneration:)``,
+/// The extension methods (``insert(headerGeneration:_:)``, ``replace(_:expectedVersion:headerGeneration:history:)``,
 /// ``writeHeader(_:expectedGeneration:)``, ``addUser(_:)``…) build the common change sets.
 ///
 /// Adapters: ``InMemoryStorage`` and ``FileStorage`` here, SQLite in the

@@ -8,7 +8,9 @@ extension Vault {
     ///   under another credential) meanwhile: nothing is changed then; open the vault again.
     ///   ``VaultKeyError/invalidKeyLength(expected:actual:)``, ``VaultKeyError/keyDerivationFailed``,
     ///   ``VaultKeyError/storage(_:)``.
-    /// - Parameter cost: Argon2id's cost for a passphrase; `nil` keeps the present one (moderate after a raw key).
+    /// - Parameters:
+    ///   - credential: the new passphrase or raw 32-byte key.
+    ///   - cost: Argon2id's cost for a passphrase; `nil` keeps the present one (moderate after a raw key).
     public func changeCredential(
         to credential: VaultCredential, cost: KeyDerivationCost? = nil
     ) async throws(VaultKeyError) {

@@ -78,9 +78,11 @@ extension Vault {
     /// the owner and the entry's editors other than `user`; once `need_approval` of them
     /// approve, the grant runs for `minutes` from then.
     /// - Parameters:
+    ///   - id: the entry.
     ///   - justification: why (one line, at most 500 scalars); with `need_justify` on, it serves
     ///     the reads the grant allows.
     ///   - minutes: 1 to 1440, 60 by default.
+    ///   - user: who asks.
     /// - Throws: 1005, 1007 (disabled), 1002 (`identifier`: the entry asks no approval of
     ///   `user`; `minutes`; `justification`), 1001 (`justification` blank), or unexpected.
     public func requestAccess(

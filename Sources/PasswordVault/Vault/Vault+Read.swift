@@ -8,8 +8,11 @@ extension Vault {
     }
 
     /// The password, opened, once the reveal's record is durable (docs/contract.md §12).
-    /// - Parameter justification: why; needed when the entry's `need_justify` policy binds `user`
-    ///   (docs/contract.md §13), and written into the record.
+    /// - Parameters:
+    ///   - id: the entry.
+    ///   - justification: why; needed when the entry's `need_justify` policy binds `user`
+    ///     (docs/contract.md §13), and written into the record.
+    ///   - user: who reveals it.
     /// - Throws: 1005, 1006 (no reveal right), 1007 (disabled), 1009, 1010, 1002 (`justification`),
     ///   or unexpected (a value that does not open, or a record that cannot be written: nothing
     ///   is returned then).

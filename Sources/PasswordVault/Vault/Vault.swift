@@ -105,10 +105,14 @@ public final class Vault: Sendable {
     /// Opens an existing vault.
     ///
     /// - Parameters:
+    ///   - storage: the store that holds it.
+    ///   - directory: the users and groups; defaults to the one kept in `storage`.
+    ///   - credential: the passphrase or raw 32-byte key it was made (or last changed) with.
     ///   - maximumCost: the most Argon2id work a header may ask for (default libsodium's
     ///     `sensitive` preset, 4 passes over 1 GiB); a header above it in either limit is refused
     ///     before any derivation runs, so an edited header cannot make opening fill the memory
     ///     or never finish. Raise it for vaults made with a higher cost.
+    ///   - clock: the time source.
     /// - Throws: ``VaultKeyError/wrongPassphraseOrKey`` for a wrong credential (nothing is changed),
     ///   ``VaultKeyError/headerCorrupted(reason:)``, ``VaultKeyError/unsupportedHeaderVersion(_:)``,
     ///   ``VaultKeyError/costTooHigh(stated:maximum:)``, ``VaultKeyError/noVault`` when the store holds
