@@ -26,11 +26,11 @@ final class AuditFeed: Sendable {
     /// Whether anyone listens: when nobody does, a commit keeps no copy of its records.
     var hasSubscribers: Bool { state.withLock { !$0.subscribers.isEmpty } }
 
-    /// A new subscriber's stream, buffering at most `limit` records.
+    /// A new subscriber's stream, buffering at most `limit` records (at least one: a smaller
+    /// limit is taken as 1, never a trap).
     func subscribe(bufferingNewest limit: Int) -> AuditRecordStream {
-        precondition(limit > 0, "an audit record stream buffers at least one record")
         let (stream, continuation) = AsyncStream.makeStream(
-            of: AuditRecord.self, bufferingPolicy: .bufferingNewest(limit))
+            of: AuditRecord.self, bufferingPolicy: .bufferingNewest(max(limit, 1)))
         let drops = AuditRecordStream.Drops()
         let id = state.withLock { state in
             defer { state.nextID += 1 }
@@ -110,7 +110,7 @@ extension Vault {
     ///     for await record in records { print(record.seq, record.event.action, record.event.outcome.text) }
     /// }
     /// ```
-    /// - Precondition: `limit` > 0.
+    /// - Parameter limit: the records it may fall behind by; a limit below 1 is taken as 1.
     public func committedAuditRecords(bufferingNewest limit: Int = Vault.defaultAuditStreamBuffer) -> AuditRecordStream
     {
         auditLog.feed.subscribe(bufferingNewest: limit)

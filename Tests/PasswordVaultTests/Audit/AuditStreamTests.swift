@@ -112,6 +112,19 @@ struct AuditStreamTests {
         #expect(reader.droppedCount == 0)
     }
 
+    @Test func aBufferBelowOneHoldsTheNewestRecord() async throws {
+        let f = try await VaultFixture()
+        let none = f.vault.committedAuditRecords(bufferingNewest: 0)
+        let negative = f.vault.committedAuditRecords(bufferingNewest: -5)
+        let id = try await f.createShared()
+        for _ in 0..<3 { _ = try await f.vault.revealPassword(id, as: f.alice) }
+
+        for stream in [none, negative] {
+            #expect(stream.droppedCount == 3)
+            #expect(await Self.take(1, from: stream).map(\.seq) == [4])
+        }
+    }
+
     @Test func aSubscriptionEndsWithItsStreamAndWithTheVault() async throws {
         var f: VaultFixture? = try await VaultFixture()
         do {
