@@ -3,15 +3,16 @@ import Foundation
 /// A throw-away PostgreSQL cluster of a test's own (Tools/pg-test-cluster.sh, docs/contract.md
 /// §14), for a test that restarts the server: the shared one of `make test` serves the other
 /// tests meanwhile. Role and database `pwvault_test` on a Unix socket in ``folder``; stopped and
-/// removed when the value goes.
-public final class PostgresTestCluster: Sendable {
+/// removed when the value goes. Package access: this package's own tests use it; it is not part of
+/// the StorageConformance product a consumer sees.
+package final class PostgresTestCluster: Sendable {
     /// The socket folder (and the cluster's).
-    public let folder: String
+    package let folder: String
 
     /// The script failed; its standard error.
-    public struct ScriptFailed: Error, CustomStringConvertible {
+    package struct ScriptFailed: Error, CustomStringConvertible {
         /// What the script said.
-        public var description: String
+        package var description: String
     }
 
     /// Tools/pg-test-cluster.sh, from this file's place in the repository.
@@ -20,7 +21,7 @@ public final class PostgresTestCluster: Sendable {
         .path
 
     /// Starts a new cluster in a new temporary folder.
-    public init() throws {
+    package init() throws {
         folder =
             FileManager.default.temporaryDirectory
             .appendingPathComponent("pwvault-pg-\(UUID().uuidString.prefix(8))").path
@@ -29,7 +30,7 @@ public final class PostgresTestCluster: Sendable {
 
     /// A fast restart: every session is ended, its transaction rolled back; returns once the
     /// server accepts connections again.
-    public func restart() throws { try Self.run("restart", folder) }
+    package func restart() throws { try Self.run("restart", folder) }
 
     deinit { try? Self.run("stop", folder) }
 
