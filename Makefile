@@ -61,10 +61,14 @@ test-deps: deps
 	fi
 
 # The PostgreSQL tests run against a throw-away cluster started here and stopped and removed at
-# the end, even when tests fail (Tools/with-pg-cluster.sh, docs/contract.md §14).
+# the end, even when tests fail (Tools/with-pg-cluster.sh, docs/contract.md §14). The suite runs
+# under Tools/test-watchdog.py: stdin is /dev/null, and a run that outlives TEST_SECONDS (about
+# six times what it takes on 2 cores) fails naming the tests that never ended, the process tree
+# and the test process's backtraces, instead of hanging until CI cuts it off.
+TEST_SECONDS ?= 2400
 test: test-deps
 	$(SWIFT) build --build-tests
-	Tools/with-pg-cluster.sh $(SWIFT) test --disable-xctest
+	Tools/with-pg-cluster.sh Tools/test-watchdog.py $(TEST_SECONDS) $(SWIFT) test --disable-xctest
 
 bench-deps: deps
 	@if ! pkg-config --exists liboath 2>/dev/null; then \
@@ -141,7 +145,8 @@ fuzz: deps
 TSAN_FILTER := PasswordVaultTests\.[A-Za-z]*ConcurrencyTests/|PasswordVaultTests\.HMACKeyTests/
 
 test-tsan: deps
-	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --disable-xctest --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
+	TSAN_OPTIONS=halt_on_error=1 Tools/test-watchdog.py $(TEST_SECONDS) $(SWIFT) test --disable-xctest --sanitize=thread \
+		--scratch-path .build-tsan --filter '$(TSAN_FILTER)'
 
 format:
 	$(SWIFT) format format --in-place --parallel --recursive Package.swift Sources Tests Fuzz

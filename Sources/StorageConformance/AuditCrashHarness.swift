@@ -162,12 +162,23 @@ public struct AuditCrashHarness: Sendable {
             guard page.count == 500, let last = page.last else { break }
             after = last.identifier
         }
-        let ok = trail.filter { $0.event.outcome == .ok }
+        // The successful records by action and entry, indexed once: the rounds' checks look up
+        // every stored and every acknowledged entry, and a scan of the whole trail per lookup
+        // made each check quadratic in the calls so far (minutes per round in a debug build).
+        struct Key: Hashable {
+            var action: AuditAction
+            var entry: EntryID
+        }
+        var byEntry: [Key: [AuditRecord]] = [:]
+        for record in trail where record.event.outcome == .ok {
+            guard let entry = record.event.entry else { continue }
+            byEntry[Key(action: record.event.action, entry: entry), default: []].append(record)
+        }
         func records(_ action: AuditAction, _ id: EntryID) -> [AuditRecord] {
-            ok.filter { $0.event.action == action && $0.event.entry == id }
+            byEntry[Key(action: action, entry: id)] ?? []
         }
         // No change without its record, no record of a change that did not happen.
-        let createdOnTrail = Set(ok.filter { $0.event.action == .create }.compactMap(\.event.entry))
+        let createdOnTrail = Set(byEntry.keys.lazy.filter { $0.action == .create }.map(\.entry))
         #expect(createdOnTrail == Set(stored.keys), "\(round): entries and create records differ")
         for (id, entity) in stored {
             #expect(records(.create, id).count == 1, "\(round): entry \(id) has not one create record")
