@@ -88,6 +88,9 @@ expect 200 DELETE /api/mysafe/password/1 -H "Authorization: Bearer $OWNER" >/dev
 # refusal, "not found" 1005 included, is HTTP 400 in the envelope, docs/contract.md §8) and
 # unsupported_method (a method no route serves is the gateway's 404, not 405, §8).
 ROOT=$(pwd)
+# First, that our check can fail at all: against a stub that echoes secrets it must (the check
+# alone, and through Schemathesis with the hooks loaded as below); against a clean stub it must not.
+python3 Examples/Server/Scripts/hooks_selftest.py || fail "the secret-echo check does not catch a leaky stub"
 (cd "$WORK" && PYTHONPATH="$ROOT/Examples/Server/Scripts" SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONDONTWRITEBYTECODE=1 \
     python3 -c 'import sys; from schemathesis.cli import schemathesis; sys.exit(schemathesis(prog_name="st"))' \
     run "$ROOT/docs/openapi.yaml" --url "$BASE" -H "Authorization: Bearer $OWNER" \
