@@ -106,7 +106,8 @@ let package = Package(
             dependencies: [
                 "PasswordVault", "PasswordVaultTesting", "StorageConformance",
                 // Metrics/ and the redaction audit: the metrics product against swift-metrics' test backend.
-                "PasswordVaultMetrics", .product(name: "MetricsTestKit", package: "swift-metrics"),
+                "PasswordVaultMetrics", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             resources: [.copy("Vectors")],
             swiftSettings: strict),
@@ -120,7 +121,11 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "PasswordVaultSQLiteTests",
-            dependencies: ["PasswordVaultSQLite", "StorageConformance"],
+            dependencies: [
+                "PasswordVaultSQLite", "StorageConformance",
+                // TimedStorage around SQLiteStorage, into swift-metrics' test backend.
+                "PasswordVaultMetrics", .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "PasswordVaultPostgresTests",

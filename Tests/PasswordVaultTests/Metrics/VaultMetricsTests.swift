@@ -1,3 +1,4 @@
+import CoreMetrics
 import MetricsTestKit
 import PasswordVault
 import PasswordVaultMetrics
@@ -94,5 +95,48 @@ struct TimedStorageTests {
         let reads = try backend.expectTimer(TimedStorage<InMemoryStorage>.label, [("operation", "entity")])
         #expect(reads.values.count == 2)
         #expect(try await vault.revealPassword(id, as: alice).revealUTF8() == "p1")
+    }
+}
+
+/// The host's way (docs/contract.md §12, "Observing the vault"): `MetricsSystem.bootstrap` once
+/// per process, then `VaultMetrics(vault:)` and `TimedStorage(_:)` with their default factory.
+/// This is the one suite of the test process that bootstraps; every other passes its own backend.
+@Suite("Vault metrics through the bootstrapped backend")
+struct BootstrappedMetricsTests {
+    /// Bootstrapped on first use, once: swift-metrics refuses a second bootstrap.
+    static let backend: TestMetrics = {
+        let backend = TestMetrics()
+        MetricsSystem.bootstrap(backend)
+        return backend
+    }()
+
+    @Test func theDefaultFactoryIsWhatTheHostBootstrapped() async throws {
+        let backend = Self.backend
+        let directory = InMemoryDirectory()
+        let alice = directory.addUser("alice", id: 1)
+        let bob = directory.addUser("bob", id: 2)
+        var vault: Vault? = try await Vault.create(
+            storage: TimedStorage(InMemoryStorage()), directory: directory,
+            credential: .rawKey(try .random(count: 32)))
+        let commitsBefore = try backend.expectTimer(
+            TimedStorage<InMemoryStorage>.label, [("operation", "commit")]
+        ).values.count
+        let metrics = VaultMetrics(vault: vault!)
+
+        let id = try await vault!.create(PasswordRequest(name: "n", username: "u", password: "p1"), as: alice)
+            .entity.identifier
+        for _ in 0..<2 { _ = try await vault!.revealPassword(id, as: alice) }
+        await #expect(throws: VaultError.notFound) { try await vault!.revealPassword(id, as: bob) }
+        vault = nil
+        await metrics.run()
+
+        // create, two reveals and the refusal: four records, each its own commit.
+        #expect(backend.counterTotal(label: VaultMetrics.Label.auditRecords) == 4)
+        #expect(backend.counterTotal(label: VaultMetrics.Label.reveals, dimensions: [("action", "reveal")]) == 2)
+        #expect(
+            backend.counterTotal(
+                label: VaultMetrics.Label.refusals, dimensions: [("code", "1005"), ("action", "reveal")]) == 1)
+        let commits = try backend.expectTimer(TimedStorage<InMemoryStorage>.label, [("operation", "commit")])
+        #expect(commits.values.count - commitsBefore == 4)
     }
 }
