@@ -24,6 +24,13 @@ let package = Package(
                 .product(name: "PasswordVaultInterchange", package: "PasswordVault"),  // only for import and export
             ]),
         .executableTarget(name: "vault-consumer", dependencies: ["VaultConsumer"]),
+        // The crash harnesses' writer, as an adapter in another package builds it.
+        .executableTarget(
+            name: "consumer-crash-writer",
+            dependencies: [
+                .product(name: "PasswordVault", package: "PasswordVault"),
+                .product(name: "StorageConformance", package: "PasswordVault"),
+            ]),
         .testTarget(
             name: "VaultConsumerTests",
             dependencies: [

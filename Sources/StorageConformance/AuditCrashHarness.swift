@@ -8,8 +8,8 @@ import Testing
     import Darwin
 #endif
 
-/// The audit trail under SIGKILL (docs/contract.md §12): two `storage-crash-writer vault-…`
-/// processes open one vault and loop — create an entry, reveal it, update it — each call
+/// The audit trail under SIGKILL (docs/contract.md §12): two writer processes (`vault-…` mode of
+/// ``CrashWriter``) open one vault and loop — create an entry, reveal it, update it — each call
 /// acknowledged on stdout only once the vault returned; both are killed at random moments, and
 /// after every round the trail must verify, every acknowledged call must have its record, and
 /// no record may name a write that did not happen (nor a write lack its record).
@@ -18,7 +18,8 @@ import Testing
 /// head are chained again (`StorageError/auditHeadMoved`), so the rounds also test that two
 /// processes on one store keep one unbroken chain.
 public struct AuditCrashHarness: Sendable {
-    /// `vault-sqlite` or `vault-file`: the writer's first argument.
+    /// The writer's first argument: `vault-` and the store's name (`vault-file`, `vault-sqlite`,
+    /// or an adapter's own), which the writer's `open` receives without `vault-`.
     public var kind: String
     /// How many kill-and-check rounds.
     public var rounds: Int
@@ -26,6 +27,8 @@ public struct AuditCrashHarness: Sendable {
     public var create: @Sendable (String) async throws -> any VaultStorage
     /// Opens the store at a path.
     public var open: @Sendable (String) async throws -> any VaultStorage
+    /// The writer executable (``CrashWriter/main(_:open:)``); by default this package's.
+    public var writer: URL
 
     /// The vault's passphrase (minimum cost: the writers open it once each).
     public static let passphrase = "audit crash ✓"
@@ -37,11 +40,13 @@ public struct AuditCrashHarness: Sendable {
 
     /// A harness.
     public init(
-        kind: String, rounds: Int, create: @escaping @Sendable (String) async throws -> any VaultStorage,
+        kind: String, rounds: Int, writer: URL = CrashHarness.writerBinary,
+        create: @escaping @Sendable (String) async throws -> any VaultStorage,
         open: @escaping @Sendable (String) async throws -> any VaultStorage
     ) {
         self.kind = kind
         self.rounds = rounds
+        self.writer = writer
         self.create = create
         self.open = open
     }
@@ -70,12 +75,12 @@ public struct AuditCrashHarness: Sendable {
     /// Seeds a vault at `path`, then runs the rounds.
     public func run(at path: String) async throws -> Acknowledged {
         try #require(
-            FileManager.default.isExecutableFile(atPath: CrashHarness.writerBinary.path),
-            "build the writer first: swift build --product storage-crash-writer")
+            FileManager.default.isExecutableFile(atPath: writer.path),
+            "build the writer first: swift build --product \(writer.lastPathComponent)")
         try await seed(at: path)
         var acknowledged = Acknowledged()
         for round in 0..<rounds {
-            let writers = try Self.writers.map { try WriterProcess(kind: kind, path: path, tag: $0) }
+            let writers = try Self.writers.map { try WriterProcess(writer, kind: kind, path: path, tag: $0) }
             if round % 4 != 0 {
                 // Most rounds let the writers open the vault first; the others may kill a writer
                 // while it is still opening it.
@@ -106,7 +111,7 @@ public struct AuditCrashHarness: Sendable {
         try await seed(at: path)
         let before = try await open(path).auditHead().seq
         let writers = try Self.writers.map {
-            try WriterProcess(kind: kind, path: path, tag: $0, extra: [String(iterations)])
+            try WriterProcess(writer, kind: kind, path: path, tag: $0, extra: [String(iterations)])
         }
         // Both open the vault, then start together: a loop can take less time than a process
         // takes to start.

@@ -9,7 +9,7 @@ import Testing
     import Darwin
 #endif
 
-/// Starts two `storage-crash-writer` processes on one store, kills both with SIGKILL
+/// Starts two writer processes (``CrashWriter``) on one store, kills both with SIGKILL
 /// at random moments, reopens the store and checks that nothing acknowledged was
 /// lost or damaged; round after round.
 ///
@@ -17,7 +17,7 @@ import Testing
 /// and each check also verifies the chain and matches the trail against the store: every
 /// acknowledged write has its record, and every record's change is in the store.
 public struct CrashHarness: Sendable {
-    /// `file` or `sqlite`: the writer's first argument.
+    /// The store's name, the writer's first argument: `file`, `sqlite` or an adapter's own.
     public var kind: String
     /// How many kill-and-check rounds.
     public var rounds: Int
@@ -27,26 +27,39 @@ public struct CrashHarness: Sendable {
     public var open: @Sendable (String) async throws -> any VaultStorage
     /// Whether every write appends its audit record (the writers' `audit` argument).
     public var audited: Bool
+    /// The writer executable: one whose program is ``CrashWriter/main(_:open:)`` on the store.
+    public var writer: URL
 
     /// A harness.
+    /// - Parameters:
+    ///   - kind: the store's name, passed to the writer's `open` (`file`, `sqlite`, or an
+    ///     adapter's own).
+    ///   - writer: the writer executable; by default this package's `storage-crash-writer`
+    ///     (file and SQLite). Another package's adapter passes its own
+    ///     (``writerBinary(named:)``).
     public init(
-        kind: String, rounds: Int, audited: Bool = false,
+        kind: String, rounds: Int, audited: Bool = false, writer: URL = CrashHarness.writerBinary,
         create: @escaping @Sendable (String) async throws -> any VaultStorage,
         open: @escaping @Sendable (String) async throws -> any VaultStorage
     ) {
         self.kind = kind
         self.rounds = rounds
         self.audited = audited
+        self.writer = writer
         self.create = create
         self.open = open
     }
 
-    /// The writer binary: built beside the test runner (`/proc/self/exe`'s folder).
-    public static var writerBinary: URL {
+    /// This package's writer, `storage-crash-writer` (file and SQLite), beside the test runner.
+    public static var writerBinary: URL { writerBinary(named: "storage-crash-writer") }
+
+    /// An executable product of the package under test, built beside the test runner
+    /// (`/proc/self/exe`'s folder): `swift build --build-tests` builds it with the tests.
+    public static func writerBinary(named name: String) -> URL {
         let runner =
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? Bundle.main.executablePath ?? ""
-        return URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("storage-crash-writer")
+        return URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent(name)
     }
 
     /// What the rounds did.
@@ -60,8 +73,8 @@ public struct CrashHarness: Sendable {
     /// Seeds a store at `path`, then runs the rounds.
     public func run(at path: String) async throws -> Summary {
         try #require(
-            FileManager.default.isExecutableFile(atPath: Self.writerBinary.path),
-            "build the writer first: swift build --product storage-crash-writer")
+            FileManager.default.isExecutableFile(atPath: writer.path),
+            "build the writer first: swift build --product \(writer.lastPathComponent)")
         do {
             let storage = try await create(path)
             try await storage.writeHeader(CrashRecord.header, expectedGeneration: .noHeader)
@@ -75,7 +88,7 @@ public struct CrashHarness: Sendable {
         var users: [UserID] = []
         for round in 0..<rounds {
             let tags = ["r\(round)a", "r\(round)b"]
-            let writers = try tags.map { try WriterProcess(kind: kind, path: path, tag: $0, audited: audited) }
+            let writers = try tags.map { try WriterProcess(writer, kind: kind, path: path, tag: $0, audited: audited) }
             if round % 4 != 0 {
                 // Most rounds let the writers open the store first; the others may
                 // kill a writer while it is still opening it.
@@ -208,14 +221,14 @@ final class WriterProcess: Sendable {
     let errors = Collected()
     let tag: String
 
-    convenience init(kind: String, path: String, tag: String, audited: Bool) throws {
-        try self.init(kind: kind, path: path, tag: tag, extra: audited ? ["audit"] : [])
+    convenience init(_ writer: URL, kind: String, path: String, tag: String, audited: Bool) throws {
+        try self.init(writer, kind: kind, path: path, tag: tag, extra: audited ? ["audit"] : [])
     }
 
-    init(kind: String, path: String, tag: String, extra: [String] = []) throws {
+    init(_ writer: URL, kind: String, path: String, tag: String, extra: [String] = []) throws {
         self.tag = tag
         let process = Process()
-        process.executableURL = CrashHarness.writerBinary
+        process.executableURL = writer
         process.arguments = [kind, path, tag] + extra
         let out = Pipe()
         let err = Pipe()

@@ -30,6 +30,25 @@ struct VaultConsumerTests {
         try await expectRefusal(1005) { try await t.vault.entity(id, as: try t.user("mallory")) }
     }
 
+    /// The crash harnesses from outside: the consumer's own writer executable, killed at random
+    /// on a store of the consumer's kind, nothing acknowledged lost, the trail intact.
+    @Test func theCrashHarnessesRunWithTheConsumersOwnWriter() async throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "vault-consumer-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let writer = CrashHarness.writerBinary(named: "consumer-crash-writer")
+        let stores = CrashHarness(
+            kind: "consumer-file", rounds: 4, audited: true, writer: writer,
+            create: { try FileStorage.create(at: $0) }, open: { try FileStorage.open(at: $0) })
+        let summary = try await stores.run(at: folder.appending(path: "store.pwvault").path)
+        #expect(summary.acknowledged > 0)
+        let vaults = AuditCrashHarness(
+            kind: "vault-consumer-file", rounds: 3, writer: writer,
+            create: { try FileStorage.create(at: $0) }, open: { try FileStorage.open(at: $0) })
+        let acknowledged = try await vaults.run(at: folder.appending(path: "vault.pwvault").path)
+        #expect(!acknowledged.created.isEmpty)
+    }
+
     @Test(arguments: StorageConformanceCheck.allCases)
     func theConformanceProductRunsFromOutside(_ check: StorageConformanceCheck) async throws {
         try await StorageConformanceSuite(make: { InMemoryStorage() }, largeStoreSize: 2_000).run(check)
