@@ -41,7 +41,9 @@ public enum CrashWriter {
         open: @escaping @Sendable (_ kind: String, _ path: String) async throws -> any VaultStorage
     ) async -> Never {
         let vaultMode = arguments.count >= 2 && arguments[1].hasPrefix("vault-")
-        guard arguments.count == 4 || (arguments.count == 5 && (vaultMode || arguments[4] == "audit")) else {
+        // The fifth argument: `audit` for a store writer, a count of loops (at least 1) for a vault writer.
+        let fifthIsValid = arguments.count == 5 && (vaultMode ? (Int(arguments[4]) ?? 0) > 0 : arguments[4] == "audit")
+        guard arguments.count == 4 || fifthIsValid else {
             say(
                 "usage: \(arguments.first ?? "crash-writer") KIND PATH TAG [audit] | vault-KIND PATH TAG [ITERATIONS]",
                 to: 2)
