@@ -2,8 +2,9 @@
 #   make run    installs what is missing, builds, and runs `pwvault demo`
 #   make test   installs what is missing (PyNaCl too, for the independent reader of docs/format.md),
 #               then runs the whole test suite
-#   make bench  installs liboath-dev too, runs the benchmark suite (Benchmarks/, its own package)
-#               and prints one table: operation, our median, the C peer's, the ratio
+#   make bench  installs liboath-dev and libpq-dev too, runs the benchmark suite (Benchmarks/, its
+#               own package) beside a throw-away PostgreSQL server it starts and stops, and prints
+#               one table: operation, our median, the C peer's, the ratio
 #   make bench-smoke  every benchmark once, with small stores (CI)
 #   (both then time `pwvault import` / `export` of 10,000 entries — 200 for the smoke run —
 #   beside keepassxc-cli, whole processes: Benchmarks/Scripts/interchange_bench.sh)
@@ -12,11 +13,14 @@ SHELL := /bin/bash
 APT_PACKAGES := pkg-config libsodium-dev libssl-dev libsqlite3-dev libargon2-dev zlib1g-dev
 PKG_MODULES := libsodium libcrypto sqlite3 libargon2 zlib
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# The benchmarks' C peers need liboath too (libsodium and SQLite come with `deps`).
-BENCH_APT_PACKAGES := liboath-dev
+# The benchmarks' C peers need liboath and libpq too (libsodium and SQLite come with `deps`).
+BENCH_APT_PACKAGES := liboath-dev libpq-dev
 BENCH_RESULTS := .build/bench-results
 # package-benchmark writes one percentile file per benchmark and metric; the script makes the table.
-BENCH_RUN = cd Benchmarks && rm -rf $(BENCH_RESULTS) && $(BENCH_ENV) $(SWIFT) package \
+# The PostgreSQL rows run against a throw-away server started for the run (Tools/with-pg-cluster.sh,
+# as `make test` does), with fsync on for `make bench` (every commit measured is durable) and off
+# for the smoke run.
+BENCH_RUN = cd Benchmarks && rm -rf $(BENCH_RESULTS) && $(BENCH_ENV) ../Tools/with-pg-cluster.sh $(SWIFT) package \
 	--allow-writing-to-package-directory benchmark --format histogramPercentiles --path $(BENCH_RESULTS) --no-progress
 BENCH_TABLE := python3 Benchmarks/Scripts/bench_table.py Benchmarks/$(BENCH_RESULTS)
 
@@ -71,7 +75,7 @@ test: test-deps
 	Tools/with-pg-cluster.sh Tools/test-watchdog.py $(TEST_SECONDS) $(SWIFT) test --disable-xctest
 
 bench-deps: deps
-	@if ! pkg-config --exists liboath 2>/dev/null; then \
+	@if ! pkg-config --exists liboath libpq 2>/dev/null; then \
 		echo "Installing $(BENCH_APT_PACKAGES) with apt-get"; \
 		$(SUDO) apt-get update && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(BENCH_APT_PACKAGES); \
@@ -80,6 +84,7 @@ bench-deps: deps
 # The plugin's "Writing to …" lines are left out; its exit status is kept (bash's PIPESTATUS).
 bench bench-smoke: SHELL := /bin/bash
 bench-smoke: BENCH_ENV := BENCH_SMOKE=1
+bench: BENCH_ENV := PWVAULT_PG_FSYNC=on
 
 bench: bench-deps test-deps
 	$(BENCH_RUN) | grep -v '^Writing to '; exit $${PIPESTATUS[0]}

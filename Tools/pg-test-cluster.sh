@@ -7,7 +7,8 @@
 #   Tools/pg-test-cluster.sh restart DIR stop the server (fast: every session is ended) and start it
 #                                       again, for the fault tests.
 #   Tools/pg-test-cluster.sh stop DIR    stop the server and remove DIR.
-# Runs the server as the `postgres` user (we are root in CI).
+# Runs the server as the `postgres` user (we are root in CI). The tests run it with fsync off;
+# PWVAULT_PG_FSYNC=on (`make bench`) keeps fsync on, so that every commit measured is durable.
 set -eu
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 cmd=${1:-}
@@ -19,6 +20,13 @@ fi
 as_pg() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
+case "${PWVAULT_PG_FSYNC:-off}" in
+on | off) fsync=${PWVAULT_PG_FSYNC:-off} ;;
+*)
+    echo "$0: PWVAULT_PG_FSYNC is on or off" >&2
+    exit 2
+    ;;
+esac
 case "$cmd" in
 start)
     mkdir -p "$dir"
@@ -30,7 +38,7 @@ start)
     # Before initdb's trust lines, which would match first.
     as_pg sed -i '1i local all pwvault_scram scram-sha-256' "$dir/data/pg_hba.conf"
     as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off" start >/dev/null || {
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=$fsync" start >/dev/null || {
         cat "$dir/server.log" >&2
         exit 1
     }

@@ -86,6 +86,15 @@ ORDER = [
      rate_of_row_at_least(4, "SQLite reveal with audit record, one caller", "≥ 4 × one caller's rate")),
     ("SQLite verify audit trail, 1,000,000 records", at_most_ns(2_000_000_000, "≤ 2 s")),
     ("SQLite history of an entry with 10 versions", None),
+    # Issue 15: PostgreSQL (docs/contract.md §14), each row beside a C peer on libpq running the
+    # adapter's statements; the 8-host rows time one create of a round spread over 8 hosts.
+    ("PostgreSQL vault create, one commit each", ratio_at_most(1.5, "≤ 1.5 × C")),
+    ("PostgreSQL vault revealPassword, with its audit commit", ratio_at_most(1.5, "≤ 1.5 × C")),
+    ("PostgreSQL vault update password, with history", ratio_at_most(1.5, "≤ 1.5 × C")),
+    ("PostgreSQL vault list 100 among 1,000,000", at_most_ns(3_000_000, "≤ 3 ms")),
+    ("PostgreSQL vault rotateDataKey 100,000 entries", ratio_at_most(1.5, "≤ 1.5 × C")),
+    ("PostgreSQL vault create, 8 hosts",
+     rate_of_row_at_least(4, "PostgreSQL vault create, one commit each", "≥ 4 × one host's rate")),
 ]
 
 # Rows whose median is for a whole batch: the number of entries, to show a rate.
@@ -190,6 +199,9 @@ def main(argv):
                            "PasswordVaultSQLite", "SQLiteStorage.swift")
     if not os.path.exists(adapter):
         missing = [n for n in missing if not n.startswith("SQLite ")]
+    if not os.path.exists(os.path.join(os.path.dirname(adapter), "..", "PasswordVaultPostgres",
+                                       "PostgresStorage.swift")):
+        missing = [n for n in missing if not n.startswith("PostgreSQL ")]
 
     for name, check in ordered:
         shown.add(name)

@@ -296,29 +296,56 @@ extension PostgresStorage {
     /// Appends the records after the stored head and moves it, in one statement: the head's
     /// `UPDATE … WHERE seq = $after AND mac = $after` is the compare-and-set (it locks the row, and
     /// a head another host moved meanwhile matches no row), and the records are inserted only
-    /// when it moved the head.
+    /// when it moved the head. When another host moved it and the append can be chained after any
+    /// head (``AuditAppend/chainingAfter``, as the engine's are), the head is locked (`FOR
+    /// UPDATE`: after the commits that hold it), the records are chained after it, and stored the
+    /// same way, in this transaction: many hosts writing at once wait for one another instead of
+    /// failing (docs/contract.md §14). Otherwise ``StorageError/auditHeadMoved``.
     private static func append(
         _ audit: AuditAppend, inserted: EntryID?, on connection: PostgresConnection, logger: Logger
     ) async throws -> AuditHead {
-        let records = try audit.records(inserted)
-        let newHead = try AuditAppend.head(after: audit.after, appending: records)
-        guard let newSeq = Int64(exactly: newHead.seq), let afterSeq = Int64(exactly: audit.after.seq) else {
+        if let head = try await store(try audit.records(inserted), after: audit.after, on: connection, logger: logger) {
+            return head
+        }
+        guard let chain = audit.chainingAfter else {
+            let head = try await connection.rows("SELECT 1 FROM audit_head WHERE id = 1", logger: logger)
+            if head.isEmpty { throw StorageError.corrupted("the audit trail's head is missing") }
+            throw StorageError.auditHeadMoved
+        }
+        guard
+            let row = try await connection.rows(
+                "SELECT seq, mac FROM audit_head WHERE id = 1 FOR UPDATE", logger: logger
+            ).first
+        else { throw StorageError.corrupted("the audit trail's head is missing") }
+        let (seq, mac) = try row.decode((Int64, ByteBuffer).self)
+        guard seq >= 0, let headMAC = AuditMAC(Array(mac.readableBytesView)) else {
+            throw StorageError.corrupted("the audit trail's head is damaged")
+        }
+        let current = AuditHead(seq: UInt64(seq), mac: headMAC)
+        // Locked: nobody else moves it before this transaction ends.
+        guard let head = try await store(try chain(current, inserted), after: current, on: connection, logger: logger)
+        else { throw StorageError.auditHeadMoved }
+        return head
+    }
+
+    /// Stores `records` after `after` and moves the head to the last of them, if the stored head
+    /// still is `after`; the new head, or `nil` when it is not (nothing stored).
+    private static func store(
+        _ records: [AuditRecord], after: AuditHead, on connection: PostgresConnection, logger: Logger
+    ) async throws -> AuditHead? {
+        let newHead = try AuditAppend.head(after: after, appending: records)
+        guard let newSeq = Int64(exactly: newHead.seq), let afterSeq = Int64(exactly: after.seq) else {
             throw StorageError.failure("audit record \(newHead.seq): seq above the largest PostgreSQL bigint")
         }
         var binds = PostgresBindings(capacity: 4 + 10 * records.count)
         binds.append(newSeq)
         binds.append(ByteBuffer(bytes: newHead.mac.bytes))
         binds.append(afterSeq)
-        binds.append(ByteBuffer(bytes: audit.after.mac.bytes))
+        binds.append(ByteBuffer(bytes: after.mac.bytes))
         for record in records { try AuditColumns.bind(record, into: &binds) }
         let moved = try await connection.rows(Statements.appendAuditSQL(records: records.count), binds, logger: logger)
             .first?.decode(Int64.self)
-        guard moved == 1 else {
-            let head = try await connection.rows("SELECT 1 FROM audit_head WHERE id = 1", logger: logger)
-            if head.isEmpty { throw StorageError.corrupted("the audit trail's head is missing") }
-            throw StorageError.auditHeadMoved
-        }
-        return newHead
+        return moved == 1 ? newHead : nil
     }
 
     /// `prefetched`, or else the entry sequence's next identifier.

@@ -14,5 +14,6 @@ let benchmarks: @Sendable () -> Void = {
     registerWireBenchmarks()
     registerSQLiteBenchmarks()
     registerAuditBenchmarks()
+    registerPostgresBenchmarks()
     registerMemoryBenchmarks()
 }

@@ -18,15 +18,16 @@ enum Suite {
     }
 
     /// A configuration: `scaling` operations per measured iteration (the loop over
-    /// `benchmark.scaledIterations`), at most `seconds` of measuring (or `iterations`).
+    /// `benchmark.scaledIterations`), at most `seconds` of measuring (or `iterations`), after
+    /// `warmups` iterations not measured.
     static func configuration(
-        scaling: BenchmarkScalingFactor = .one, seconds: Int = 2, iterations: Int = 10_000,
+        scaling: BenchmarkScalingFactor = .one, seconds: Int = 2, iterations: Int = 10_000, warmups: Int = 2,
         metrics: [BenchmarkMetric] = [.wallClock, .mallocCountTotal]
     ) -> Benchmark.Configuration {
         Benchmark.Configuration(
             metrics: metrics,
             timeUnits: .nanoseconds,
-            warmupIterations: smoke ? 0 : 2,
+            warmupIterations: smoke ? 0 : warmups,
             scalingFactor: scaling,
             maxDuration: smoke ? .milliseconds(1) : .seconds(seconds),
             maxIterations: smoke ? 1 : iterations)

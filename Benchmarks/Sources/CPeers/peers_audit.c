@@ -2,6 +2,7 @@
 // reveal, a create, an update with history and a history list, each with its audit record, and
 // the verification of a whole trail, from C. See CPeers.h.
 #include "CPeers.h"
+#include "peers_chain.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -118,18 +119,8 @@ static size_t put_text(uint8_t *b, const char *text, size_t length, int length_b
     return n + length;
 }
 
-// One event of the peers: a user's (actor_id > 0, else the vault's), fields and their count.
-typedef struct {
-    int64_t time, actor_id, entry;
-    const char *username, *action;
-    int outcome, field_count;
-    const char *fields[8];
-    size_t field_lengths[8];
-    const char *justification;
-} event;
-
 // mac(n) = BLAKE2b-256(key, mac(n-1) ‖ canonical encoding); `buffer` holds at least 4096 bytes.
-static int chain_mac(const uint8_t *key, const uint8_t *previous, uint64_t seq, const event *e, uint8_t *mac) {
+int peer_chain_mac(const uint8_t *key, const uint8_t *previous, uint64_t seq, const event *e, uint8_t *mac) {
     uint8_t buffer[4096];
     size_t n = 0;
     memcpy(buffer, previous, 32);
@@ -193,7 +184,7 @@ static int append_record(peer_audit *p, const event *e) {
     }
     int64_t seq = sqlite3_column_int64(p->head, 0) + 1;
     uint8_t mac[32];
-    int status = chain_mac(p->key, sqlite3_column_blob(p->head, 1), (uint64_t)seq, e, mac);
+    int status = peer_chain_mac(p->key, sqlite3_column_blob(p->head, 1), (uint64_t)seq, e, mac);
     sqlite3_reset(p->head);
     if (status != 0) return -1;
     char fields[512];
@@ -235,16 +226,6 @@ static int finish_commit(peer_audit *p, int status) {
     return -1;
 }
 
-static event user_event(const char *action, int64_t entry, int64_t actor_id, const char *username, int64_t time,
-                        const char *field) {
-    event e = {.time = time, .actor_id = actor_id, .entry = entry, .username = username, .action = action};
-    if (field) {
-        e.fields[0] = field;
-        e.field_lengths[0] = strlen(field);
-        e.field_count = 1;
-    }
-    return e;
-}
 
 // MARK: Rows
 
@@ -519,7 +500,7 @@ long peer_audit_verify(peer_audit *p) {
         if (sqlite3_column_type(s, 8) != SQLITE_NULL) e.justification = (const char *)sqlite3_column_text(s, 8);
         const char *fields = (const char *)sqlite3_column_text(s, 7);
         if (!e.action || !fields || parse_fields(fields, sqlite3_column_bytes(s, 7), &e) != 0 ||
-            sqlite3_column_bytes(s, 9) != 32 || chain_mac(p->key, previous, (uint64_t)seq, &e, mac) != 0 ||
+            sqlite3_column_bytes(s, 9) != 32 || peer_chain_mac(p->key, previous, (uint64_t)seq, &e, mac) != 0 ||
             sodium_memcmp(mac, sqlite3_column_blob(s, 9), 32) != 0) {
             result = -seq;
             break;

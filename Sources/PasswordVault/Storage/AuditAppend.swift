@@ -7,12 +7,24 @@
 /// `after.seq + 1` without a gap — and moves the head to the last one. The records are chained
 /// (their MACs made) by the engine inside that closure, since a create's record names the
 /// identifier the commit hands out; the audit key never reaches the storage.
+///
+/// An append made with ``init(after:chaining:)`` can also be chained after another head
+/// (``chainingAfter``): a storage that many hosts write at once (PostgreSQL) uses it when its
+/// compare-and-set finds the head moved — it locks the stored head, has the records chained
+/// after that one and stores them, in the same transaction — instead of failing the commit with
+/// ``StorageError/auditHeadMoved`` (docs/contract.md §14). Without it, hosts that all write would
+/// keep losing the race to one another.
 public struct AuditAppend: Sendable {
     /// The head the records are chained after.
     public var after: AuditHead
     /// Makes the records, given the identifier an ``EntryChange/insert(_:)`` of the same change
     /// set received (`nil` without one). If it throws, nothing is written and its error is rethrown.
     public var records: @Sendable (_ inserted: EntryID?) throws(StorageError) -> [AuditRecord]
+    /// Makes the same records chained after any head (`seq` from `head.seq + 1`), or `nil` when
+    /// they can be chained only after ``after``. A storage that calls it stores what its last
+    /// call returned, after the head it passed, which it holds locked until its commit.
+    public var chainingAfter:
+        (@Sendable (_ head: AuditHead, _ inserted: EntryID?) throws(StorageError) -> [AuditRecord])?
 
     /// An append of the records `records` makes after `after`.
     public init(
@@ -20,6 +32,18 @@ public struct AuditAppend: Sendable {
     ) {
         self.after = after
         self.records = records
+    }
+
+    /// An append whose records `chain` makes after whichever head it is given: ``after`` first,
+    /// or the head a storage found when another writer moved it (``chainingAfter``).
+    public init(
+        after: AuditHead,
+        chaining chain:
+            @escaping @Sendable (_ head: AuditHead, _ inserted: EntryID?) throws(StorageError) -> [AuditRecord]
+    ) {
+        self.after = after
+        self.records = { (inserted) throws(StorageError) in try chain(after, inserted) }
+        self.chainingAfter = chain
     }
 
     /// Records already chained (by a test or a tool) after `after`.

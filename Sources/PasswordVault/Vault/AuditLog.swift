@@ -144,26 +144,29 @@ final class AuditLog: Sendable {
             // The records of the storage's last call of the closure are the ones it stored.
             // Nobody listening: no copy of the records is kept.
             let made = feed.hasSubscribers ? Locked<[AuditRecord]>([]) : nil
-            change.audit = AuditAppend(after: head) { (inserted) throws(StorageError) in
-                var records: [AuditRecord] = []
-                var last = head
-                for part in parts {
-                    let events = part.events.map { (event) -> AuditEvent in
-                        var event = event
-                        if part.namesInserted { event.entry = inserted }
-                        return event
+            // Chained after `head`, or after the head a storage finds another host moved it to.
+            change.audit = AuditAppend(
+                after: head,
+                chaining: { (head, inserted) throws(StorageError) in
+                    var records: [AuditRecord] = []
+                    var last = head
+                    for part in parts {
+                        let events = part.events.map { (event) -> AuditEvent in
+                            var event = event
+                            if part.namesInserted { event.entry = inserted }
+                            return event
+                        }
+                        do {
+                            let chained = try AuditChain.append(contentsOf: events, after: last, key: part.key)
+                            records += chained.records
+                            last = chained.head
+                        } catch {
+                            throw .failure("\(error)")
+                        }
                     }
-                    do {
-                        let chained = try AuditChain.append(contentsOf: events, after: last, key: part.key)
-                        records += chained.records
-                        last = chained.head
-                    } catch {
-                        throw .failure("\(error)")
-                    }
-                }
-                made?.withLock { $0 = records }
-                return records
-            }
+                    made?.withLock { $0 = records }
+                    return records
+                })
             do {
                 let result = try await storage.commit(change)
                 return (.success(result), result.auditHead, made?.withLock { $0 } ?? [])

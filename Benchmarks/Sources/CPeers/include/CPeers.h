@@ -132,6 +132,58 @@ int peer_audit_fill(peer_audit *p, int count, int64_t actor_id, const char *user
 /// or minus the first seq at which the trail breaks.
 long peer_audit_verify(peer_audit *p);
 
+// MARK: PostgreSQL (libpq): the PostgreSQL adapter's statements (peers_pg.c)
+
+/// A libpq connection to a vault's schema (`search_path`) on the server's Unix socket, with an
+/// audit key of its own (its records chain under it) and a data key for the rotation peer.
+typedef struct peer_pg peer_pg;
+/// NULL when the connection failed (libpq's message on stderr).
+peer_pg *peer_pg_open(const char *socket_folder, const char *database, const char *user, const char *schema);
+void peer_pg_close(peer_pg *p);
+/// One statement by the simple protocol (fixtures: loads, indexes, ANALYZE); 0 on success.
+int peer_pg_exec(peer_pg *p, const char *sql);
+
+/// The adapter's create: BEGIN; the header generation FOR SHARE with the next identifier; the
+/// 27-column row; the record chained after the head with the head moved (one statement) — when
+/// another writer moved it, the head locked and the record chained after that one —; COMMIT.
+/// The identifier, or -1.
+int64_t peer_pg_create(peer_pg *p, const char *name, const char *username, const char *url, int64_t owner,
+                       const char *owner_username, const uint8_t *password, size_t password_length,
+                       const uint8_t *secret_key, size_t secret_key_length, int64_t time);
+
+/// `threads` threads, each on its own connection, each `per_thread` creates. 0 on success.
+int peer_pg_create_threads(peer_pg *const *connections, int threads, int per_thread, const char *name,
+                           const char *username, const char *url, int64_t owner, const char *owner_username,
+                           const uint8_t *password, size_t password_length, const uint8_t *secret_key,
+                           size_t secret_key_length, int64_t time);
+
+/// The engine's reveal on the adapter: the row by identifier, then the record's commit (BEGIN,
+/// the generation, the record and head, COMMIT). The bytes read, or -1.
+long peer_pg_reveal(peer_pg *p, int64_t id, int64_t actor_id, const char *username, int64_t time);
+
+/// The update of a password with history: the row, then BEGIN, the generation FOR SHARE, the
+/// compare-and-set UPDATE, the newest history revision, the old version into the history, the
+/// purge beyond `depth`, the record and head, COMMIT. 0 on success.
+int peer_pg_update(peer_pg *p, int64_t id, const uint8_t *password, size_t password_length, int64_t actor_id,
+                   const char *username, int64_t time, int depth);
+
+/// The listing: the user's groups, then the visibility statement (owner B-tree, the shares' GIN
+/// indexes). The rows listed, or -1.
+long peer_pg_list(peer_pg *p, int64_t owner, const char *username_key);
+
+/// Bytes of a value of `length` bytes sealed by the rotation peer (the library's size).
+size_t peer_pg_sealed_length(size_t length);
+
+/// Inserts `count` entries (owners `owner_base` + 0…999) whose password and TOTP seed are sealed
+/// under this connection's data key, identifiers from the sequence. 0 on success.
+int peer_pg_fill(peer_pg *p, int count, int64_t owner_base, const uint8_t *password, size_t password_length,
+                 const uint8_t *secret_key, size_t secret_key_length);
+
+/// The engine's rotation on the adapter: a pass of pages of `batch` to count, then per entry its
+/// history read, both values opened and sealed under a new key (libsodium), and BEGIN, the
+/// generation FOR SHARE, the compare-and-set UPDATE, COMMIT. The entries resealed, or -1.
+long peer_pg_rotate(peer_pg *p, int batch);
+
 // MARK: Measuring
 
 /// Bytes malloc holds for the program: glibc's `mallinfo2().uordblks` (not visible from Swift).
