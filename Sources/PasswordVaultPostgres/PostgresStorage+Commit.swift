@@ -312,17 +312,8 @@ extension PostgresStorage {
             if head.isEmpty { throw StorageError.corrupted("the audit trail's head is missing") }
             throw StorageError.auditHeadMoved
         }
-        guard
-            let row = try await connection.rows(
-                "SELECT seq, mac FROM audit_head WHERE id = 1 FOR UPDATE", logger: logger
-            ).first
-        else { throw StorageError.corrupted("the audit trail's head is missing") }
-        let (seq, mac) = try row.decode((Int64, ByteBuffer).self)
-        guard seq >= 0, let headMAC = AuditMAC(Array(mac.readableBytesView)) else {
-            throw StorageError.corrupted("the audit trail's head is damaged")
-        }
-        let current = AuditHead(seq: UInt64(seq), mac: headMAC)
         // Locked: nobody else moves it before this transaction ends.
+        let current = try await readAuditHead(locking: true, on: connection, logger: logger)
         guard let head = try await store(try chain(current, inserted), after: current, on: connection, logger: logger)
         else { throw StorageError.auditHeadMoved }
         return head

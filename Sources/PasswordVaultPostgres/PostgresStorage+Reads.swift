@@ -90,17 +90,23 @@ extension PostgresStorage {
 
     /// See ``VaultStorage/auditHead()``.
     public func auditHead() async throws(StorageError) -> AuditHead {
-        try await read { connection, logger in
-            guard
-                let row = try await connection.rows("SELECT seq, mac FROM audit_head WHERE id = 1", logger: logger)
-                    .first
-            else { throw StorageError.corrupted("the audit trail's head is missing") }
-            let (seq, mac) = try row.decode((Int64, ByteBuffer).self)
-            guard seq >= 0, let head = AuditMAC(Array(mac.readableBytesView)) else {
-                throw StorageError.corrupted("the audit trail's head is damaged")
-            }
-            return AuditHead(seq: UInt64(seq), mac: head)
+        try await read { connection, logger in try await Self.readAuditHead(on: connection, logger: logger) }
+    }
+
+    /// The stored audit head; with `locking`, the row locked `FOR UPDATE` until the transaction
+    /// ends (the commit's rechain after another host moved it).
+    static func readAuditHead(
+        locking: Bool = false, on connection: PostgresConnection, logger: Logger
+    ) async throws -> AuditHead {
+        let sql = "SELECT seq, mac FROM audit_head WHERE id = 1" + (locking ? " FOR UPDATE" : "")
+        guard let row = try await connection.rows(sql, logger: logger).first else {
+            throw StorageError.corrupted("the audit trail's head is missing")
         }
+        let (seq, mac) = try row.decode((Int64, ByteBuffer).self)
+        guard seq >= 0, let head = AuditMAC(Array(mac.readableBytesView)) else {
+            throw StorageError.corrupted("the audit trail's head is damaged")
+        }
+        return AuditHead(seq: UInt64(seq), mac: head)
     }
 
     /// See ``VaultStorage/auditRecords(_:)``: every criterion in the `WHERE`, in `seq` order,
